@@ -1,0 +1,58 @@
+# Zhitong: `make run` serves a demo district; `make test` runs the suite on SQLite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-browser test-all lint format bench lock messages clean
+
+$(STAMP): requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) seed_demo
+	DEBUG=1 $(MANAGE) print_demo_accounts
+	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest -n auto --dist loadfile -q
+
+test-browser: install
+	$(BIN)/python -m pytest -m browser -q -p no:xdist
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m pytest bench -q -p no:xdist
+
+messages: install
+	cd src/zhitong && DEBUG=1 ../../$(MANAGE) makemessages -l en --no-obsolete
+	cd src/zhitong && DEBUG=1 ../../$(MANAGE) compilemessages -l en
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/zhitong-lock && $(PYTHON) -m venv /tmp/zhitong-lock
+	/tmp/zhitong-lock/bin/pip install --quiet --upgrade pip
+	/tmp/zhitong-lock/bin/pip install --quiet ".[dev]"
+	{ echo "# Exact versions of every dependency, direct and transitive (Python 3.11-3.13, Linux)."; \
+	  echo "# Direct dependencies are listed in pyproject.toml; regenerate with 'make lock'."; \
+	  /tmp/zhitong-lock/bin/pip freeze --exclude zhitong; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

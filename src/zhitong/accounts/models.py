@@ -1,0 +1,75 @@
+"""Accounts: one role per account, with the scope that role works in."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.regions.models import Region
+from zhitong.units.models import HandlingUnit
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("系统管理员")
+    STAFF = "staff", _("常委会工作人员")
+    LEADER = "leader", _("主任会议成员")
+    STREET = "street", _("街道人大工委")
+    LIAISON = "liaison", _("联络员")
+    DEPUTY = "deputy", _("人大代表")
+    UNIT = "unit", _("承办单位")
+    CITIZEN = "citizen", _("群众")
+    ENTERPRISE = "enterprise", _("企业代表")
+
+
+# Roles whose work is scoped to a region subtree.
+REGION_ROLES = {Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET}
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff roles carry a region; unit accounts carry their unit."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.CITIZEN)
+    # PROTECT: an account's scope must be moved before its region can go.
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("工作范围（区划）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        help_text=_("常委会、主任会议、街道工委和管理员账号只能看到此区划及其下级。"),
+    )
+    # PROTECT: a unit with accounts is deactivated, not deleted.
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("所属承办单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+    )
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self):
+        return self.get_full_name()
+
+    def get_full_name(self):
+        return self.display_name or super().get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in REGION_ROLES and self.region_id is None:
+            raise ValidationError({"region": _("该角色必须指定工作范围（区划）。")})
+        if self.role == Role.UNIT and self.unit_id is None:
+            raise ValidationError({"unit": _("承办单位账号必须指定所属单位。")})
+        if self.role != Role.UNIT and self.unit_id is not None:
+            raise ValidationError({"unit": _("只有承办单位账号可以指定所属单位。")})
+
+    @property
+    def is_region_scoped(self) -> bool:
+        return self.role in REGION_ROLES

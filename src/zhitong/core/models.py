@@ -1,0 +1,78 @@
+"""The event timeline: one append-only row per state change, both timeline and audit trail."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an event row."""
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(_("事件记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise AppendOnlyError(_("事件记录只能追加，不能删除。"))
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError(_("事件记录只能追加，不能修改。"))
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )
+
+
+class Event(models.Model):
+    """A state change: who did what to which object, when, from which state to which.
+
+    Written by services in the same transaction as the change it records. The code
+    refuses updates and deletes, and database triggers (migration 0002) refuse them too.
+    """
+
+    occurred_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # PROTECT: an account that has acted is deactivated, never deleted, so history keeps it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The actor's name as it was, so the timeline reads right after a rename.
+    actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
+    # PROTECT: content types are never removed while events point at them.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    verb = models.CharField(_("动作"), max_length=64)
+    from_state = models.CharField(_("原状态"), max_length=32, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=32, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    # The district the object belongs to (region code), kept so the table can be sharded.
+    district_code = models.CharField(_("所属区"), max_length=12, blank=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "occurred_at"])]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.verb}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError(_("事件记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("事件记录只能追加，不能删除。"))

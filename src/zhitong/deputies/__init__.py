@@ -1,0 +1,1 @@
+"""Deputies (人大代表), their memberships per level, and their groups."""

@@ -1,0 +1,1 @@
+"""Importing structure data (deputies, stations, units) from office .xlsx files."""

@@ -1,0 +1,9 @@
+"""App configuration for imports (数据导入)."""
+
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "zhitong.imports"
+    label = "imports"
+    verbose_name = "数据导入"

@@ -1,0 +1,1 @@
+"""Public pages: the station and deputy directories and QR codes."""

@@ -1,0 +1,4 @@
+"""URLs of the public app."""
+
+app_name = "public"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Administrative regions (行政区划): province > city > district > street > community."""

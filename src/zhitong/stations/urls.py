@@ -1,0 +1,4 @@
+"""URLs of the stations app."""
+
+app_name = "stations"
+urlpatterns: list = []

@@ -1,0 +1,180 @@
+"""factory_boy factories for the structure models; small, valid objects by default."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from zhitong.accounts.models import Role, User
+from zhitong.deputies.models import (
+    Deputy,
+    DeputyGroup,
+    DeputyLevel,
+    DeputyMembership,
+    GroupKind,
+    GroupMembership,
+    Term,
+)
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.models import DutyRota, Station, StationAssignment, StationKind
+from zhitong.units.models import Category, CategoryRoute, HandlingUnit, UnitKind
+
+START = datetime.date(2022, 1, 1)
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"4201{n:08d}")
+    name = factory.Sequence(lambda n: f"区划{n}")
+    level = RegionLevel.DISTRICT
+    parent = None
+
+
+def make_district(code="420106", name="武昌区"):
+    """A province > city > district chain, returning the district."""
+    province = RegionFactory(code="420000", name="湖北省", level=RegionLevel.PROVINCE)
+    city = RegionFactory(code="420100", name="武汉市", level=RegionLevel.CITY, parent=province)
+    return RegionFactory(code=code, name=name, level=RegionLevel.DISTRICT, parent=city)
+
+
+class StreetFactory(RegionFactory):
+    level = RegionLevel.STREET
+    name = factory.Sequence(lambda n: f"测试{n}街道")
+    code = factory.Sequence(lambda n: f"420106{n:03d}000")
+
+
+class CommunityFactory(RegionFactory):
+    level = RegionLevel.COMMUNITY
+    name = factory.Sequence(lambda n: f"测试{n}社区")
+    code = factory.Sequence(lambda n: f"420106{900 + n // 1000:03d}{n % 1000:03d}")
+    parent = factory.SubFactory(StreetFactory)
+
+
+class HandlingUnitFactory(DjangoModelFactory):
+    class Meta:
+        model = HandlingUnit
+
+    name = factory.Sequence(lambda n: f"测试局{n}")
+    kind = UnitKind.DEPARTMENT
+    region = factory.LazyFunction(make_district)
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"分类{n}")
+    code = factory.Sequence(lambda n: f"C{n:04d}")
+
+
+class CategoryRouteFactory(DjangoModelFactory):
+    class Meta:
+        model = CategoryRoute
+
+    category = factory.SubFactory(CategoryFactory)
+    unit = factory.SubFactory(HandlingUnitFactory)
+    region = factory.SelfAttribute("unit.region")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    role = Role.CITIZEN
+    password = factory.PostGenerationMethodCall("set_password", "pass-1234-zt")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class TermFactory(DjangoModelFactory):
+    class Meta:
+        model = Term
+        django_get_or_create = ("region", "level", "number")
+
+    region = factory.LazyFunction(make_district)
+    level = DeputyLevel.DISTRICT
+    number = 17
+    start_date = START
+
+
+class DeputyFactory(DjangoModelFactory):
+    class Meta:
+        model = Deputy
+
+    name = factory.Sequence(lambda n: f"代表{n}")
+    gender = "F"
+    district = factory.LazyFunction(make_district)
+    public_code = factory.Sequence(lambda n: f"D{n:07d}")
+    occupation = "测试单位职员"
+
+
+class DeputyMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = DeputyMembership
+
+    deputy = factory.SubFactory(DeputyFactory)
+    term = factory.SubFactory(TermFactory, region=factory.SelfAttribute("..deputy.district"))
+    level = factory.SelfAttribute("term.level")
+    constituency = "第1选区"
+    start_date = START
+
+
+class DeputyGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = DeputyGroup
+
+    name = factory.Sequence(lambda n: f"小组{n}")
+    kind = GroupKind.PROFESSIONAL
+    region = factory.LazyFunction(make_district)
+
+
+class GroupMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(DeputyGroupFactory)
+    deputy = factory.SubFactory(DeputyFactory)
+    start_date = START
+
+
+class StationFactory(DjangoModelFactory):
+    class Meta:
+        model = Station
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试{n}社区代表联络站")
+    kind = StationKind.COMMUNITY
+    region = factory.SubFactory(CommunityFactory)
+    address = factory.Sequence(lambda n: f"测试路{n}号")
+    opening_hours = "工作日 9:00-17:00"
+    public_code = factory.Sequence(lambda n: f"S{n:07d}")
+
+
+class StationAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = StationAssignment
+
+    station = factory.SubFactory(StationFactory)
+    deputy = factory.SubFactory(DeputyFactory)
+    start_date = START
+
+
+class DutyRotaFactory(DjangoModelFactory):
+    class Meta:
+        model = DutyRota
+
+    station = factory.SubFactory(StationFactory)
+    deputy = factory.SubFactory(DeputyFactory)
+    weekday = 0
+    period = "am"
+    valid_from = START

@@ -1,0 +1,17 @@
+"""Top-level URL map: public pages, accounts, work pages and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "直通 · 人大代表工作平台 管理"
+admin.site.site_title = "直通管理"
+admin.site.index_title = "基础数据管理"
+
+urlpatterns = [
+    path("", include("zhitong.public.urls")),
+    path("accounts/", include("zhitong.accounts.urls")),
+    path("work/stations/", include("zhitong.stations.urls")),
+    path("work/imports/", include("zhitong.imports.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
