@@ -18,3 +18,14 @@ def street(district):
 @pytest.fixture
 def other_street(district):
     return f.StreetFactory(parent=district)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in Chinese: a request in English must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "zhitong.accounts",
     "zhitong.deputies",
     "zhitong.stations",
+    "zhitong.workdays",
     "zhitong.imports",
     "zhitong.public",
 ]
@@ -38,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhitong.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,39 @@
-"""URLs of the accounts app."""
+"""URLs of the accounts app: sign in and out, password change, the role home page."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from zhitong.accounts import views
+from zhitong.accounts.forms import LoginForm, StyledPasswordChangeForm
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change_form.html",
+            form_class=StyledPasswordChangeForm,
+            success_url=reverse_lazy("accounts:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("home/", views.home, name="home"),
+]

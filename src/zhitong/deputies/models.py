@@ -43,7 +43,20 @@ class Term(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.region.name}第{self.number}届人民代表大会"
+        number = chinese_number(self.number)
+        if self.level == DeputyLevel.NATIONAL:
+            # National deputies are elected by a provincial congress; the term is the NPC's.
+            return f"第{number}届全国人民代表大会"
+        return f"{self.region.name}第{number}届人民代表大会"
+
+
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals, as terms are written (第十七届)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 class DeputyQuerySet(models.QuerySet):

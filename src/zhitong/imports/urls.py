@@ -1,4 +1,12 @@
-"""URLs of the imports app."""
+"""URLs of the imports app (数据导入), mounted at /work/imports/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.batch_list, name="list"),
+    path("<int:pk>/", views.batch_detail, name="detail"),
+    path("templates/<str:kind>.xlsx", views.template_download, name="template"),
+]

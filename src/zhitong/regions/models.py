@@ -12,9 +12,6 @@ class RegionLevel(models.TextChoices):
     COMMUNITY = "community", _("社区")
 
 
-LEVEL_ORDER = [level.value for level in RegionLevel]
-
-
 class RegionQuerySet(models.QuerySet):
     def subtree(self, region):
         """The region and everything below it."""
@@ -76,14 +73,13 @@ class Region(models.Model):
 
     @property
     def district_code(self) -> str:
-        """The code of the district this region lies in ('' above district level)."""
-        codes = [c for c in self.path.split("/") if c]
-        depth = LEVEL_ORDER.index(RegionLevel.DISTRICT)
-        top = LEVEL_ORDER.index(self._root_level()) if codes else 0
-        index = depth - top
-        return codes[index] if 0 <= index < len(codes) else ""
+        """The 6-digit code of the district this region lies in ('' above district level).
 
-    def _root_level(self) -> str:
-        # Trees start at a province in deployment; a bare district tree is allowed too.
-        codes = [c for c in self.path.split("/") if c]
-        return LEVEL_ORDER[LEVEL_ORDER.index(self.level) - (len(codes) - 1)]
+        12-digit statistical codes of streets and communities begin with their
+        district's GB/T 2260 code, so no query is needed.
+        """
+        if self.level == RegionLevel.DISTRICT:
+            return self.code
+        if self.level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+            return self.code[:6]
+        return ""

@@ -43,7 +43,7 @@ def make_district(code="420106", name="武昌区"):
 class StreetFactory(RegionFactory):
     level = RegionLevel.STREET
     name = factory.Sequence(lambda n: f"测试{n}街道")
-    code = factory.Sequence(lambda n: f"420106{n:03d}000")
+    code = factory.Sequence(lambda n: f"420106{n % 900:03d}{n // 900 % 1000:03d}")
 
 
 class CommunityFactory(RegionFactory):

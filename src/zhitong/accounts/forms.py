@@ -1,0 +1,34 @@
+"""Forms of the accounts app: sign-in and password change, styled for Bootstrap."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-control")
+
+
+class LoginForm(AuthenticationForm):
+    """Username and password; the inactive and locked-out cases are refused by the backends."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("用户名或密码不正确。请注意区分大小写。"),
+        "inactive": _("此账号已停用，请联系系统管理员。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("用户名")
+        self.fields["password"].label = _("密码")
+        _bootstrap(self)
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form with Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

@@ -1,0 +1,149 @@
+"""Who may do what: every permission predicate of the platform, in one place (django-rules).
+
+Object-level rules here answer "may this user see this object?"; the selectors answer
+"which objects may this user see?" with the same conditions as queries. Tests hold the
+two in agreement.
+
+Permissions:
+- stations.list_stations         open the private station list (/work/stations/)
+- stations.view_station_private  open a station's private page (internal notes, rota)
+- stations.view_station_contacts see deputies' mobile numbers on that page
+- units.view_unit                see a handling unit's details
+- deputies.view_deputy_private   see a deputy's private data (mobile, ID tail)
+"""
+
+import rules
+
+from zhitong.accounts.models import REGION_ROLES, Role
+from zhitong.core.scoping import is_unrestricted, region_in_scope
+
+# --- who the user is -------------------------------------------------------------
+
+
+@rules.predicate
+def is_active_account(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _role_predicate(role: Role):
+    @rules.predicate(name=f"has_role_{role.value}")
+    def has_role(user) -> bool:
+        return bool(user.is_authenticated and user.is_active and user.role == role)
+
+    return has_role
+
+
+is_admin = _role_predicate(Role.ADMIN)
+is_committee_staff = _role_predicate(Role.STAFF)
+is_leader = _role_predicate(Role.LEADER)
+is_street_committee = _role_predicate(Role.STREET)
+is_liaison = _role_predicate(Role.LIAISON)
+is_deputy = _role_predicate(Role.DEPUTY)
+is_unit_account = _role_predicate(Role.UNIT)
+is_citizen = _role_predicate(Role.CITIZEN) | _role_predicate(Role.ENTERPRISE)
+
+
+@rules.predicate
+def is_region_staff(user) -> bool:
+    """A region-scoped role (admin, staff, leader, street) with a region set, or a superuser."""
+    if is_unrestricted(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in REGION_ROLES
+        and user.region_id is not None
+    )
+
+
+# --- how the user relates to the object --------------------------------------------
+
+
+def region_of(obj):
+    """The region an object is scoped by: a station's place, a unit's or deputy's district."""
+    from zhitong.deputies.models import Deputy
+    from zhitong.regions.models import Region
+
+    if obj is None:
+        return None
+    if isinstance(obj, Region):
+        return obj
+    if isinstance(obj, Deputy):
+        return obj.district
+    return getattr(obj, "region", None)
+
+
+@rules.predicate
+def in_scope(user, obj) -> bool:
+    """The object's region lies in the user's region subtree."""
+    return region_in_scope(user, region_of(obj))
+
+
+@rules.predicate
+def keeps_station(user, station) -> bool:
+    """The user is a liaison (联络员) of this station."""
+    if station is None or not user.is_authenticated:
+        return False
+    return station.liaisons.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def assigned_to_station(user, station) -> bool:
+    """The user's deputy record is currently assigned to this station (进站)."""
+    from zhitong.stations.models import StationAssignment
+
+    if station is None or not user.is_authenticated:
+        return False
+    return StationAssignment.objects.current().filter(station=station, deputy__user=user).exists()
+
+
+@rules.predicate
+def is_own_unit(user, unit) -> bool:
+    unit_id = getattr(user, "unit_id", None)
+    return unit is not None and unit_id is not None and unit_id == unit.pk
+
+
+@rules.predicate
+def is_own_deputy(user, deputy) -> bool:
+    return deputy is not None and deputy.user_id is not None and deputy.user_id == user.pk
+
+
+@rules.predicate
+def deputy_in_scope(user, deputy) -> bool:
+    """The deputy's district is in scope, or the deputy sits at a station in scope.
+
+    The second branch is what lets street staff see the deputies of their street,
+    whose district lies above the street.
+    """
+    from zhitong.stations.models import StationAssignment
+
+    if deputy is None:
+        return False
+    if region_in_scope(user, deputy.district):
+        return True
+    if is_unrestricted(user) or user.region_id is None:
+        return False
+    return (
+        StationAssignment.objects.current()
+        .filter(deputy=deputy, station__region__path__startswith=user.region.path)
+        .exists()
+    )
+
+
+# --- permissions ---------------------------------------------------------------------
+
+rules.add_perm("stations.list_stations", is_region_staff | is_liaison | is_deputy)
+rules.add_perm(
+    "stations.view_station_private",
+    (is_region_staff & in_scope) | (is_liaison & keeps_station) | (is_deputy & assigned_to_station),
+)
+# Deputies see their station's page but not their colleagues' phone numbers.
+rules.add_perm(
+    "stations.view_station_contacts",
+    (is_region_staff & in_scope) | (is_liaison & keeps_station),
+)
+rules.add_perm("units.view_unit", (is_region_staff & in_scope) | (is_unit_account & is_own_unit))
+rules.add_perm(
+    "deputies.view_deputy_private",
+    (is_region_staff & deputy_in_scope) | (is_deputy & is_own_deputy),
+)

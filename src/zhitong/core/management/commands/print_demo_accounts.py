@@ -1,0 +1,53 @@
+"""`manage.py print_demo_accounts`: the demo accounts, their password and where they land."""
+
+import unicodedata
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from zhitong.accounts.models import Role, User
+from zhitong.demo.accounts import DEMO_ACCOUNTS, DEMO_HOME_PATH, DEMO_LOGIN_PATH, DEMO_PASSWORD
+
+
+def _width(text: str) -> int:
+    # CJK characters take two terminal columns.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+class Command(BaseCommand):
+    help = _("列出演示账号（角色、用户名、密码、登录后首页）。")
+
+    def handle(self, *args, **options):
+        present = set(
+            User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
+                "username", flat=True
+            )
+        )
+        header = [_("角色"), _("用户名"), _("密码"), _("登录后首页")]
+        rows = []
+        for account in DEMO_ACCOUNTS:
+            note = "" if account.username in present else _("（未创建，请先运行 seed_demo）")
+            rows.append(
+                [
+                    str(Role(account.role).label),
+                    account.username,
+                    DEMO_PASSWORD,
+                    DEMO_HOME_PATH + note,
+                ]
+            )
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        self.stdout.write(_("演示账号（仅供本地演示，密码公开，切勿用于生产环境）"))
+        self.stdout.write(_("登录地址：%(path)s") % {"path": DEMO_LOGIN_PATH})
+        self.stdout.write(line)
+        for n, row in enumerate([header, *rows]):
+            self.stdout.write(
+                "| " + " | ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) + " |"
+            )
+            if n == 0:
+                self.stdout.write(line)
+        self.stdout.write(line)

@@ -1,0 +1,269 @@
+"""Importing structure files (导入): check everything first, then write all rows in one transaction."""
+
+import secrets
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhitong.core.events import event_record
+from zhitong.core.models import Event
+from zhitong.deputies.models import (
+    Deputy,
+    DeputyMembership,
+    GroupMembership,
+    GroupRole,
+    MembershipStatus,
+)
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.models import Station, StationAssignment
+from zhitong.units.models import HandlingUnit
+
+from .layouts import LAYOUTS, MAX_FILE_BYTES, MAX_STORED_ERRORS
+from .models import ImportBatch, ImportKind, ImportStatus
+from .reader import FileRejected, Issue, read_sheet
+from .rows import PARSERS, DeputyPlan, Scope, StationPlan, UnitPlan
+from .rules import can_import
+
+# Public codes go on QR codes and are read aloud on the phone: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 7
+BULK_SIZE = 500
+
+
+def new_public_codes(model, prefix: str, count: int) -> list[str]:
+    """`count` fresh random codes like "D7K3QX9M" not used by `model`; 31^7 keeps clashes rare."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = count - len(codes)
+        batch = {
+            prefix + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            for _ in range(wanted)
+        }
+        batch -= codes
+        taken = set(
+            model.objects.filter(public_code__in=batch).values_list("public_code", flat=True)
+        )
+        codes |= batch - taken
+    return list(codes)
+
+
+def import_structure(*, kind: str, file, file_name: str, region: Region, by) -> ImportBatch:
+    """Import one .xlsx file of `kind` into the district `region`, acting as `by`.
+
+    Every row is checked before anything is written. A file with any problem is
+    rejected whole: its batch is kept with the error report and no deputy,
+    station, unit, membership or assignment is written. A good file is written in
+    one transaction together with its batch and events.
+    """
+    if kind not in LAYOUTS:
+        raise ValidationError(_("未知的导入类型。"))
+    if not can_import(by, region):
+        raise PermissionDenied(_("你没有向“%(region)s”导入数据的权限。") % {"region": region.name})
+    if region.level != RegionLevel.DISTRICT:
+        raise ValidationError(_("导入区划须是一个区。"))
+
+    # One byte past the limit is enough to know the file is too large.
+    data = file.read(MAX_FILE_BYTES + 1)
+    file_size = getattr(file, "size", None) or len(data)
+    sheet = None
+    issues: list[Issue] = []
+    try:
+        sheet = read_sheet(data, LAYOUTS[kind])
+    except FileRejected as rejected:
+        issues = [rejected.issue]
+
+    with transaction.atomic():
+        # Imports into one district take turns, so two uploads of the same list cannot
+        # both pass the duplicate check.
+        Region.objects.select_for_update().filter(pk=region.pk).exists()
+        plans = []
+        if sheet is not None:
+            plans, issues = PARSERS[kind](sheet, Scope.load(region))
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            file_name=file_name[:255],
+            file_size=file_size,
+            uploaded_by=by,
+            region=region,
+            status=ImportStatus.REJECTED if issues else ImportStatus.SUCCEEDED,
+            row_count=len(sheet.rows) if sheet is not None else 0,
+        )
+        if issues:
+            return _reject(batch, issues, by=by)
+        writer = {
+            ImportKind.DEPUTIES: _write_deputies,
+            ImportKind.STATIONS: _write_stations,
+            ImportKind.UNITS: _write_units,
+        }[kind]
+        summary = writer(batch, plans, by=by)
+        batch.created_count = len(plans)
+        batch.summary = summary
+        batch.save(update_fields=["created_count", "summary"])
+        event_record(
+            actor=by,
+            subject=batch,
+            verb="import_succeeded",
+            to_state=ImportStatus.SUCCEEDED,
+            note=_("导入%(noun)s %(count)d 条（文件 %(file)s）")
+            % {"noun": batch.record_noun, "count": len(plans), "file": batch.file_name},
+            data={"kind": kind, "created": len(plans), **summary},
+            district_code=region.district_code,
+        )
+    return batch
+
+
+def _reject(batch: ImportBatch, issues: list[Issue], *, by) -> ImportBatch:
+    ordered = sorted(issues, key=lambda i: (i.row is not None, i.row or 0))
+    batch.errors = [issue.as_dict() for issue in ordered[:MAX_STORED_ERRORS]]
+    batch.error_count = len(issues)
+    batch.save(update_fields=["errors", "error_count"])
+    event_record(
+        actor=by,
+        subject=batch,
+        verb="import_rejected",
+        to_state=ImportStatus.REJECTED,
+        note=_("文件 %(file)s 有 %(count)d 处错误，未导入任何数据")
+        % {"file": batch.file_name, "count": len(issues)},
+        data={"kind": batch.kind, "errors": len(issues)},
+        district_code=batch.region.district_code,
+    )
+    return batch
+
+
+def _record_created(objects, batch: ImportBatch, rows: list[int], *, by) -> None:
+    """One "imported" event per created record, so each record's timeline starts with its import.
+
+    These are written in bulk: event_record's one INSERT per call made a 5,000-row file
+    take seconds longer. The rows are the ones event_record would write (actor and name,
+    subject, district); zhitong.core.events has no bulk variant yet.
+    """
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(objects[0])
+    actor_name = by.get_full_name() or by.get_username()
+    note = _("由导入批次 #%(batch)d 创建") % {"batch": batch.pk}
+    Event.objects.bulk_create(
+        [
+            Event(
+                actor=by,
+                actor_name=actor_name,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                verb="imported",
+                note=note,
+                data={"import_batch": batch.pk, "row": row},
+                district_code=batch.region.district_code,
+            )
+            for obj, row in zip(objects, rows, strict=True)
+        ],
+        batch_size=BULK_SIZE,
+    )
+
+
+def _write_deputies(batch: ImportBatch, plans: list[DeputyPlan], *, by) -> dict:
+    today = timezone.localdate()
+    codes = new_public_codes(Deputy, "D", len(plans))
+    deputies = Deputy.objects.bulk_create(
+        [
+            Deputy(
+                name=plan.name,
+                gender=plan.gender,
+                ethnicity=plan.ethnicity,
+                birth_year=plan.birth_year,
+                party=plan.party,
+                occupation=plan.occupation,
+                mobile=plan.mobile,
+                id_number_tail=plan.id_tail,
+                district=batch.region,
+                public_code=code,
+            )
+            for plan, code in zip(plans, codes, strict=True)
+        ],
+        batch_size=BULK_SIZE,
+    )
+    memberships = [
+        DeputyMembership(
+            deputy=deputy,
+            term=seat.term,
+            level=seat.level,
+            constituency=seat.constituency,
+            # The seat is held from the start of the term; the file does not say otherwise.
+            start_date=seat.term.start_date,
+            end_date=seat.term.end_date,
+            status=MembershipStatus.SERVING,
+        )
+        for deputy, plan in zip(deputies, plans, strict=True)
+        for seat in plan.seats
+    ]
+    DeputyMembership.objects.bulk_create(memberships, batch_size=BULK_SIZE)
+    # The file says where a deputy is now, not since when: dated from the import.
+    assignments = [
+        StationAssignment(station=plan.station, deputy=deputy, start_date=today)
+        for deputy, plan in zip(deputies, plans, strict=True)
+        if plan.station is not None
+    ]
+    StationAssignment.objects.bulk_create(assignments, batch_size=BULK_SIZE)
+    group_memberships = [
+        GroupMembership(group=group, deputy=deputy, role=GroupRole.MEMBER, start_date=today)
+        for deputy, plan in zip(deputies, plans, strict=True)
+        for group in plan.groups
+    ]
+    GroupMembership.objects.bulk_create(group_memberships, batch_size=BULK_SIZE)
+    _record_created(deputies, batch, [p.row for p in plans], by=by)
+    return {
+        "memberships": len(memberships),
+        "station_assignments": len(assignments),
+        "group_memberships": len(group_memberships),
+    }
+
+
+def _write_stations(batch: ImportBatch, plans: list[StationPlan], *, by) -> dict:
+    codes = new_public_codes(Station, "S", len(plans))
+    stations = Station.objects.bulk_create(
+        [
+            # bulk_create skips Station.save(), so the street is set here as save() would.
+            Station(
+                name=plan.name,
+                kind=plan.kind,
+                region=plan.region,
+                street=plan.street,
+                address=plan.address,
+                opening_hours=plan.opening_hours,
+                public_phone=plan.phone,
+                public_code=code,
+            )
+            for plan, code in zip(plans, codes, strict=True)
+        ],
+        batch_size=BULK_SIZE,
+    )
+    Link = Station.linked_communities.through
+    links = [
+        Link(station_id=station.pk, region_id=community.pk)
+        for station, plan in zip(stations, plans, strict=True)
+        for community in plan.linked
+    ]
+    Link.objects.bulk_create(links, batch_size=BULK_SIZE)
+    _record_created(stations, batch, [p.row for p in plans], by=by)
+    return {"linked_communities": len(links)}
+
+
+def _write_units(batch: ImportBatch, plans: list[UnitPlan], *, by) -> dict:
+    units = HandlingUnit.objects.bulk_create(
+        [
+            HandlingUnit(
+                name=plan.name,
+                short_name=plan.short_name,
+                kind=plan.kind,
+                region=plan.region,
+                contact_person=plan.contact_person,
+                contact_phone=plan.contact_phone,
+            )
+            for plan in plans
+        ],
+        batch_size=BULK_SIZE,
+    )
+    _record_created(units, batch, [p.row for p in plans], by=by)
+    return {}
