@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "zhitong.deputies",
     "zhitong.stations",
     "zhitong.workdays",
+    "zhitong.notifications",
+    "zhitong.opinions",
+    "zhitong.suggestions",
     "zhitong.imports",
     "zhitong.public",
 ]

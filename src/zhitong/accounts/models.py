@@ -25,6 +25,11 @@ class Role(models.TextChoices):
 REGION_ROLES = {Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET}
 
 
+class NotifyMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("即时通知")
+    DIGEST = "digest", _("每日汇总")
+
+
 class User(AbstractUser):
     """A person who signs in. Staff roles carry a region; unit accounts carry their unit."""
 
@@ -49,6 +54,10 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="accounts",
+    )
+
+    notify_mode = models.CharField(
+        _("消息接收方式"), max_length=12, choices=NotifyMode.choices, default=NotifyMode.IMMEDIATE
     )
 
     class Meta:

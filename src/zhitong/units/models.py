@@ -71,6 +71,14 @@ class Category(models.Model):
     code = models.CharField(_("编码"), max_length=20, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("在用"), default=True)
+    # Working days a unit has to handle an opinion of this subject; blank = the parent's,
+    # else DEFAULT_DEADLINE_DAYS.
+    deadline_days = models.PositiveSmallIntegerField(
+        _("办理期限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("留空则沿用上级分类或默认15个工作日。"),
+    )
 
     class Meta:
         verbose_name = _("分类")
@@ -86,6 +94,19 @@ class Category(models.Model):
     @property
     def is_top_level(self) -> bool:
         return self.parent_id is None
+
+
+DEFAULT_DEADLINE_DAYS = 15
+
+
+def deadline_days_for(category: "Category | None") -> int:
+    """Working days allowed for an opinion of `category` (its own, its parent's, or 15)."""
+    if category is not None:
+        if category.deadline_days:
+            return category.deadline_days
+        if category.parent_id and category.parent.deadline_days:
+            return category.parent.deadline_days
+    return DEFAULT_DEADLINE_DAYS
 
 
 class CategoryRoute(models.Model):

@@ -1,0 +1,9 @@
+"""App configuration for notifications (消息通知)."""
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "zhitong.notifications"
+    label = "notifications"
+    verbose_name = "消息通知"

@@ -1,0 +1,468 @@
+"""Opinions (群众意见建议): what citizens raise, where it was referred, the replies and ratings.
+
+The life of an opinion is in `Opinion.Status` and the transition table in
+`opinions/lifecycle.py`; every change goes through `opinions/services.py`, which writes
+an event. Deadlines live on the referral and are computed in working days
+(zhitong.workdays); "overdue" is derived from the stored due date, never stored.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.deputies.models import Deputy
+from zhitong.regions.models import Region
+from zhitong.stations.models import Station
+from zhitong.units.models import Category, HandlingUnit
+
+
+class Channel(models.TextChoices):
+    STATION_VISIT = "station_visit", _("联络站接待")
+    QR_DEPUTY = "qr_deputy", _("代表二维码")
+    QR_STATION = "qr_station", _("站点二维码")
+    ONLINE = "online", _("掌上直通车")
+    BOX = "box", _("代表听你说意见箱")
+    EVENT = "event", _("活动收集")
+    IMPORT = "import", _("线下台账导入")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    DECLINED = "declined", _("不予受理")
+    REFERRED = "referred", _("已转办")
+    HANDLING = "handling", _("办理中")
+    REPLIED = "replied", _("已答复")
+    SENT = "sent", _("已反馈")
+    CLOSED = "closed", _("已办结")
+    CLOSED_UNSATISFIED = "closed_unsatisfied", _("办结（不满意）")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATUSES = [
+    Status.RECEIVED,
+    Status.ACCEPTED,
+    Status.REFERRED,
+    Status.HANDLING,
+    Status.REPLIED,
+    Status.SENT,
+]
+CLOSED_STATUSES = [Status.CLOSED, Status.CLOSED_UNSATISFIED]
+
+
+class DeclineReason(models.TextChoices):
+    OUT_OF_SCOPE = "out_of_scope", _("不属于受理范围")
+    DUPLICATE = "duplicate", _("重复反映")
+    ABUSIVE = "abusive", _("内容不当")
+
+
+class IntakeSession(models.Model):
+    """An event where many opinions are taken at once (半月谈, 夜话, 直播间, 接待日)."""
+
+    class Kind(models.TextChoices):
+        HALF_MONTH_TALK = "half_month_talk", _("代表半月谈")
+        NIGHT_TALK = "night_talk", _("代表夜话")
+        LIVESTREAM = "livestream", _("直播间")
+        RECEPTION = "reception", _("集中接待")
+        OTHER = "other", _("其他活动")
+
+    kind = models.CharField(_("活动类型"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("活动名称"), max_length=200)
+    held_on = models.DateField(_("活动日期"))
+    # PROTECT: sessions are history of a station.
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("站点"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intake_sessions",
+    )
+    district = models.ForeignKey(
+        Region, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+"
+    )
+    deputies = models.ManyToManyField(Deputy, verbose_name=_("参加代表"), blank=True)
+    # PROTECT: accounts that recorded something are deactivated, not deleted.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收集活动")
+        verbose_name_plural = _("收集活动")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class Opinion(models.Model):
+    """One matter a citizen raised. Personal data (name, phone, e-mail, address) is shown
+    masked except to those handling the case, and never written to logs."""
+
+    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
+    subject = models.CharField(_("标题"), max_length=100)
+    content = models.TextField(_("内容"), max_length=5000)
+    # PROTECT: categories in use are deactivated, not deleted.
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("类别"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    # Where the matter is: the community (or street) it concerns, and a free address.
+    place = models.ForeignKey(
+        Region,
+        verbose_name=_("所在社区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("详细地点"), max_length=200, blank=True)
+    # Scoping: the district owns the opinion (and is the sharding key); the street is
+    # denormalized for filters and street staff.
+    district = models.ForeignKey(
+        Region, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        Region,
+        verbose_name=_("所属街道"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Addressed to a station and/or a deputy (QR code, visit); PROTECT keeps history.
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("站点"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    deputy = models.ForeignKey(
+        Deputy,
+        verbose_name=_("代表"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    intake_session = models.ForeignKey(
+        IntakeSession,
+        verbose_name=_("收集活动"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    # The submitter: all optional, an anonymous submitter follows by tracking code.
+    submitter_name = models.CharField(_("反映人姓名"), max_length=50, blank=True)
+    submitter_phone = models.CharField(_("反映人电话"), max_length=20, blank=True)
+    submitter_email = models.EmailField(_("反映人邮箱"), blank=True)
+    # Set when staff, a deputy or a liaison recorded it; null for the public form.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A one-time token from the form, so a double submit or a retry creates one opinion.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    received_at = models.DateTimeField(_("接收时间"), db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("不予受理原因"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    decline_note = models.TextField(_("不予受理说明"), blank=True)
+    # Merge (合并): the duplicate follows its main opinion. PROTECT: a main opinion
+    # with duplicates cannot be deleted from under them.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    # How many times an unsatisfied rating sent it back to the unit (at most once).
+    returned_for_rework = models.PositiveSmallIntegerField(_("不满意退回次数"), default=0)
+    # Staff-only notes; never shown to the submitter.
+    internal_note = models.TextField(_("内部备注"), blank=True)
+    # Segmented words of subject and content for full-text search (filled by services).
+    search_text = models.TextField(editable=False, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # Queue: newest first within scope, keyset on (received_at, id).
+            models.Index(fields=["district", "-received_at", "-id"], name="op_district_recv"),
+            models.Index(fields=["district", "status", "-received_at"], name="op_district_status"),
+            models.Index(fields=["street", "-received_at"], name="op_street_recv"),
+            models.Index(fields=["station", "-received_at"], name="op_station_recv"),
+            models.Index(fields=["deputy", "-received_at"], name="op_deputy_recv"),
+            models.Index(fields=["category", "-received_at"], name="op_category_recv"),
+            models.Index(fields=["channel", "-received_at"], name="op_channel_recv"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_code} {self.subject}"
+
+
+def attachment_path(instance, filename):
+    # Random names: the original name is kept in a field, never in the path.
+    return f"opinions/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A photo or document: on an opinion (the citizen's photos) or on a reply."""
+
+    # CASCADE: attachments are parts of their opinion or reply.
+    opinion = models.ForeignKey(
+        Opinion,
+        verbose_name=_("意见建议"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    reply = models.ForeignKey(
+        "Reply",
+        verbose_name=_("答复"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    extension = models.CharField(max_length=10)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opinion__isnull=False) | models.Q(reply__isnull=False),
+                name="attachment_has_owner",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Referral(models.Model):
+    """A referral (转办) of an opinion to a handling unit, lead (主办) or co-unit (协办).
+
+    The deadline is the lead referral's `due_date`, in working days from `referred_at`;
+    `deadline` holds how it was computed (zhitong.workdays Deadline.as_data()).
+    Extensions are separate rows (`Extension`), added to the working days when approved.
+    """
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("主办")
+        CO = "co", _("协办")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待签收")
+        ACCEPTED = "accepted", _("已签收")
+        RETURNED = "returned", _("已退回")
+        REPLIED = "replied", _("已答复")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    # CASCADE: referrals are parts of their opinion.
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    # PROTECT: a unit with referrals is deactivated, not deleted.
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    unit_name = models.CharField(_("承办单位名称"), max_length=100)
+    role = models.CharField(_("承办方式"), max_length=8, choices=Role.choices, default=Role.LEAD)
+    state = models.CharField(
+        _("签收状态"), max_length=12, choices=State.choices, default=State.PENDING
+    )
+    suggested_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("系统建议单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    referred_at = models.DateTimeField(_("转办时间"))
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField(_("办理期限（工作日）"), default=15)
+    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False)
+    deadline = models.JSONField(_("期限计算说明"), default=dict, blank=True)
+    # The due date for which the passing was recorded as an event (by the scheduled
+    # task), so each passing is recorded once; not an "is overdue" flag.
+    passing_recorded_for = models.DateField(null=True, blank=True, editable=False)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("转办")
+        verbose_name_plural = _("转办")
+        ordering = ["opinion", "role", "id"]
+        indexes = [
+            models.Index(fields=["unit", "state", "due_date"], name="ref_unit_state_due"),
+            models.Index(fields=["state", "due_date"], name="ref_state_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.opinion.tracking_code} → {self.unit_name}"
+
+
+class Extension(models.Model):
+    """A unit's request for more time (申请延期), approved or refused by staff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    # CASCADE: part of the referral.
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("转办"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    working_days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("延期理由"))
+    state = models.CharField(
+        _("审批状态"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["referral", "requested_at"]
+
+    def __str__(self):
+        return f"{self.referral} +{self.working_days}"
+
+
+class Reply(models.Model):
+    """A unit's written reply, reviewed by the deputy or station before it reaches the
+    submitter (the text sent may be edited by the reviewer; both are kept)."""
+
+    # CASCADE: parts of their opinion / referral.
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="replies"
+    )
+    referral = models.ForeignKey(
+        Referral,
+        verbose_name=_("转办"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text=_("现场答复时为空。"),
+    )
+    unit_name = models.CharField(_("答复单位"), max_length=100, blank=True)
+    text = models.TextField(_("答复内容"), max_length=10000)
+    on_the_spot = models.BooleanField(_("现场答复"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("答复时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    text_sent = models.TextField(_("反馈给群众的内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["opinion", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.opinion.tracking_code} {self.unit_name}"
+
+
+class Rating(models.Model):
+    """The submitter's rating of the reply sent (满意度), by tracking code, no account."""
+
+    class Score(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    # CASCADE: part of the opinion.
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    reply = models.ForeignKey(
+        Reply, verbose_name=_("答复"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    score = models.CharField(_("评价"), max_length=12, choices=Score.choices)
+    comment = models.TextField(_("评价意见"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["opinion", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply"], name="one_rating_per_reply"),
+        ]
+
+    def __str__(self):
+        return f"{self.opinion.tracking_code} {self.get_score_display()}"
