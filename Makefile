@@ -39,7 +39,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python -m pytest bench -q -p no:xdist
+	$(BIN)/python bench/bench_opinions.py
 
 messages: install
 	cd src/zhitong && DEBUG=1 ../../$(MANAGE) makemessages -l en --no-obsolete

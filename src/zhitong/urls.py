@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/", include("zhitong.accounts.urls")),
     path("work/stations/", include("zhitong.stations.urls")),
     path("work/imports/", include("zhitong.imports.urls")),
+    path("opinions/", include("zhitong.opinions.urls_public")),
+    path("work/opinions/", include("zhitong.opinions.urls_work")),
+    path("work/notifications/", include("zhitong.notifications.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhitong.core import clock
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an event row."""
@@ -34,7 +36,8 @@ class Event(models.Model):
     refuses updates and deletes, and database triggers (migration 0002) refuse them too.
     """
 
-    occurred_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: imports and the demo record events at their real time.
+    occurred_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     # PROTECT: an account that has acted is deactivated, never deleted, so history keeps it.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,7 +27,11 @@ def _dropdown_values(layout: Layout, key: str) -> list[str] | None:
 
 def template_workbook(kind: str) -> bytes:
     """The .xlsx template for `kind`: the data sheet first (the importer reads only it)."""
-    layout = LAYOUTS[kind]
+    return layout_workbook(LAYOUTS[kind])
+
+
+def layout_workbook(layout: Layout) -> bytes:
+    """The .xlsx template for any layout (also used by the opinion ledger import)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = layout.sheet_title

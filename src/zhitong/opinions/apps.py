@@ -7,3 +7,11 @@ class OpinionsConfig(AppConfig):
     name = "zhitong.opinions"
     label = "opinions"
     verbose_name = "群众意见建议"
+
+    def ready(self):
+        from zhitong.opinions.services import calendar_changed
+        from zhitong.workdays.services import on_calendar_changed
+
+        # Open referral deadlines are recomputed inside the transaction that publishes a
+        # year's holiday schedule (a module-level function: registries may hold it weakly).
+        on_calendar_changed(calendar_changed)

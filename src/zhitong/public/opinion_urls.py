@@ -1,22 +1,22 @@
 """The stable opinion form URLs (意见建议入口): printed in QR codes, so these paths must never change.
 
-The views may be replaced when online submission opens; keep each path and name as is.
+The views live in the opinions app (zhitong.opinions.views_public); keep each path and name as is.
 """
 
 from django.urls import path
 
-from zhitong.public import views
+from zhitong.opinions import views_public
 
 urlpatterns = [
-    path("opinions/new/", views.opinion_new, name="opinion_new"),
+    path("opinions/new/", views_public.opinion_new, name="opinion_new"),
     path(
         "opinions/new/station/<str:public_code>/",
-        views.opinion_new_station,
+        views_public.opinion_new_station,
         name="opinion_new_station",
     ),
     path(
         "opinions/new/deputy/<str:public_code>/",
-        views.opinion_new_deputy,
+        views_public.opinion_new_deputy,
         name="opinion_new_deputy",
     ),
 ]

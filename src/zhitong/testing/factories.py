@@ -178,3 +178,88 @@ class DutyRotaFactory(DjangoModelFactory):
     weekday = 0
     period = "am"
     valid_from = START
+
+
+# --- opinions (群众意见建议); appended by the opinions lifecycle work ---------------------
+# Rows in a given status without running the services: for lists, filters and permission
+# tests. Tests of the life of an opinion drive it through zhitong.opinions.services.
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _tracking_code(n: int) -> str:
+    """The n-th code in the canonical grouped form ("2222-2222-23"), so lookups find it."""
+    from zhitong.opinions.tracking import ALPHABET, LENGTH, format_code
+
+    digits = []
+    for _position in range(LENGTH):
+        n, rest = divmod(n, len(ALPHABET))
+        digits.append(ALPHABET[rest])
+    return format_code("".join(reversed(digits)))
+
+
+class OpinionFactory(DjangoModelFactory):
+    class Meta:
+        model = "opinions.Opinion"
+
+    tracking_code = factory.Sequence(lambda n: _tracking_code(n))
+    subject = factory.Sequence(lambda n: f"小区路灯不亮{n}")
+    content = "晚上小区里的路灯一直不亮，老人出行不便，希望尽快修好。"
+    channel = "online"
+    status = "received"
+    district = factory.LazyFunction(make_district)
+    street = None
+    submitter_name = "张三丰"
+    submitter_phone = "13900001234"
+    received_at = factory.LazyFunction(_now)
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A pending lead referral due 15 working days later (by calendar days: no holidays)."""
+
+    class Meta:
+        model = "opinions.Referral"
+
+    opinion = factory.SubFactory(OpinionFactory, status="referred")
+    unit = factory.SubFactory(
+        HandlingUnitFactory, region=factory.SelfAttribute("..opinion.district")
+    )
+    unit_name = factory.SelfAttribute("unit.name")
+    role = "lead"
+    state = "pending"
+    referred_by = factory.SubFactory(
+        UserFactory, role=Role.STAFF, region=factory.SelfAttribute("..opinion.district")
+    )
+    referred_at = factory.LazyFunction(_now)
+    working_days = 15
+    due_date = factory.LazyAttribute(lambda o: o.referred_at.date() + datetime.timedelta(days=21))
+
+
+class ReplyFactory(DjangoModelFactory):
+    class Meta:
+        model = "opinions.Reply"
+
+    referral = factory.SubFactory(ReferralFactory, state="replied", opinion__status="replied")
+    opinion = factory.SelfAttribute("referral.opinion")
+    unit_name = factory.SelfAttribute("referral.unit_name")
+    text = "已安排维修人员更换路灯，现已恢复照明。"
+    author = factory.SubFactory(
+        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..referral.unit")
+    )
+    created_at = factory.LazyFunction(_now)
+
+
+class ExtensionFactory(DjangoModelFactory):
+    class Meta:
+        model = "opinions.Extension"
+
+    referral = factory.SubFactory(ReferralFactory, state="accepted", opinion__status="handling")
+    working_days = 5
+    reason = "需协调多个部门现场勘查。"
+    requested_by = factory.SubFactory(
+        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..referral.unit")
+    )

@@ -21,10 +21,11 @@ def test_opinion_form_paths_never_change():
 
 
 @pytest.mark.django_db
-def test_general_form_says_online_submission_is_coming(client, station):
+def test_general_form_takes_opinions_online(client, station):
     page = client.get("/opinions/new/").content.decode()
-    assert "网上提交功能即将开通，您可以在开放时间前往站点当面反映" in page
-    assert station.street.name in page  # the street select to find a station
+    assert 'name="content"' in page  # the form itself, on the stable path
+    assert "查找联络站" in page  # and the way to a station to come in person
+    assert station.street.name in page  # the street groups of the place select
 
 
 @pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_station_form_says_who_receives_and_where(client, station, deputy):
     assert "首义路88号" in page
     assert "周一至周五 9:00-17:00" in page
     assert "张三" in page  # on duty today
-    assert "网上提交功能即将开通" in page
+    assert 'name="content"' in page
 
 
 @pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_deputy_form_names_the_deputy_and_their_station(client, deputy, station)
     assert "首义路88号" in page
     assert "周一至周五 9:00-17:00" in page
     assert "张三代表的轮值接待时间" in page
-    assert "网上提交功能即将开通" in page
+    assert 'name="content"' in page
 
 
 @pytest.mark.django_db

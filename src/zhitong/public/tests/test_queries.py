@@ -20,8 +20,8 @@ DEPUTY_LIST_MAX = 6
 DEPUTY_PAGE_MAX = 5
 # opinion entry points: station and its duty today; deputy, levels, stations, groups,
 # the station's duty today and the deputy's own duty slots.
-OPINION_STATION_MAX = 2
-OPINION_DEPUTY_MAX = 6
+OPINION_STATION_MAX = 4
+OPINION_DEPUTY_MAX = 9
 
 
 def grow(n, *, district, station, serving, today):

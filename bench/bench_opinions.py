@@ -1,0 +1,337 @@
+"""Opinions at scale: queue, case and statistics pages at 10,000 and 1,000,000 opinions on
+PostgreSQL, and the public submission rate against a bare one-insert Django view.
+
+Run: `make bench` (needs PostgreSQL; BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/zhitong_bench, is dropped and re-created).
+Options via env: BENCH_SIZES="10000,1000000", BENCH_REPEATS=30, BENCH_SUBMISSIONS=300.
+Prints a Markdown report and writes it to bench/out/opinions.md.
+"""
+
+import datetime
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhitong_bench")
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
+REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
+SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "300"))
+
+os.environ["DATABASE_URL"] = DB_URL
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+
+def recreate_database():
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, force=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_bare (id bigserial primary key, "
+            "subject varchar(100), content text, created_at timestamptz default now())"
+        )
+
+
+SUBJECTS = ["小区", "道路", "噪音", "停车", "物业", "学校", "垃圾", "绿化", "路灯", "养老"]
+PROBLEMS = ["问题", "反映", "建议", "投诉", "改造", "维修", "整治", "增设"]
+
+
+def load_opinions(count: int, start_index: int):
+    """Append `count` opinions (with lead referrals and received/referred events) by COPY."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from zhitong.accounts.models import User
+    from zhitong.opinions.models import Channel, Opinion, Status
+    from zhitong.stations.models import Station, StationAssignment
+    from zhitong.units.models import Category, HandlingUnit
+
+    rng = random.Random(start_index)
+    stations = list(Station.objects.values_list("id", "region_id", "street_id", "region__level"))
+    deputies_by_station = {}
+    for station_id, deputy_id in StationAssignment.objects.values_list("station_id", "deputy_id"):
+        deputies_by_station.setdefault(station_id, []).append(deputy_id)
+    district_id = Station.objects.values_list("street__parent_id", flat=True).first()
+    categories = list(Category.objects.filter(parent__isnull=False).values_list("id", flat=True))
+    units = list(HandlingUnit.objects.values_list("id", "name"))
+    staff_id = User.objects.get(username="staff").pk
+    channels = [c.value for c in Channel]
+    statuses = [Status.CLOSED] * 6 + [
+        Status.HANDLING,
+        Status.REFERRED,
+        Status.SENT,
+        Status.RECEIVED,
+    ]
+    opinion_ct = ContentType.objects.get_for_model(Opinion).pk
+    base = datetime.datetime(2026, 11, 26, tzinfo=datetime.UTC)
+
+    op_buf, ref_buf, ev_buf = io.StringIO(), io.StringIO(), io.StringIO()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM opinions_opinion")
+        next_id = cursor.fetchone()[0] + 1
+    for i in range(count):
+        oid = next_id + i
+        station_id, region_id, street_id, level = stations[rng.randrange(len(stations))]
+        deputy_id = rng.choice(deputies_by_station.get(station_id, [None]))
+        # Every load spreads over the same past year: 10,000 a year is a district, 1,000,000
+        # a city or province, and the pages must cost the same for both.
+        received = base - datetime.timedelta(seconds=rng.randrange(365 * 86400))
+        status = rng.choice(statuses)
+        subject = f"{rng.choice(SUBJECTS)}{rng.choice(PROBLEMS)}{oid}"
+        content = f"{subject}：居民反映{rng.choice(SUBJECTS)}{rng.choice(PROBLEMS)}，希望尽快处理。"
+        search = " ".join([subject, content])
+        place = region_id if level == "community" else ""
+        op_buf.write(
+            "\t".join(
+                [
+                    str(oid),
+                    f"B{oid:09d}",
+                    subject,
+                    content,
+                    str(rng.choice(categories)),
+                    rng.choice(channels),
+                    status,
+                    str(place) if place else r"\N",
+                    "",
+                    str(district_id),
+                    str(street_id),
+                    str(station_id),
+                    str(deputy_id) if deputy_id else r"\N",
+                    "",
+                    "",
+                    "",
+                    r"\N",
+                    r"\N",
+                    received.isoformat(),
+                    received.isoformat(),
+                    "",
+                    "",
+                    r"\N",
+                    "0",
+                    "",
+                    search,
+                    received.isoformat(),
+                    (received + datetime.timedelta(days=20)).isoformat()
+                    if status == "closed"
+                    else r"\N",
+                ]
+            )
+            + "\n"
+        )
+        if status != Status.RECEIVED:
+            unit_id, unit_name = units[oid % len(units)]
+            due = (received + datetime.timedelta(days=21)).date().isoformat()
+            ref_buf.write(
+                "\t".join(
+                    [
+                        str(oid),
+                        str(unit_id),
+                        unit_name,
+                        "lead",
+                        "replied" if status in ("closed", "sent") else "accepted",
+                        r"\N",
+                        str(staff_id),
+                        received.isoformat(),
+                        received.isoformat(),
+                        "",
+                        r"\N",
+                        "15",
+                        due,
+                        "f",
+                        "{}",
+                        r"\N",
+                        r"\N",
+                    ]
+                )
+                + "\n"
+            )
+        ev_buf.write(
+            f"{received.isoformat()}\t\\N\t\t{opinion_ct}\t{oid}\treceived\t\treceived\t\t{{}}\t420106\n"
+        )
+        if status != Status.RECEIVED:
+            ev_buf.write(
+                f"{received.isoformat()}\t{staff_id}\t工作人员\t{opinion_ct}\t{oid}\trefer\taccepted\treferred\t\t{{}}\t420106\n"
+            )
+    op_cols = (
+        "id, tracking_code, subject, content, category_id, channel, status, place_id, address, "
+        "district_id, street_id, station_id, deputy_id, submitter_name, submitter_phone, "
+        "submitter_email, recorded_by_id, submission_key, received_at, accepted_at, "
+        "decline_reason, decline_note, merged_into_id, returned_for_rework, internal_note, "
+        "search_text, updated_at, closed_at"
+    )
+    ref_cols = (
+        "opinion_id, unit_id, unit_name, role, state, suggested_unit_id, referred_by_id, "
+        "referred_at, accepted_at, return_reason, returned_at, working_days, due_date, "
+        "deadline_provisional, deadline, passing_recorded_for, replied_at"
+    )
+    ev_cols = (
+        "occurred_at, actor_id, actor_name, content_type_id, object_id, verb, from_state, "
+        "to_state, note, data, district_code"
+    )
+    with connection.cursor() as cursor:
+        for table, cols, buf in (
+            ("opinions_opinion", op_cols, op_buf),
+            ("opinions_referral", ref_cols, ref_buf),
+            ("core_event", ev_cols, ev_buf),
+        ):
+            buf.seek(0)
+            with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                while chunk := buf.read(1 << 20):
+                    copy.write(chunk)
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('opinions_opinion','id'), MAX(id)) FROM opinions_opinion"
+        )
+        cursor.execute("ANALYZE")
+
+
+def timed(client, url, repeats):
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def measure_pages(size):
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhitong.accounts.models import User
+    from zhitong.opinions.models import Opinion
+
+    client = Client()
+    client.force_login(User.objects.get(username="staff"))
+    queue = reverse("opinions:queue")
+    # A deep page: the keyset cursor of a row ~90% down the queue.
+    first = client.get(queue)
+    assert first.status_code == 200
+    deep_row = Opinion.objects.order_by("-received_at", "-id")[int(size * 0.9)]
+    deep_url = f"{queue}?{deep_cursor_query(deep_row)}"
+    case = Opinion.objects.order_by("-id").first()
+    stats_url = reverse("opinions:stats")
+    return {
+        "queue, first page": timed(client, queue, REPEATS),
+        "queue, deep page (90%)": timed(client, deep_url, REPEATS),
+        "case page": timed(client, reverse("opinions:detail", args=[case.pk]), REPEATS),
+        "statistics page": timed(client, stats_url, REPEATS),
+    }
+
+
+def deep_cursor_query(row):
+    from zhitong.opinions import views_work
+
+    make = getattr(views_work, "cursor_query_for", None)
+    if make is None:
+        raise SystemExit("views_work.cursor_query_for(opinion) is needed to build a deep-page URL")
+    return make(row)
+
+
+def measure_submission():
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhitong.stations.models import Station
+
+    station = Station.objects.order_by("pk").first()
+    form_url = reverse("public:opinion_new_station", args=[station.public_code])
+    client = Client()
+
+    def submit_once(i):
+        page = client.get(form_url)
+        key = page.context["form"]["submission_key"].value()
+        response = client.post(
+            form_url,
+            {
+                "subject": f"基准测试{i}",
+                "content": "路灯不亮，影响夜间出行。",
+                "submission_key": key,
+            },
+        )
+        assert response.status_code in (200, 302), response.status_code
+
+    def bare_once(i):
+        client.get(form_url)  # the same page render, so both sides do a GET + a POST
+        client.post("/bench/bare/", {"subject": f"基准测试{i}", "content": "路灯不亮"})
+
+    rates = {}
+    for name, fn in (
+        ("public form (GET + POST)", submit_once),
+        ("bare insert view (GET + POST)", bare_once),
+    ):
+        t0 = time.perf_counter()
+        for i in range(SUBMISSIONS):
+            fn(i)
+        rates[name] = SUBMISSIONS / (time.perf_counter() - t0)
+    return rates
+
+
+def main():
+    recreate_database()
+    setup_django()
+    lines = [
+        f"# Opinions benchmark ({datetime.date.today().isoformat()})",
+        "",
+        f"Machine: {os.uname().nodename}, {os.cpu_count()} cores; PostgreSQL at {DB_URL.split('@')[-1]}.",
+        f"Each page fetched {REPEATS} times in-process with Django's test client as a district staff account.",
+        "",
+        "| opinions | page | median ms | p95 ms |",
+        "|---:|---|---:|---:|",
+    ]
+    loaded = 0
+    results = {}
+    for size in SIZES:
+        t0 = time.perf_counter()
+        while loaded < size:
+            batch = min(100_000, size - loaded)
+            load_opinions(batch, loaded)
+            loaded += batch
+        print(f"loaded {size} opinions in {time.perf_counter() - t0:.0f} s", flush=True)
+        results[size] = measure_pages(size)
+        for page, (median, p95) in results[size].items():
+            lines.append(f"| {size:,} | {page} | {median:.1f} | {p95:.1f} |")
+            print(lines[-1], flush=True)
+    if len(SIZES) > 1:
+        small, large = SIZES[0], SIZES[-1]
+        lines += ["", f"Ratio of medians, {large:,} / {small:,}:", ""]
+        for page in results[small]:
+            ratio = results[large][page][0] / results[small][page][0]
+            lines.append(f"- {page}: {ratio:.2f}×")
+    rates = measure_submission()
+    lines += ["", "| submission | per second |", "|---|---:|"]
+    lines += [f"| {name} | {rate:.1f} |" for name, rate in rates.items()]
+    values = list(rates.values())
+    lines += ["", f"Public form at {values[0] / values[1]:.2f}× the bare insert rate."]
+    report = "\n".join(lines) + "\n"
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "opinions.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Settings for benchmarks: the real settings on PostgreSQL, with a bare insert view mounted."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+
+from zhitong.settings import *  # noqa: E402,F403
+
+ROOT_URLCONF = "bench.urls_bench"
+ALLOWED_HOSTS = ["*"]
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The public form's rate limits would stop a load test from one address.
+OPINION_RATE_LIMITS_ENABLED = False
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

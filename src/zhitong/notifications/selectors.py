@@ -1,0 +1,40 @@
+"""Reads of the notification centre, always of the signed-in user's own notifications."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from zhitong.notifications.models import Notification
+
+
+def access_notification(user, pk) -> Notification:
+    """One of `user`'s notifications; "not found" for anyone else's, as for a missing one."""
+    return get_object_or_404(Notification, pk=pk, recipient=user)
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_page(user, *, unread_only: bool = False, before: int | None = None, size: int):
+    """A page of `user`'s notifications, newest first, after the cursor `before` (an id).
+
+    Keyset pagination: the page after a cursor costs the same however deep it is.
+    Returns (rows, next_cursor); next_cursor is None on the last page. A cursor that is
+    not one of the user's notifications is ignored (the first page is shown).
+    """
+    own = Notification.objects.filter(recipient=user)
+    rows = own.filter(read_at__isnull=True) if unread_only else own
+    if before is not None:
+        # Looked up among all of the user's rows: it may have been read since.
+        cursor = own.filter(pk=before).values("created_at", "pk").first()
+        if cursor is not None:
+            rows = rows.filter(
+                Q(created_at__lt=cursor["created_at"])
+                | Q(created_at=cursor["created_at"], pk__lt=cursor["pk"])
+            )
+    rows = list(rows.order_by("-created_at", "-id")[: size + 1])
+    if len(rows) > size:
+        return rows[:size], rows[size - 1].pk
+    return rows, None

@@ -1,0 +1,361 @@
+"""Notification services: the API other apps call to tell people things, and the centre's actions.
+
+Other apps call `notify`, `message_send`, `recipients_for_unit` and
+`recipients_for_region`, normally from a `transaction.on_commit` callback so nobody is
+told about a change that was rolled back. None of them raises because a message could
+not be delivered: a failed delivery is a `Message` with status "failed" and its error.
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from zhitong.accounts.models import REGION_ROLES, NotifyMode, Role
+from zhitong.core.events import event_record
+from zhitong.notifications.masks import mask_address, scrub
+from zhitong.notifications.models import (
+    Channel,
+    DigestMarker,
+    Message,
+    MessageStatus,
+    Notification,
+)
+from zhitong.notifications.senders import sender_for
+
+logger = logging.getLogger("zhitong.notifications")
+
+# A digest lists at most this many notifications and points to the centre for the rest.
+DIGEST_MAX_ITEMS = 50
+DIGEST_CHUNK = 500
+SUBJECT_MAX = 200
+ERROR_MAX = 1000
+ADDRESS_MAX = 254
+
+
+# --- who to tell -----------------------------------------------------------------------
+
+
+def recipients_for_unit(unit):
+    """The active accounts of a handling unit (承办单位), as a queryset."""
+    return get_user_model().objects.filter(is_active=True, role=Role.UNIT, unit=unit)
+
+
+def recipients_for_region(region):
+    """Active region-scoped accounts whose scope contains `region`, as a queryset.
+
+    That is staff, leaders and admins of `region` or any region above it, and the street
+    work committee (街道人大工委) of the street when `region` is that street or lies in it.
+    """
+    codes = [code for code in region.path.split("/") if code]
+    # The paths of the region and each of its ancestors: "420000/", "420000/420100/", ...
+    paths = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return get_user_model().objects.filter(
+        is_active=True, role__in=REGION_ROLES, region__path__in=paths
+    )
+
+
+# --- outbound messages ------------------------------------------------------------------
+
+
+def _generic(obj) -> tuple[ContentType | None, str]:
+    if obj is None:
+        return None, ""
+    return ContentType.objects.get_for_model(obj), str(obj.pk)
+
+
+def _address_problem(channel: str, to: str) -> str:
+    if not to:
+        return "no address"
+    if len(to) > ADDRESS_MAX:
+        return "address too long"
+    if channel == Channel.EMAIL:
+        try:
+            validate_email(to)
+        except ValidationError:
+            return "not a valid e-mail address"
+    elif not to.lstrip("+").replace("-", "").replace(" ", "").isdigit():
+        return "not a valid phone number"
+    return ""
+
+
+def message_send(
+    *, channel: str, to: str, body: str, subject: str = "", related=None, user=None
+) -> Message:
+    """Send one SMS or e-mail through the configured sender and record it; never raises for
+    a delivery failure (the returned Message says "failed" and why).
+
+    Call it after the change it reports has been committed: an enclosing transaction that
+    rolls back takes the record with it, but not the message already sent.
+    `related` is the object the message is about (e.g. the opinion); `user` the account
+    it went to, if any (citizens usually have none).
+    """
+    channel = Channel(channel)
+    to = (to or "").strip()
+    related_type, related_id = _generic(related)
+    message = Message.objects.create(
+        channel=channel,
+        # Cut only to fit the column; an address that long is refused below.
+        to=to[:ADDRESS_MAX],
+        # Headers cannot carry line breaks; a long title is cut, never refused.
+        subject=Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX),
+        body=str(body),
+        related_type=related_type,
+        related_id=related_id,
+        user=user,
+    )
+    masked = mask_address(to)
+    problem = _address_problem(channel, to)
+    try:
+        if problem:
+            raise ValueError(problem)
+        sender = sender_for(channel)
+        message.backend = sender.name
+        sender.send(message)
+    except Exception as exc:  # any sender failure is recorded, never raised into the caller
+        # The error text may quote the address (SMTP replies do): keep only the mask.
+        error = scrub(f"{type(exc).__name__}: {exc}", to)[:ERROR_MAX]
+        message.status = MessageStatus.FAILED
+        message.error = error
+        logger.warning(
+            "%s message #%s to %s failed via %s: %s",
+            channel,
+            message.pk,
+            masked,
+            message.backend or "-",
+            error,
+        )
+    else:
+        message.status = MessageStatus.SENT
+        message.sent_at = timezone.now()
+        logger.debug("%s message #%s to %s sent via %s", channel, message.pk, masked, sender.name)
+    message.save(update_fields=["status", "backend", "sent_at", "error"])
+    return message
+
+
+def absolute_url(url: str) -> str:
+    """`url` as a link that works outside the site (in an e-mail or SMS)."""
+    if url.startswith("/"):
+        return settings.PUBLIC_BASE_URL + url
+    return url
+
+
+# --- in-app notifications ---------------------------------------------------------------
+
+
+def _unique_active(recipients: Iterable) -> list:
+    seen, users = set(), []
+    for user in recipients:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        users.append(user)
+    return users
+
+
+def notify(*, recipients: Iterable, verb: str, text: str, url: str = "", subject=None) -> None:
+    """Put a notification in each recipient's centre, and message those who want it at once.
+
+    `recipients` is any iterable of users (duplicates and inactive accounts are skipped);
+    `verb` a stable code ("opinion_referred"), `text` one Chinese sentence, `url` the page
+    to look at, `subject` the object it is about. Users whose notify mode is immediate
+    (即时通知) get an e-mail, or an SMS if they have only a phone; the messages go out
+    after the enclosing transaction commits (at once when there is none).
+    """
+    users = _unique_active(recipients)
+    if not users:
+        return
+    text = str(text)
+    subject_type, subject_id = _generic(subject)
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            verb=verb,
+            text=text,
+            url=url,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            created_at=now,
+        )
+        for user in users
+    )
+    immediate = [
+        user
+        for user in users
+        if user.notify_mode == NotifyMode.IMMEDIATE and (user.email or user.phone)
+    ]
+    if immediate:
+        transaction.on_commit(
+            partial(_send_immediate, immediate, text=text, url=url, related=subject),
+            robust=True,
+        )
+
+
+def _send_immediate(users: list, *, text: str, url: str, related) -> None:
+    link = absolute_url(url) if url else ""
+    settings_link = absolute_url(reverse("notifications:settings"))
+    title = _("【直通】%(text)s") % {
+        "text": Truncator(text.splitlines()[0] if text else "").chars(40)
+    }
+    for user in users:
+        if user.email:
+            body = render_to_string(
+                "notifications/email/immediate.txt",
+                {"user": user, "text": text, "link": link, "settings_link": settings_link},
+            )
+            message_send(
+                channel=Channel.EMAIL,
+                to=user.email,
+                subject=title,
+                body=body,
+                related=related,
+                user=user,
+            )
+        else:
+            body = _("【直通】%(text)s") % {"text": text}
+            if link:
+                body += " " + link
+            message_send(channel=Channel.SMS, to=user.phone, body=body, related=related, user=user)
+
+
+def notification_mark_read(*, notification: Notification, by) -> Notification:
+    """Mark one of `by`'s own notifications read (no event: it changes nothing but the centre)."""
+    if notification.recipient_id != by.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        # A filtered update, so a second click does not move the first reading time.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_mark_all_read(*, by) -> int:
+    """Mark all of `by`'s unread notifications read; returns how many there were."""
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_notify_mode_set(*, user, mode: str, by):
+    """Choose immediate messages (即时通知) or a daily digest (每日汇总) for `user`.
+
+    Switching to the digest starts its window now: what came before was already sent
+    at once, and the first digest must not repeat it.
+    """
+    if by.pk != user.pk and not by.is_superuser:
+        raise PermissionDenied
+    mode = NotifyMode(mode)
+    old = user.notify_mode
+    if old == mode:
+        return user
+    user.notify_mode = mode
+    user.save(update_fields=["notify_mode"])
+    if mode == NotifyMode.DIGEST:
+        DigestMarker.objects.update_or_create(user=user, defaults={"last_sent_at": timezone.now()})
+    event_record(actor=by, subject=user, verb="notify_mode_set", from_state=old, to_state=mode)
+    return user
+
+
+# --- the daily digest -------------------------------------------------------------------
+
+
+def digest_candidates(cutoff):
+    """Accounts that want a digest, have an e-mail, and have unread notifications that are
+    new since their last digest (created after it and not after `cutoff`)."""
+    new_unread = Notification.objects.filter(
+        read_at__isnull=True,
+        created_at__lte=cutoff,
+    ).filter(
+        # No marker, a marker never used, or created after the last digest.
+        Q(recipient__notification_digest__last_sent_at__isnull=True)
+        | Q(created_at__gt=F("recipient__notification_digest__last_sent_at"))
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, notify_mode=NotifyMode.DIGEST)
+        .exclude(email="")
+        .filter(pk__in=new_unread.values("recipient_id"))
+        .order_by("pk")
+    )
+
+
+def digest_send(*, user, cutoff) -> Message | None:
+    """Send `user` one e-mail listing their unread notifications since the last digest.
+
+    Returns None when there is nothing new. The marker moves to `cutoff` only when the
+    e-mail went out, so a failed digest is retried (with anything newer) next time.
+    """
+    DigestMarker.objects.get_or_create(user=user)
+    with transaction.atomic():
+        # The row lock makes two overlapping runs send one digest, not two.
+        marker = DigestMarker.objects.select_for_update().get(user=user)
+        items = Notification.objects.filter(
+            recipient=user, read_at__isnull=True, created_at__lte=cutoff
+        )
+        if marker.last_sent_at is not None:
+            items = items.filter(created_at__gt=marker.last_sent_at)
+        items = items.order_by("-created_at", "-id")
+        shown = list(items[:DIGEST_MAX_ITEMS])
+        if not shown:
+            return None
+        total = len(shown) if len(shown) < DIGEST_MAX_ITEMS else items.count()
+        body = render_to_string(
+            "notifications/email/digest.txt",
+            {
+                "user": user,
+                "items": [(n, absolute_url(n.url) if n.url else "") for n in shown],
+                "total": total,
+                "more": total - len(shown),
+                "centre_link": absolute_url(reverse("notifications:centre")),
+                "settings_link": absolute_url(reverse("notifications:settings")),
+            },
+        )
+        message = message_send(
+            channel=Channel.EMAIL,
+            to=user.email,
+            subject=_("【直通】每日消息汇总：%(count)s 条新通知") % {"count": total},
+            body=body,
+            user=user,
+        )
+        if message.status == MessageStatus.SENT:
+            marker.last_sent_at = cutoff
+            marker.save(update_fields=["last_sent_at"])
+        return message
+
+
+def digest_send_all(*, now=None) -> tuple[int, int]:
+    """The daily task: one digest to each account with something new.
+
+    Returns (sent, failed) counts.
+    """
+    cutoff = now or timezone.now()
+    # The ids first: the loop writes between reads, which an open cursor would not like.
+    pks = list(digest_candidates(cutoff).values_list("pk", flat=True))
+    sent = failed = 0
+    for start in range(0, len(pks), DIGEST_CHUNK):
+        users = get_user_model().objects.in_bulk(pks[start : start + DIGEST_CHUNK])
+        for user in users.values():
+            message = digest_send(user=user, cutoff=cutoff)
+            if message is None:
+                continue
+            if message.status == MessageStatus.SENT:
+                sent += 1
+            else:
+                failed += 1
+    return sent, failed

@@ -1,0 +1,91 @@
+"""The notification centre (通知中心) and the notification settings page; each user sees only their own."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhitong.notifications import selectors, services
+from zhitong.notifications.forms import NotifyModeForm
+from zhitong.notifications.masks import mask_email, mask_phone
+
+PAGE_SIZE = 20
+
+
+def _back(request: HttpRequest):
+    """Where a button should return to: the page it was on, if that is on this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:centre")
+
+
+def _cursor(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def centre_view(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first, unread ones marked; "older" pages by keyset."""
+    unread_only = request.GET.get("show") == "unread"
+    before = _cursor(request.GET.get("before"))
+    rows, next_cursor = selectors.notification_page(
+        request.user, unread_only=unread_only, before=before, size=PAGE_SIZE
+    )
+    return render(
+        request,
+        "notifications/centre.html",
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "is_first_page": before is None,
+            "unread_only": unread_only,
+            "unread_total": selectors.unread_count(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mark_read_view(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = selectors.access_notification(request.user, pk)
+    services.notification_mark_read(notification=notification, by=request.user)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def mark_all_read_view(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(by=request.user)
+    if count:
+        messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+    return _back(request)
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """Choose immediate messages or a daily digest, and see where they would be sent."""
+    user = request.user
+    form = NotifyModeForm(request.POST or None, initial={"notify_mode": user.notify_mode})
+    if request.method == "POST" and form.is_valid():
+        services.user_notify_mode_set(user=user, mode=form.cleaned_data["notify_mode"], by=user)
+        messages.success(request, _("消息接收方式已保存。"))
+        return redirect("notifications:settings")
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "form": form,
+            # Masked even to the owner: the page may be open on a shared office screen.
+            "email_masked": mask_email(user.email) if user.email else "",
+            "phone_masked": mask_phone(user.phone) if user.phone else "",
+        },
+    )

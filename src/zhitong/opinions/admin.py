@@ -1,0 +1,185 @@
+"""Admin of opinions (群众意见建议): read-mostly; every change of course goes through the services.
+
+Administrators can look anything up (by tracking code, subject, unit) and correct the
+staff-only note; statuses, referrals, replies and ratings are shown, never edited here,
+because a change without its event would break the timeline.
+"""
+
+from django.contrib import admin
+
+from zhitong.core.admin import district_filter
+from zhitong.opinions.models import (
+    Attachment,
+    Extension,
+    IntakeSession,
+    Opinion,
+    Rating,
+    Referral,
+    Reply,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReferralInline(ReadOnlyInline):
+    model = Referral
+    fields = (
+        "unit_name",
+        "role",
+        "state",
+        "referred_at",
+        "working_days",
+        "due_date",
+        "deadline_provisional",
+        "return_reason",
+        "replied_at",
+    )
+    readonly_fields = fields
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ("unit_name", "on_the_spot", "created_at", "text", "sent_at", "text_sent")
+    readonly_fields = fields
+
+
+class RatingInline(ReadOnlyInline):
+    model = Rating
+    fields = ("score", "comment", "created_at")
+    readonly_fields = fields
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fk_name = "opinion"
+    fields = ("original_name", "content_type", "size", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Opinion)
+class OpinionAdmin(admin.ModelAdmin):
+    list_display = (
+        "tracking_code",
+        "subject",
+        "status",
+        "channel",
+        "category",
+        "street",
+        "station",
+        "received_at",
+    )
+    list_filter = ("status", "channel", district_filter("district"))
+    search_fields = ("=tracking_code", "subject")
+    list_select_related = ("category", "category__parent", "street", "station")
+    show_full_result_count = False
+    ordering = ("-received_at", "-id")
+    list_per_page = 50
+    date_hierarchy = "received_at"
+    # Only the staff note may be corrected here; everything else has its service.
+    fields = (
+        "tracking_code",
+        "subject",
+        "content",
+        "status",
+        "category",
+        "channel",
+        "district",
+        "street",
+        "place",
+        "address",
+        "station",
+        "deputy",
+        "intake_session",
+        "submitter_name",
+        "submitter_phone",
+        "submitter_email",
+        "recorded_by",
+        "received_at",
+        "accepted_at",
+        "closed_at",
+        "decline_reason",
+        "decline_note",
+        "merged_into",
+        "returned_for_rework",
+        "internal_note",
+    )
+    readonly_fields = tuple(name for name in fields if name != "internal_note")
+    inlines = (ReferralInline, ReplyInline, RatingInline, AttachmentInline)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = (
+        "opinion",
+        "unit_name",
+        "role",
+        "state",
+        "referred_at",
+        "due_date",
+        "deadline_provisional",
+    )
+    list_filter = ("state", "role", "deadline_provisional")
+    search_fields = ("=opinion__tracking_code", "unit_name")
+    list_select_related = ("opinion",)
+    show_full_result_count = False
+    ordering = ("-referred_at", "-id")
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ("referral", "working_days", "state", "requested_at", "decided_at")
+    list_filter = ("state",)
+    search_fields = ("=referral__opinion__tracking_code", "referral__unit_name")
+    list_select_related = ("referral", "referral__opinion")
+    ordering = ("-requested_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntakeSession)
+class IntakeSessionAdmin(admin.ModelAdmin):
+    list_display = ("held_on", "title", "kind", "station", "district")
+    list_filter = ("kind", district_filter("district"))
+    search_fields = ("title",)
+    list_select_related = ("station", "district")
+    readonly_fields = ("recorded_by", "created_at")
+    autocomplete_fields = ("deputies",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

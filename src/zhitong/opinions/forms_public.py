@@ -1,0 +1,328 @@
+"""Forms for entering an opinion: the public form (扫码/网上反映) and the fields it shares
+with the work-side record and batch forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.opinions import intake
+from zhitong.opinions.models import Rating
+from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.units.models import Category
+
+NO_CATEGORY = _("不确定（由工作人员确定）")
+
+
+def category_choices() -> tuple[list, dict[str, Category]]:
+    """The two-level taxonomy as a grouped select: top-level subjects as groups.
+
+    A top-level subject without children is an option of its own. Returns the choices
+    and the categories by their option value.
+    """
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by("sort_order", "code")
+    )
+    by_value = {str(c.pk): c for c in categories}
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    choices: list = [("", NO_CATEGORY)]
+    for top in categories:
+        if top.parent_id:
+            continue
+        if top.pk in children:
+            choices.append(
+                (
+                    top.name,
+                    [(str(top.pk), _("%(name)s（其他）") % {"name": top.name})]
+                    + [(str(c.pk), c.name) for c in children[top.pk]],
+                )
+            )
+        else:
+            choices.append((str(top.pk), top.name))
+    return choices, by_value
+
+
+def place_choices(places) -> tuple[list, dict[str, Region]]:
+    """Streets and their communities as a grouped select, from a queryset or list of regions.
+
+    Each street is a group; its first option is the street itself, for a matter that
+    concerns the whole street or an unknown community.
+    """
+    regions = sorted(places, key=lambda r: r.path)
+    by_value = {str(r.pk): r for r in regions}
+    streets = [r for r in regions if r.level == RegionLevel.STREET]
+    communities: dict[int, list[Region]] = {}
+    for region in regions:
+        if region.level == RegionLevel.COMMUNITY:
+            communities.setdefault(region.parent_id, []).append(region)
+    choices: list = [("", _("请选择"))]
+    for street in streets:
+        options = [(str(street.pk), _("%(street)s（不确定社区）") % {"street": street.name})]
+        options += [(str(c.pk), c.name) for c in communities.get(street.pk, [])]
+        choices.append((street.name, options))
+    return choices, by_value
+
+
+def district_places(district: Region) -> list[Region]:
+    return list(
+        Region.objects.subtree(district)
+        .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY])
+        .order_by("path")
+    )
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple>; each is checked by the form."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [f for f in files if f]
+
+
+class BootstrapMixin:
+    """Bootstrap classes and accessible error wiring on every widget, no JavaScript."""
+
+    def _style(self):
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+            describedby = []
+            if field.help_text:
+                describedby.append(f"{self.auto_id % self.add_prefix(name)}-help")
+            if describedby:
+                widget.attrs["aria-describedby"] = " ".join(describedby)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                attrs["aria-invalid"] = "true"
+                error_id = f"{self.auto_id % self.add_prefix(name)}-error"
+                ids = attrs.get("aria-describedby", "").split()
+                if error_id not in ids:
+                    attrs["aria-describedby"] = " ".join([error_id, *ids])
+
+
+class OpinionFieldsForm(BootstrapMixin, forms.Form):
+    """What a submitter tells: subject, content, category, place, contacts."""
+
+    subject = forms.CharField(
+        label=_("标题"),
+        max_length=intake.SUBJECT_LIMIT,
+        error_messages={
+            "required": _("请填写标题。"),
+            "max_length": _("标题不能超过 %(limit_value)d 个字（现有 %(show_value)d 个字）。"),
+        },
+        widget=forms.TextInput(attrs={"placeholder": _("一句话说明问题，如：小区路灯不亮")}),
+    )
+    content = forms.CharField(
+        label=_("内容"),
+        max_length=intake.CONTENT_LIMIT,
+        help_text=_("请写清楚问题、地点和您的建议，不超过 5000 字。"),
+        error_messages={
+            "required": _("请填写意见建议的内容。"),
+            "max_length": _("内容不能超过 %(limit_value)d 个字（现有 %(show_value)d 个字）。"),
+        },
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    category = forms.ChoiceField(label=_("类别（选填）"), required=False)
+    place = forms.ChoiceField(
+        label=_("所在社区"),
+        error_messages={"required": _("请选择所在社区（用于交给相应街道办理）。")},
+    )
+    address = forms.CharField(
+        label=_("详细地点（选填）"),
+        max_length=intake.ADDRESS_LIMIT,
+        required=False,
+        error_messages={"max_length": _("详细地点不能超过 %(limit_value)d 个字。")},
+        widget=forms.TextInput(attrs={"placeholder": _("如：中南路12号小区东门")}),
+    )
+    submitter_name = forms.CharField(
+        label=_("姓名（选填）"),
+        max_length=intake.NAME_LIMIT,
+        required=False,
+        error_messages={"max_length": _("姓名不能超过 %(limit_value)d 个字。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    submitter_phone = forms.CharField(
+        label=_("手机号码（选填）"),
+        max_length=40,
+        required=False,
+        help_text=_("填写后，我们会把查询码和办理结果发到这个号码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    submitter_email = forms.EmailField(
+        label=_("电子邮箱（选填）"),
+        required=False,
+        error_messages={"invalid": _("电子邮箱格式不正确，如 name@example.com。")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    # Whether a landline is accepted (staff record a visitor's home phone; the public
+    # form asks for a mobile, the number messages go to).
+    mobile_only = True
+
+    def __init__(self, *args, places, place_required=True, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        category_list, self._categories = categories or category_choices()
+        self.fields["category"].choices = category_list
+        place_list, self._places = place_choices(places)
+        self.fields["place"].choices = place_list
+        self.fields["place"].required = place_required
+        if not place_required:
+            self.fields["place"].label = _("所在社区（选填）")
+        self._style()
+
+    def clean_category(self):
+        value = self.cleaned_data.get("category")
+        return self._categories.get(value) if value else None
+
+    def clean_place(self):
+        value = self.cleaned_data.get("place")
+        return self._places.get(value) if value else None
+
+    def clean_submitter_phone(self):
+        value = self.cleaned_data.get("submitter_phone", "").strip()
+        if not value:
+            return ""
+        phone = intake.normalize_phone(value, mobile_only=self.mobile_only)
+        if phone is None:
+            raise ValidationError(
+                _("请填写11位手机号码，如 13912345678。")
+                if self.mobile_only
+                else _("请填写11位手机号码或带区号的固定电话，如 027-88886666。")
+            )
+        return phone
+
+    def opinion_data(self) -> dict:
+        keys = (
+            "subject",
+            "content",
+            "category",
+            "place",
+            "address",
+            "submitter_name",
+            "submitter_phone",
+            "submitter_email",
+        )
+        return {key: self.cleaned_data.get(key) for key in keys}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError next to the fields it names."""
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class PhotosMixin(forms.Form):
+    photos = MultipleFileField(
+        label=_("照片（选填）"),
+        required=False,
+        help_text=_("最多 %(count)d 张，JPEG、PNG 或 WebP 格式，每张不超过 %(mb)d MB。")
+        % {"count": MAX_PHOTOS, "mb": MAX_PHOTO_BYTES // (1024 * 1024)},
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def clean_photos(self):
+        # Decoded and re-encoded here once; the service accepts the cleaned photos as they are.
+        return check_photos(self.cleaned_data.get("photos") or [])
+
+
+class PublicOpinionForm(PhotosMixin, OpinionFieldsForm):
+    """The public form at the QR-code paths and /opinions/new/; works without JavaScript."""
+
+    field_order = [
+        "subject",
+        "content",
+        "category",
+        "place",
+        "address",
+        "photos",
+        "submitter_name",
+        "submitter_phone",
+        "submitter_email",
+    ]
+
+
+class TrackForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(
+        label=_("查询码"),
+        max_length=40,
+        error_messages={"required": _("请输入查询码。")},
+        help_text=_("提交意见后得到的10位查询码，如 K7QX-9MPA-3R；不区分大小写。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_code(self):
+        from zhitong.opinions.tracking import normalize_code
+
+        code = normalize_code(self.cleaned_data["code"])
+        if code is None:
+            raise ValidationError(
+                _("查询码格式不对：应为10位字母和数字，如 K7QX-9MPA-3R（不含 0、O、1、I、L）。")
+            )
+        return code
+
+
+class RatingForm(BootstrapMixin, forms.Form):
+    score = forms.ChoiceField(
+        label=_("您对办理结果满意吗？"),
+        choices=Rating.Score.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意、基本满意或不满意。")},
+    )
+    comment = forms.CharField(
+        label=_("评价意见"),
+        required=False,
+        max_length=2000,
+        help_text=_("选择“不满意”时请写明原因，意见将退回承办单位重新办理（仅一次）。"),
+        error_messages={"max_length": _("评价意见不能超过 %(limit_value)d 个字。")},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("score") == Rating.Score.UNSATISFIED
+            and not cleaned.get("comment", "").strip()
+        ):
+            self.add_error("comment", _("请说明不满意的原因，以便承办单位重新办理。"))
+        return cleaned

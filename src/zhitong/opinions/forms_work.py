@@ -1,0 +1,575 @@
+"""Forms of the opinion work pages: the queue's filters and one form per case action."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.accounts.models import Role
+from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.opinions import search
+from zhitong.opinions.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
+from zhitong.opinions.models import Channel, DeclineReason, Opinion, Status
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.models import Station
+from zhitong.stations.selectors import stations_visible_to
+from zhitong.units.models import Category, HandlingUnit
+
+# --- what the choice lists offer to whom ---------------------------------------------------
+
+
+def _district_path(path: str) -> str:
+    """The district part of a region path (province/city/district/...)."""
+    codes = [c for c in path.split("/") if c]
+    return "/".join(codes[:3]) + "/" if len(codes) >= 3 else path
+
+
+def district_paths(user) -> list[str] | None:
+    """Path prefixes of the districts the user works in; None means every district."""
+    if is_unrestricted(user):
+        return None
+    if user.is_region_scoped:
+        path = scope_region_path(user)
+        return [_district_path(path)] if path else []
+    if user.role == Role.DEPUTY:
+        from zhitong.deputies.models import Deputy
+
+        paths = Deputy.objects.filter(user=user).values_list("district__path", flat=True)
+        return sorted({_district_path(p) for p in paths})
+    if user.role == Role.LIAISON:
+        paths = Station.objects.filter(liaisons=user).values_list("region__path", flat=True)
+        return sorted({_district_path(p) for p in paths})
+    if user.role == Role.UNIT and user.unit_id:
+        paths = HandlingUnit.objects.filter(pk=user.unit_id).values_list("region__path", flat=True)
+        return sorted({_district_path(p) for p in paths})
+    return []
+
+
+def _under(paths: list[str] | None, field: str) -> Q:
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def streets_for(user) -> QuerySet[Region]:
+    """Streets offered in the street filter: those of the user's region, else of the district."""
+    streets = Region.objects.filter(level=RegionLevel.STREET)
+    if user.is_region_scoped and not is_unrestricted(user):
+        path = scope_region_path(user) or ""
+        return streets.filter(path__startswith=path).order_by("path") if path else streets.none()
+    return streets.filter(_under(district_paths(user), "path")).order_by("path")
+
+
+def stations_for(user) -> QuerySet[Station]:
+    """Stations offered in the station filter."""
+    if user.role == Role.UNIT and not is_unrestricted(user):
+        return Station.objects.filter(_under(district_paths(user), "region__path")).order_by(
+            "street__path", "name"
+        )
+    return stations_visible_to(user).order_by("street__path", "name")
+
+
+def units_for(user) -> QuerySet[HandlingUnit]:
+    """Units offered in the unit filter and as referral targets: the district's and its
+    streets' active units (a unit account sees only its own)."""
+    units = HandlingUnit.objects.active().select_related("region")
+    if user.role == Role.UNIT and not is_unrestricted(user):
+        return units.filter(pk=user.unit_id)
+    return units.filter(_under(district_paths(user), "region__path")).order_by(
+        "region__path", "name"
+    )
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("parent").order_by("code")
+
+
+class _CategoryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
+
+
+class _UnitChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class _UnitsChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class _FastOptionsMixin:
+    """A select whose options are written in Python.
+
+    Django renders each <option> through a template (about 0.1 ms each); the queue offers
+    hundreds of stations and units, which made rendering the page cost more than reading it.
+    The markup is the same: name, id, required and aria attributes come from the bound field.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # A comprehension, not list(): list() asks a ModelChoiceIterator for its length,
+        # which costs a COUNT query.
+        choices = [(option, label) for option, label in self.choices]
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups: Django's way
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        selected = {str(v) for v in self.format_value(value)}
+        options = []
+        for option, label in choices:
+            option = str(option)
+            mark = " selected" if option in selected else ""
+            options.append(f'<option value="{escape(option)}"{mark}>{escape(label)}</option>')
+        # Every value and label is escaped above; flatatt escapes the attributes.
+        return mark_safe(f"<select{flatatt(final)}>{''.join(options)}</select>")  # noqa: S308
+
+
+class _FastSelect(_FastOptionsMixin, forms.Select):
+    pass
+
+
+class _FastSelectMultiple(_FastOptionsMixin, forms.SelectMultiple):
+    pass
+
+
+def _fast(widget):
+    fast_class = {forms.Select: _FastSelect, forms.SelectMultiple: _FastSelectMultiple}.get(
+        type(widget)
+    )
+    if fast_class is None:
+        return widget
+    fast = fast_class(attrs=widget.attrs)
+    fast.choices = widget.choices
+    fast.is_required = widget.is_required
+    return fast
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes on every widget (selects, checkboxes and text fields differ)."""
+    for field in form.fields.values():
+        field.widget = _fast(field.widget)
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            continue
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+STATUS_CHOICES = [
+    ("", _("全部状态")),
+    (search.STATUS_OPEN, _("未办结（全部）")),
+    (search.STATUS_CLOSED, _("已办结（全部）")),
+    *Status.choices,
+]
+DEADLINE_CHOICES = [
+    ("", _("不限")),
+    (search.DEADLINE_OVERDUE, _("已超期")),
+    (search.DEADLINE_VERY_OVERDUE, _("严重超期（超过办理时限一倍）")),
+]
+SORT_CHOICES = [
+    (search.SORT_NEWEST, _("接收时间（新的在前）")),
+    (search.SORT_OLDEST, _("接收时间（早的在前）")),
+    (search.SORT_DUE, _("办理期限（近的在前，仅列出办理中的）")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET). Choice lists hold only what the user works with."""
+
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("状态"), choices=STATUS_CHOICES, required=False)
+    category = _CategoryChoice(
+        label=_("类别"), queryset=Category.objects.none(), required=False, empty_label=_("全部类别")
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=[("", _("全部渠道")), *Channel.choices], required=False
+    )
+    street = forms.ModelChoiceField(
+        label=_("街道"), queryset=Region.objects.none(), required=False, empty_label=_("全部街道")
+    )
+    station = forms.ModelChoiceField(
+        label=_("站点"), queryset=Station.objects.none(), required=False, empty_label=_("全部站点")
+    )
+    unit = _UnitChoice(
+        label=_("承办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
+    )
+    deadline = forms.ChoiceField(label=_("期限"), choices=DEADLINE_CHOICES, required=False)
+    date_from = forms.DateField(
+        label=_("接收日期从"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("接收日期至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Only what the options show: these lists hold hundreds of rows on every queue page.
+        self.fields["category"].queryset = categories().only("id", "name", "parent__name")
+        self.fields["street"].queryset = streets_for(user).only("id", "name")
+        self.fields["station"].queryset = stations_for(user).only("id", "name")
+        self.fields["unit"].queryset = units_for(user).select_related(None).only("id", "name")
+        self.fields["q"].widget.attrs["placeholder"] = _("标题、内容或查询码")
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def queue_filter(self) -> search.QueueFilter:
+        """The filters that are valid (an invalid one is ignored and flagged on the page)."""
+        if not self.is_bound:
+            return search.QueueFilter()
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return search.QueueFilter.from_cleaned(data)
+
+
+class BulkReferForm(forms.Form):
+    """Refer the checked opinions to one unit (批量转办)."""
+
+    opinions = forms.ModelMultipleChoiceField(
+        label=_("选中的意见"),
+        queryset=Opinion.objects.none(),
+        error_messages={
+            "required": _("请至少勾选一件意见。"),
+            "invalid_choice": _("勾选的意见不存在或无权办理。"),
+            "invalid_pk_value": _("勾选的意见不存在或无权办理。"),
+        },
+    )
+    unit = _UnitChoice(
+        label=_("转办至"),
+        queryset=HandlingUnit.objects.none(),
+        empty_label=_("请选择承办单位"),
+        error_messages={
+            "required": _("请选择承办单位。"),
+            "invalid_choice": _("所选承办单位不存在或已停用。"),
+        },
+    )
+    working_days = forms.IntegerField(
+        label=_("办理期限（工作日）"),
+        required=False,
+        min_value=MIN_WORKING_DAYS,
+        max_value=MAX_WORKING_DAYS,
+        help_text=_("留空则按类别的默认期限。"),
+    )
+
+    def __init__(self, *args, user, opinions: QuerySet[Opinion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinions"].queryset = opinions
+        self.fields["unit"].queryset = units_for(user)
+        _style(self)
+
+
+# --- case actions ---------------------------------------------------------------------------
+
+
+class AcceptForm(forms.Form):
+    category = _CategoryChoice(
+        label=_("确认类别"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("（保持不变）"),
+        error_messages={"invalid_choice": _("请选择有效的类别。")},
+    )
+    note = forms.CharField(
+        label=_("受理备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories()
+        _style(self)
+
+
+class CategoryForm(forms.Form):
+    category = _CategoryChoice(
+        label=_("类别"),
+        queryset=Category.objects.none(),
+        empty_label=_("请选择类别"),
+        error_messages={
+            "required": _("请选择类别。"),
+            "invalid_choice": _("请选择有效的类别。"),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories()
+        _style(self)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("不予受理原因"),
+        choices=[("", _("请选择原因")), *DeclineReason.choices],
+        error_messages={
+            "required": _("请选择不予受理的原因。"),
+            "invalid_choice": _("请选择不予受理的原因。"),
+        },
+    )
+    note = forms.CharField(
+        label=_("说明（将告知反映人）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AnswerOnSpotForm(forms.Form):
+    text = forms.CharField(
+        label=_("现场答复内容"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写答复内容。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ReferForm(forms.Form):
+    unit = _UnitChoice(
+        label=_("主办单位"),
+        queryset=HandlingUnit.objects.none(),
+        empty_label=_("请选择承办单位"),
+        error_messages={
+            "required": _("请选择主办单位。"),
+            "invalid_choice": _("所选承办单位不存在或已停用。"),
+        },
+    )
+    co_units = _UnitsChoice(
+        label=_("协办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        help_text=_("可多选；按住 Ctrl（Mac 为 Command）键选择多个。"),
+        error_messages={"invalid_choice": _("所选协办单位不存在或已停用。")},
+    )
+    working_days = forms.IntegerField(
+        label=_("办理期限（工作日）"),
+        required=False,
+        min_value=MIN_WORKING_DAYS,
+        max_value=MAX_WORKING_DAYS,
+        help_text=_("留空则按类别的默认期限。"),
+    )
+    note = forms.CharField(
+        label=_("转办说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, suggested=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = units_for(user)
+        self.fields["unit"].queryset = units
+        self.fields["co_units"].queryset = units
+        self.fields["co_units"].widget.attrs["size"] = 4
+        if suggested is not None and not self.is_bound:
+            self.initial["unit"] = suggested.pk
+        _style(self)
+
+
+class ReferralReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("退回理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写退回理由。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(_MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("答复内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写答复内容。")},
+    )
+    files = _MultipleFileField(label=_("附件"), required=False, help_text=_("最多5个文件。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class SendForm(forms.Form):
+    text_sent = forms.CharField(
+        label=_("反馈给群众的内容"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写反馈内容。")},
+        help_text=_("可在单位答复的基础上修改；原答复保留。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ExtensionRequestForm(forms.Form):
+    working_days = forms.IntegerField(
+        label=_("延长工作日"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        error_messages={"required": _("请填写延长的工作日数。")},
+    )
+    reason = forms.CharField(
+        label=_("延期理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写延期理由。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("批准")), ("refuse", _("不批准"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择是否批准。"), "invalid_choice": _("请选择是否批准。")},
+    )
+    note = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("主意见的查询码"),
+        max_length=20,
+        error_messages={"required": _("请填写主意见的查询码。")},
+    )
+    note = forms.CharField(
+        label=_("合并说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, visible: QuerySet[Opinion] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+        _style(self)
+
+    def clean_into(self):
+        codes = search.tracking_code_candidates(self.cleaned_data["into"])
+        opinion = None
+        if codes and self.visible is not None:
+            opinion = self.visible.filter(tracking_code__in=codes).first()
+        if opinion is None:
+            raise forms.ValidationError(_("找不到该查询码对应的意见，或您无权办理。"))
+        return opinion
+
+
+class RaiseSuggestionForm(forms.Form):
+    title = forms.CharField(
+        label=_("建议标题"), max_length=200, error_messages={"required": _("请填写建议标题。")}
+    )
+    content = forms.CharField(
+        label=_("建议内容"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    others = forms.CharField(
+        label=_("一并提出的其他意见（查询码）"),
+        required=False,
+        help_text=_("可填多个，用逗号或顿号分隔。"),
+    )
+
+    def __init__(self, *args, visible: QuerySet[Opinion] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+        _style(self)
+
+    def clean_others(self):
+        raw = self.cleaned_data.get("others") or ""
+        # Codes are separated by commas, semicolons or 、; spaces may sit inside a code.
+        typed = [c.strip() for c in re.split(r"[,，、;；\n]+", raw) if c.strip()]
+        if not typed:
+            return []
+        found, missing = [], []
+        for text in typed:
+            codes = search.tracking_code_candidates(text)
+            opinion = self.visible.filter(tracking_code__in=codes).first() if codes else None
+            if opinion is None:
+                missing.append(text)
+            elif opinion not in found:
+                found.append(opinion)
+        if missing:
+            raise forms.ValidationError(
+                _("找不到以下查询码对应的意见，或您无权查看：%(codes)s")
+                % {"codes": "、".join(missing)}
+            )
+        return found
+
+
+class StatsPeriodForm(forms.Form):
+    """The period of the figures page (local dates, both included)."""
+
+    start = forms.DateField(
+        label=_("接收日期从"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("接收日期至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("结束日期不能早于开始日期。"))
+        return data

@@ -1,0 +1,33 @@
+"""`manage.py opinions_check_deadlines [--today YYYY-MM-DD]`: record deadlines that passed.
+
+Run it daily (cron, or a scheduled task) after midnight Asia/Shanghai. Each passing of a
+referral's due date is recorded once as a "deadline_passed" event, and the unit and the
+staff over the district are notified; running it twice, or on two machines, records
+nothing twice.
+"""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zhitong.opinions.services import deadlines_record_passings
+
+
+class Command(BaseCommand):
+    help = "记录已超过办理期限的转办意见（每个期限只记录一次），并通知承办单位和工作人员。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            help="按哪一天检查（YYYY-MM-DD，默认今天，北京时间）；用于补跑。",
+        )
+
+    def handle(self, *args, today=None, **options):
+        day = None
+        if today:
+            try:
+                day = datetime.date.fromisoformat(today)
+            except ValueError:
+                raise CommandError(f"日期格式不对：{today}，应为 YYYY-MM-DD。") from None
+        count = deadlines_record_passings(today=day)
+        self.stdout.write(f"记录超期 {count} 件。")

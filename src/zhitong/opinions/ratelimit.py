@@ -1,0 +1,105 @@
+"""Rate limits on the public opinion pages (提交频率限制), counted in Django's cache.
+
+Counts live in the default cache. It is local memory unless REDIS_URL is set, and local
+memory is per process: a deployment with several web processes must set REDIS_URL, or
+each process keeps its own count and the limit is multiplied by their number.
+
+Limits are fixed windows ("at most 5 in each 10-minute window"), counted with the
+cache's atomic increment, so two requests at once cannot both take the last place.
+Settings may override each rate: OPINIONS_RATE_LIMITS = {"submit_ip": "5/600", ...}.
+"""
+
+import hashlib
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULT_RATES = {
+    # Opinions submitted from one client address.
+    "submit_ip": "5/600",
+    # Opinions giving one phone number.
+    "submit_phone": "3/3600",
+    # Tracking-code lookups that found nothing, from one client address (guessing codes).
+    "lookup_ip": "20/600",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    window: int  # seconds
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        limit, _sep, window = str(text).partition("/")
+        return cls(limit=int(limit), window=int(window))
+
+    @property
+    def minutes(self) -> int:
+        return max(1, round(self.window / 60))
+
+
+def rate_for(name: str) -> Rate:
+    overrides = getattr(settings, "OPINIONS_RATE_LIMITS", None) or {}
+    return Rate.parse(overrides.get(name, DEFAULT_RATES[name]))
+
+
+def _key(name: str, ident: str, rate: Rate) -> str:
+    # Hashed: client addresses and phone numbers are personal data and must not sit in
+    # the cache (or Redis) in the clear.
+    digest = hashlib.sha256(f"{name}:{ident}".encode()).hexdigest()[:32]
+    bucket = int(time.time() // rate.window)
+    return f"zt:rl:{name}:{digest}:{bucket}"
+
+
+def hit(name: str, ident: str) -> bool:
+    """Count one event for `ident`; True while the count stays within the limit."""
+    if not ident:
+        return True
+    rate = rate_for(name)
+    key = _key(name, ident, rate)
+    # add() is a no-op when the key exists; incr() is atomic in locmem and Redis.
+    cache.add(key, 0, timeout=rate.window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The window expired between add() and incr(): this is its first event.
+        cache.add(key, 1, timeout=rate.window + 1)
+        count = 1
+    return count <= rate.limit
+
+
+def exceeded(name: str, ident: str) -> bool:
+    """True if `ident` has used up its limit in this window (counts nothing)."""
+    if not ident:
+        return False
+    rate = rate_for(name)
+    return (cache.get(_key(name, ident, rate)) or 0) >= rate.limit
+
+
+def client_address(request) -> str:
+    """The client's address as counted: IPv6 by its /64, the block one household gets.
+
+    Behind a reverse proxy, set OPINIONS_TRUSTED_PROXIES to the number of proxies in
+    front of Django; the address is then read from X-Forwarded-For, that many hops from
+    the right (the part the proxies wrote, which the client cannot forge).
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = int(getattr(settings, "OPINIONS_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

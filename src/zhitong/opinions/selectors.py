@@ -1,0 +1,315 @@
+"""Reading opinions, always scoped to who asks: lists, the case page, the submitter's view."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from zhitong.accounts.models import Role
+from zhitong.core.events import events_for
+from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.opinions import masking
+from zhitong.opinions.models import Extension, Opinion, Referral
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.workdays.deadlines import Deadline
+from zhitong.workdays.selectors import working_calendar
+
+# What a list row shows without further queries.
+LIST_RELATED = ("category", "category__parent", "station", "deputy", "street", "district")
+
+
+def opinions_visible_to(user) -> QuerySet[Opinion]:
+    """The opinions `user` may open; none for citizens and unknown roles.
+
+    Staff (admin/staff/leader): opinions of the districts in their subtree; street
+    committees: their street's; deputies: addressed to them or their current stations;
+    liaisons: their stations'; units: those referred to them (not withdrawn).
+    """
+    queryset = Opinion.objects.select_related(*LIST_RELATED)
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return queryset.none()
+    if is_unrestricted(user):
+        return queryset
+    role = user.role
+    if user.is_region_scoped:
+        path = scope_region_path(user)
+        if path is None:
+            return queryset.none()
+        # Filter on ids (one indexed column) rather than joining to the region path.
+        if user.region.level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+            streets = Region.objects.filter(path__startswith=path, level=RegionLevel.STREET)
+            return queryset.filter(street__in=streets.values("pk"))
+        districts = Region.objects.filter(path__startswith=path, level=RegionLevel.DISTRICT)
+        return queryset.filter(district__in=districts.values("pk"))
+    if role == Role.DEPUTY:
+        from zhitong.stations.models import StationAssignment
+
+        stations = StationAssignment.objects.current().filter(deputy__user=user)
+        return queryset.filter(Q(deputy__user=user) | Q(station__in=stations.values("station_id")))
+    if role == Role.LIAISON:
+        from zhitong.stations.models import Station
+
+        return queryset.filter(station__in=Station.objects.filter(liaisons=user).values("pk"))
+    if role == Role.UNIT and user.unit_id is not None:
+        referred = Referral.objects.filter(unit_id=user.unit_id).exclude(
+            state=Referral.State.WITHDRAWN
+        )
+        return queryset.filter(pk__in=referred.values("opinion_id"))
+    return queryset.none()
+
+
+def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
+    """Annotate each opinion with its current lead referral: `lead_unit_name`, `lead_due_date`.
+
+    Subqueries, not joins, so a list keeps one row per opinion and a fixed query count.
+    """
+    lead = Referral.objects.filter(opinion=OuterRef("pk"), role=Referral.Role.LEAD).exclude(
+        state__in=[Referral.State.WITHDRAWN, Referral.State.RETURNED]
+    )
+    lead = lead.order_by("-referred_at", "-id")
+    return queryset.annotate(
+        lead_unit_name=Subquery(lead.values("unit_name")[:1]),
+        lead_due_date=Subquery(lead.values("due_date")[:1]),
+    )
+
+
+def overdue_filter(today: datetime.date | None = None) -> Q:
+    """A Q on Opinion for "has an open lead referral past its due date" (derived, not stored)."""
+    today = today or timezone.localdate()
+    return Q(
+        referrals__role=Referral.Role.LEAD,
+        referrals__state__in=[Referral.State.PENDING, Referral.State.ACCEPTED],
+        referrals__due_date__lt=today,
+    )
+
+
+def access_opinion(user, pk) -> Opinion:
+    """The opinion `pk` if `user` may open it; Http404 otherwise, whatever the reason."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    opinion = opinions_visible_to(user).filter(pk=pk).first()
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+def normalize_tracking_code(text) -> str:
+    """A tracking code as typed, in its stored form when it is a well-formed code
+    (zhitong.opinions.tracking.normalize_code), else merely stripped; "" for nothing."""
+    if not isinstance(text, str):
+        return ""
+    typed = text.strip()
+    try:
+        from zhitong.opinions.tracking import normalize_code
+    except ImportError:
+        return typed
+    return normalize_code(typed) or typed
+
+
+def access_opinion_by_code(tracking_code) -> Opinion:
+    """The opinion with this tracking code (the submitter's key); Http404 when there is none.
+
+    The code may be typed loosely (case, spaces, dashes); see zhitong.opinions.tracking.
+    """
+    if not isinstance(tracking_code, str):
+        raise Http404
+    typed = tracking_code.strip()
+    limit = Opinion._meta.get_field("tracking_code").max_length
+    if not typed or len(typed) > 4 * limit:
+        raise Http404
+    candidates = {typed} if len(typed) <= limit else set()
+    try:
+        from zhitong.opinions.tracking import normalize_code
+    except ImportError:
+        normalize_code = None
+    if normalize_code is not None:
+        normalized = normalize_code(typed)
+        if normalized:
+            candidates.add(normalized)
+    if not candidates:
+        raise Http404
+    opinion = (
+        Opinion.objects.select_related(*LIST_RELATED, "merged_into")
+        .filter(tracking_code__in=candidates)
+        .first()
+    )
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+# Data keys never shown to the submitter: internal notes and other people's details.
+_INTERNAL_DATA_KEYS = {"note", "internal_note", "decision_note", "reason_internal", "recipients"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One step of the case as shown on a page."""
+
+    occurred_at: datetime.datetime
+    verb: str
+    actor_name: str
+    from_state: str
+    to_state: str
+    note: str
+    data: dict
+
+
+def opinion_timeline(opinion: Opinion, *, for_submitter: bool) -> list[TimelineEntry]:
+    """The opinion's events, oldest first.
+
+    For the submitter: internal notes are dropped and the names of those who acted are
+    masked (a unit account or staff member is not named to the public), except the
+    submitter's own steps (no actor).
+    """
+    entries = []
+    for event in events_for(opinion):
+        if for_submitter:
+            if event.verb in SUBMITTER_HIDDEN_VERBS:
+                continue
+            data = {k: v for k, v in event.data.items() if k not in _INTERNAL_DATA_KEYS}
+            actor_name = masking.mask_name(event.actor_name) if event.actor_name else ""
+            note = event.note if event.verb in SUBMITTER_NOTE_VERBS else ""
+        else:
+            data = dict(event.data)
+            actor_name = event.actor_name
+            note = event.note
+        entries.append(
+            TimelineEntry(
+                occurred_at=event.occurred_at,
+                verb=event.verb,
+                actor_name=actor_name,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                note=note,
+                data=data,
+            )
+        )
+    return entries
+
+
+# Internal bookkeeping the submitter need not see.
+SUBMITTER_HIDDEN_VERBS = frozenset(
+    {
+        "update_category",
+        "extension_request",
+        "extension_decide",
+        "deadline_passed",
+        "deadline_recomputed",
+        "raise_suggestion",
+    }
+)
+# Steps whose note is meant for the submitter (the reason given to them).
+SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit"})
+
+
+# --- deadlines --------------------------------------------------------------------------
+
+
+def lead_referral(opinion: Opinion) -> Referral | None:
+    """The current lead referral (the latest not returned or withdrawn), or None."""
+    return (
+        opinion.referrals.filter(role=Referral.Role.LEAD)
+        .exclude(state__in=[Referral.State.WITHDRAWN, Referral.State.RETURNED])
+        .order_by("-referred_at", "-id")
+        .first()
+    )
+
+
+def deadline_state(referral: Referral, today: datetime.date | None = None, *, calendar=None) -> str:
+    """ "on_time", "due_soon" (due within 3 working days), "overdue" or "very_overdue".
+
+    Derived from the stored due date: overdue once today is past it, very overdue once
+    the working days past due reach the working days allowed (twice the time). A
+    referral the unit has answered (or that is closed) is never overdue. Pass one
+    `calendar` snapshot (working_calendar()) when classifying many rows: no query per row.
+    """
+    from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS, total_working_days
+
+    if referral.due_date is None or referral.state not in (
+        Referral.State.PENDING,
+        Referral.State.ACCEPTED,
+    ):
+        return "on_time"
+    today = today or timezone.localdate()
+    calendar = calendar or working_calendar()
+    if today <= referral.due_date:
+        left = calendar.working_days_between(today, referral.due_date)
+        return "due_soon" if left <= DUE_SOON_WORKING_DAYS else "on_time"
+    late = calendar.working_days_between(referral.due_date, today)
+    # Twice the time: late by as many working days as were allowed, extensions included.
+    allowed = total_working_days(referral) or 1
+    return "very_overdue" if late >= allowed else "overdue"
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    """What the case page shows about a referral's deadline."""
+
+    referral: Referral
+    deadline: Deadline | None
+    state: str
+    extensions: list[Extension]
+
+    @property
+    def explanation(self) -> str:
+        return self.deadline.explanation() if self.deadline else ""
+
+
+def referral_deadline(
+    referral: Referral, today: datetime.date | None = None, *, calendar=None
+) -> DeadlineInfo:
+    """The stored computation (Deadline.from_data), its state and the extension history."""
+    deadline = Deadline.from_data(referral.deadline) if referral.deadline else None
+    extensions = list(
+        referral.extensions.select_related("requested_by", "decided_by").order_by(
+            "requested_at", "id"
+        )
+    )
+    return DeadlineInfo(
+        referral=referral,
+        deadline=deadline,
+        state=deadline_state(referral, today, calendar=calendar),
+        extensions=extensions,
+    )
+
+
+def opinion_referrals(opinion: Opinion):
+    """All referrals of an opinion, lead first, with their units (case page)."""
+    return opinion.referrals.select_related("unit", "suggested_unit", "referred_by").order_by(
+        "-referred_at", "role", "id"
+    )
+
+
+def opinion_replies(opinion: Opinion):
+    """Replies with their attachments and ratings, oldest first (case page)."""
+    return opinion.replies.select_related("author", "reviewed_by", "referral").prefetch_related(
+        "attachments", "ratings"
+    )
+
+
+def reply_to_rate(opinion: Opinion):
+    """The reply sent to the submitter and not yet rated, or None."""
+    return (
+        opinion.replies.filter(sent_at__isnull=False, ratings__isnull=True)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+
+
+def submitter_view(opinion: Opinion) -> dict:
+    """The submitter's details as anyone but the case handlers may see them."""
+    return {
+        "name": masking.mask_name(opinion.submitter_name),
+        "phone": masking.mask_phone(opinion.submitter_phone),
+        "email": masking.mask_email(opinion.submitter_email),
+        "address": masking.mask_address(opinion.address),
+    }

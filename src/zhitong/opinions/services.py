@@ -1,0 +1,1189 @@
+"""Every state change of an opinion after intake: one function per transition (办理流程).
+
+Each function takes keyword arguments and the acting user `by`, locks the opinion row,
+checks permission (zhitong.accounts.rules) and the transition table (lifecycle.py),
+validates, changes the rows, writes one event on the opinion, and queues notifications
+to run after the commit. Bad input raises OpinionError with a Chinese message and changes
+nothing; a user who may not act gets PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhitong.core.events import event_record
+from zhitong.opinions import deadlines, lifecycle
+from zhitong.opinions.models import (
+    Attachment,
+    DeclineReason,
+    Extension,
+    Opinion,
+    Rating,
+    Referral,
+    Reply,
+    Status,
+)
+from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 10000
+NOTE_LIMIT = 2000
+TITLE_LIMIT = 200
+MAX_REPLY_FILES = 5
+
+
+class OpinionError(ValidationError):
+    """A refused action: a stable `code` for programs and a Chinese message for people."""
+
+    def __init__(self, code: str, message):
+        super().__init__(message, code=code)
+        self.code = code
+
+    def __str__(self):
+        return str(self.messages[0]) if self.messages else self.code
+
+
+# --- notifications (zhitong.notifications; another module, possibly not installed yet) -
+
+
+def notifications_api():
+    """The notifications service module, or None while it does not exist yet."""
+    try:
+        from zhitong.notifications import services as api
+    except ImportError:
+        return None
+    return api
+
+
+def _deliver(function: str, **kwargs) -> None:
+    api = notifications_api()
+    if api is None or not hasattr(api, function):
+        logger.info("notifications unavailable; %s skipped", function)
+        return
+    if callable(kwargs.get("body")):
+        kwargs["body"] = kwargs["body"](api)
+    recipients = kwargs.get("recipients")
+    if callable(recipients):
+        kwargs["recipients"] = recipients(api)
+        if not kwargs["recipients"]:
+            return
+    getattr(api, function)(**kwargs)
+
+
+def _after_commit(function: str, **kwargs) -> None:
+    # robust: a failing sender is logged, never turns a committed action into an error page.
+    transaction.on_commit(lambda: _deliver(function, **kwargs), robust=True)
+
+
+def _work_url(opinion: Opinion) -> str:
+    try:
+        return reverse("opinions:detail", args=[opinion.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _public_url(opinion: Opinion) -> str:
+    try:
+        return reverse("opinions_public:detail", args=[opinion.tracking_code])
+    except NoReverseMatch:
+        return ""
+
+
+def _users(queryset_or_list) -> list:
+    return [user for user in queryset_or_list if user.is_active]
+
+
+def _unit_recipients(units: Iterable[HandlingUnit]):
+    units = list(units)
+
+    def resolve(api):
+        found = {}
+        for unit in units:
+            for user in _users(api.recipients_for_unit(unit)):
+                found[user.pk] = user
+        return list(found.values())
+
+    return resolve
+
+
+def _staff_recipients(opinion: Opinion):
+    region = opinion.street if opinion.street_id else opinion.district
+
+    def resolve(api):
+        return _users(api.recipients_for_region(region))
+
+    return resolve
+
+
+def _reviewer_recipients(opinion: Opinion):
+    """Who reviews a reply: the deputy it was addressed to, the station's liaisons, staff."""
+    region = opinion.street if opinion.street_id else opinion.district
+    deputy = opinion.deputy
+    station = opinion.station
+
+    def resolve(api):
+        found = {user.pk: user for user in _users(api.recipients_for_region(region))}
+        if deputy is not None and deputy.user_id:
+            found[deputy.user.pk] = deputy.user
+        if station is not None:
+            for user in station.liaisons.filter(is_active=True):
+                found[user.pk] = user
+        return list(found.values())
+
+    return resolve
+
+
+def _notify(*, recipients, verb: str, text: str, opinion: Opinion) -> None:
+    _after_commit(
+        "notify",
+        recipients=recipients,
+        verb=verb,
+        text=text,
+        url=_work_url(opinion),
+        subject=opinion,
+    )
+
+
+def _tell_submitter(opinion: Opinion, body, subject: str = "") -> None:
+    """A message to a submitter without an account: by SMS if they gave a phone, else e-mail."""
+    if opinion.submitter_phone:
+        channel, to = "sms", opinion.submitter_phone
+    elif opinion.submitter_email:
+        channel, to = "email", opinion.submitter_email
+    else:
+        return
+    _after_commit(
+        "message_send",
+        channel=channel,
+        to=to,
+        body=body,
+        subject=subject or _("您反映的意见办理进展"),
+        related=opinion,
+    )
+
+
+# --- shared steps ----------------------------------------------------------------------
+
+
+def _lock(opinion_or_pk) -> Opinion:
+    """The opinion row, locked until the transaction ends (two clerks cannot both act)."""
+    pk = getattr(opinion_or_pk, "pk", opinion_or_pk)
+    try:
+        return Opinion.objects.select_for_update().get(pk=pk)
+    except Opinion.DoesNotExist:
+        raise OpinionError("not_found", _("找不到该意见。")) from None
+
+
+def _require(user, perm: str, obj) -> None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("请先登录。"))
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("你无权办理这件意见。"))
+
+
+def _require_state(action: str, opinion: Opinion) -> None:
+    if not lifecycle.allowed(action, opinion.status):
+        raise OpinionError(
+            "invalid_transition",
+            _("该意见当前状态为“%(status)s”，不能进行此操作。")
+            % {"status": opinion.get_status_display()},
+        )
+
+
+def _text(value, *, field: str, limit: int, required: bool = True) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise OpinionError("invalid", _("%(field)s格式不正确。") % {"field": field})
+    if required and not text:
+        raise OpinionError("required", _("请填写%(field)s。") % {"field": field})
+    if len(text) > limit:
+        raise OpinionError(
+            "too_long", _("%(field)s不能超过%(limit)s个字。") % {"field": field, "limit": limit}
+        )
+    return text
+
+
+def _record(*, opinion: Opinion, by, verb: str, from_state: str, note: str = "", data=None) -> None:
+    event_record(
+        actor=by,
+        subject=opinion,
+        verb=verb,
+        from_state=from_state,
+        to_state=opinion.status,
+        note=note,
+        data=data or {},
+        district_code=opinion.district.code,
+    )
+
+
+def _unit_data(unit: HandlingUnit | None) -> dict | None:
+    return {"id": unit.pk, "name": unit.name} if unit is not None else None
+
+
+def _category_data(category: Category | None) -> dict | None:
+    return {"id": category.pk, "name": str(category)} if category is not None else None
+
+
+def _check_category(category) -> Category | None:
+    if category is None:
+        return None
+    if not isinstance(category, Category):
+        raise OpinionError("invalid_category", _("请选择有效的类别。"))
+    if not category.is_active:
+        raise OpinionError("invalid_category", _("该类别已停用，请选择其他类别。"))
+    return category
+
+
+def _check_working_days(value, *, upper: int = deadlines.MAX_WORKING_DAYS) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OpinionError("invalid_days", _("办理期限必须是整数个工作日。"))
+    if not deadlines.MIN_WORKING_DAYS <= value <= upper:
+        raise OpinionError(
+            "invalid_days",
+            _("工作日数必须在%(min)s至%(max)s之间。")
+            % {"min": deadlines.MIN_WORKING_DAYS, "max": upper},
+        )
+    return value
+
+
+def _close_duplicates(main: Opinion, *, by) -> None:
+    """The merged duplicates follow their main opinion into its final status."""
+    now = timezone.now()
+    for duplicate in Opinion.objects.select_for_update().filter(
+        merged_into=main, status=Status.MERGED
+    ):
+        duplicate.status = main.status
+        duplicate.closed_at = now
+        duplicate.save(update_fields=["status", "closed_at", "updated_at"])
+        _record(
+            opinion=duplicate,
+            by=by,
+            verb="close_with_main",
+            from_state=Status.MERGED,
+            data={"main": {"id": main.pk, "tracking_code": main.tracking_code}},
+        )
+        _tell_submitter(
+            duplicate,
+            _("您反映的意见（查询码 %(code)s）已与同类意见合并办理，现已办结。")
+            % {"code": duplicate.tracking_code},
+        )
+
+
+# --- triage (受理) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def opinion_accept(*, opinion: Opinion, by, category=None, note: str = "") -> Opinion:
+    """Accept (受理) a received opinion, optionally confirming its category."""
+    opinion = _lock(opinion)
+    _require(by, "opinions.triage_opinion", opinion)
+    _require_state("accept", opinion)
+    category = _check_category(category)
+    note = _text(note, field=_("备注"), limit=NOTE_LIMIT, required=False)
+    from_state = opinion.status
+    data = {}
+    if category is not None and category.pk != opinion.category_id:
+        data["category"] = {
+            "from": _category_data(opinion.category),
+            "to": _category_data(category),
+        }
+        opinion.category = category
+    opinion.status = lifecycle.target_of("accept", from_state)
+    opinion.accepted_at = timezone.now()
+    opinion.save(update_fields=["status", "category", "accepted_at", "updated_at"])
+    _record(opinion=opinion, by=by, verb="accept", from_state=from_state, note=note, data=data)
+    return opinion
+
+
+@transaction.atomic
+def opinion_decline(*, opinion: Opinion, by, reason, note: str = "") -> Opinion:
+    """Decline (不予受理) with a reason: out of scope, a duplicate, or abusive."""
+    opinion = _lock(opinion)
+    _require(by, "opinions.triage_opinion", opinion)
+    _require_state("decline", opinion)
+    if reason not in DeclineReason.values:
+        raise OpinionError("invalid_reason", _("请选择不予受理的原因。"))
+    reason = DeclineReason(reason)
+    note = _text(note, field=_("说明"), limit=NOTE_LIMIT, required=False)
+    if opinion.duplicates.exists():
+        # Its duplicates follow it; declining the main one would leave them nowhere.
+        raise OpinionError("has_duplicates", _("已有其他意见合并到这件意见，不能不予受理。"))
+    from_state = opinion.status
+    opinion.status = lifecycle.target_of("decline", from_state)
+    opinion.decline_reason = reason
+    opinion.decline_note = note
+    opinion.save(update_fields=["status", "decline_reason", "decline_note", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="decline",
+        from_state=from_state,
+        note=note,
+        data={"reason": reason.value, "reason_label": str(reason.label)},
+    )
+    body = _("您反映的意见（查询码 %(code)s）不予受理，原因：%(reason)s。") % {
+        "code": opinion.tracking_code,
+        "reason": reason.label,
+    }
+    if note:
+        body += note
+    _tell_submitter(opinion, body)
+    return opinion
+
+
+@transaction.atomic
+def opinion_answer_on_spot(*, opinion: Opinion, by, text: str) -> Reply:
+    """The deputy or station answers at once (现场答复); the reply then goes to review."""
+    opinion = _lock(opinion)
+    _require(by, "opinions.triage_opinion", opinion)
+    _require_state("answer_on_spot", opinion)
+    text = _text(text, field=_("答复内容"), limit=TEXT_LIMIT)
+    from_state = opinion.status
+    author_name = by.get_full_name()
+    reply = Reply.objects.create(
+        opinion=opinion,
+        referral=None,
+        unit_name=author_name,
+        text=text,
+        on_the_spot=True,
+        author=by,
+        created_at=timezone.now(),
+    )
+    opinion.status = lifecycle.target_of("answer_on_spot", from_state)
+    opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="answer_on_spot",
+        from_state=from_state,
+        data={"reply": reply.pk},
+    )
+    return reply
+
+
+@transaction.atomic
+def opinion_update_category(*, opinion: Opinion, by, category) -> Opinion:
+    """Confirm or correct the category (分类); it sets the suggested unit and deadline."""
+    opinion = _lock(opinion)
+    _require(by, "opinions.triage_opinion", opinion)
+    _require_state("update_category", opinion)
+    category = _check_category(category)
+    if category is None:
+        raise OpinionError("required", _("请选择类别。"))
+    if category.pk == opinion.category_id:
+        raise OpinionError("unchanged", _("类别没有变化。"))
+    data = {"from": _category_data(opinion.category), "to": _category_data(category)}
+    opinion.category = category
+    opinion.save(update_fields=["category", "updated_at"])
+    _record(opinion=opinion, by=by, verb="update_category", from_state=opinion.status, data=data)
+    return opinion
+
+
+# --- referral (转办) --------------------------------------------------------------------
+
+
+def suggested_unit_for(opinion: Opinion) -> HandlingUnit | None:
+    """The routing table's unit for the opinion's category where the matter is (分级分类)."""
+    if opinion.category_id is None:
+        return None
+    region = opinion.place or opinion.street or opinion.district
+    return route_for(opinion.category, region)
+
+
+def _check_unit(unit, opinion: Opinion, *, label: str) -> HandlingUnit:
+    if not isinstance(unit, HandlingUnit):
+        raise OpinionError("invalid_unit", _("请选择%(label)s。") % {"label": label})
+    if not unit.is_active:
+        raise OpinionError("inactive_unit", _("%(unit)s已停用，不能转办。") % {"unit": unit.name})
+    unit_path, district_path = unit.region.path, opinion.district.path
+    # The district's own units and its streets' offices, or a city/province body above it.
+    if not (unit_path.startswith(district_path) or district_path.startswith(unit_path)):
+        raise OpinionError(
+            "unit_out_of_region",
+            _("%(unit)s不属于本区，不能转办。") % {"unit": unit.name},
+        )
+    return unit
+
+
+@transaction.atomic
+def opinion_refer(
+    *, opinion: Opinion, by, unit, co_units=(), working_days=None, note: str = ""
+) -> Referral:
+    """Refer (转办) an accepted opinion to a lead unit (主办) and any co-units (协办).
+
+    The deadline is `working_days` (default: the category's) working days after the
+    local date of referral; the routing table's suggestion is kept beside the choice.
+    """
+    opinion = _lock(opinion)
+    _require(by, "opinions.refer_opinion", opinion)
+    _require_state("refer", opinion)
+    unit = _check_unit(unit, opinion, label=_("主办单位"))
+    co_list: list[HandlingUnit] = []
+    for co in co_units or ():
+        co = _check_unit(co, opinion, label=_("协办单位"))
+        if co.pk == unit.pk:
+            raise OpinionError("co_is_lead", _("协办单位不能与主办单位相同。"))
+        if co.pk in {c.pk for c in co_list}:
+            raise OpinionError("co_repeated", _("协办单位不能重复。"))
+        co_list.append(co)
+    if working_days is None:
+        working_days = deadline_days_for(opinion.category)
+    working_days = _check_working_days(working_days)
+    note = _text(note, field=_("转办说明"), limit=NOTE_LIMIT, required=False)
+
+    now = timezone.now()
+    deadline = deadlines.compute(deadlines.local_date(now), working_days)
+    suggested = suggested_unit_for(opinion)
+    referrals = []
+    for role, target in [(Referral.Role.LEAD, unit)] + [(Referral.Role.CO, c) for c in co_list]:
+        referral = Referral(
+            opinion=opinion,
+            unit=target,
+            unit_name=target.name,
+            role=role,
+            suggested_unit=suggested if role == Referral.Role.LEAD else None,
+            referred_by=by,
+            referred_at=now,
+            working_days=working_days,
+        )
+        deadlines.apply(referral, deadline)
+        referral.save()
+        referrals.append(referral)
+    lead = referrals[0]
+
+    from_state = opinion.status
+    opinion.status = lifecycle.target_of("refer", from_state)
+    opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="refer",
+        from_state=from_state,
+        note=note,
+        data={
+            "referral": lead.pk,
+            "unit": _unit_data(unit),
+            "co_units": [_unit_data(c) for c in co_list],
+            "suggested_unit": _unit_data(suggested),
+            "changed_from_suggestion": suggested is not None and suggested.pk != unit.pk,
+            "working_days": working_days,
+            "due_date": deadline.due.isoformat(),
+            "deadline": deadline.as_data(),
+        },
+    )
+    _notify(
+        recipients=_unit_recipients([unit, *co_list]),
+        verb="opinion_referred",
+        text=_("收到转办意见：%(subject)s，办理期限%(due)s。")
+        % {"subject": opinion.subject, "due": deadline.due.isoformat()},
+        opinion=opinion,
+    )
+    return lead
+
+
+@transaction.atomic
+def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Referral]:
+    """Refer many opinions to one unit (批量转办): all of them, or none when one fails."""
+    opinions = list(opinions)
+    if not opinions:
+        raise OpinionError("required", _("请至少选择一件意见。"))
+    referrals = []
+    for opinion in sorted(opinions, key=lambda o: o.pk):
+        try:
+            referrals.append(
+                opinion_refer(opinion=opinion, by=by, unit=unit, working_days=working_days)
+            )
+        except OpinionError as error:
+            raise OpinionError(
+                error.code,
+                _("意见 %(code)s：%(message)s")
+                % {"code": opinion.tracking_code, "message": error.messages[0]},
+            ) from error
+    return referrals
+
+
+def _lock_referral(referral) -> tuple[Opinion, Referral]:
+    pk = getattr(referral, "pk", referral)
+    try:
+        opinion_id = Referral.objects.values_list("opinion_id", flat=True).get(pk=pk)
+    except Referral.DoesNotExist:
+        raise OpinionError("not_found", _("找不到该转办记录。")) from None
+    # Lock order: the opinion first, as every service does, then its referral.
+    opinion = _lock(opinion_id)
+    referral = Referral.objects.select_for_update().get(pk=pk)
+    referral.opinion = opinion
+    return opinion, referral
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, by) -> Referral:
+    """The unit signs for the referral (签收); for the lead unit the opinion is being handled."""
+    opinion, referral = _lock_referral(referral)
+    _require(by, "opinions.handle_referral", referral)
+    if not lifecycle.can_accept_referral(referral):
+        raise OpinionError(
+            "invalid_transition",
+            _("该转办当前为“%(state)s”，不能签收。") % {"state": referral.get_state_display()},
+        )
+    from_state = opinion.status
+    referral.state = Referral.State.ACCEPTED
+    referral.accepted_at = timezone.now()
+    referral.save(update_fields=["state", "accepted_at"])
+    if referral.role == Referral.Role.LEAD:
+        opinion.status = lifecycle.target_of("referral_accept", from_state)
+        opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="referral_accept",
+        from_state=from_state,
+        data={"referral": referral.pk, "unit": _unit_data(referral.unit), "role": referral.role},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_return(*, referral: Referral, by, reason: str) -> Referral:
+    """The unit returns it as not its business (退回), with a reason; back to triage."""
+    opinion, referral = _lock_referral(referral)
+    _require(by, "opinions.handle_referral", referral)
+    if not lifecycle.can_return_referral(referral):
+        raise OpinionError(
+            "invalid_transition",
+            _("该转办当前为“%(state)s”，不能退回。") % {"state": referral.get_state_display()},
+        )
+    reason = _text(reason, field=_("退回理由"), limit=NOTE_LIMIT)
+    from_state = opinion.status
+    now = timezone.now()
+    referral.state = Referral.State.RETURNED
+    referral.return_reason = reason
+    referral.returned_at = now
+    referral.save(update_fields=["state", "return_reason", "returned_at"])
+    withdrawn = []
+    if referral.role == Referral.Role.LEAD:
+        # Staff refer it afresh, lead and co-units together; the old co-referrals end here.
+        for co in opinion.referrals.select_for_update().filter(
+            role=Referral.Role.CO, state__in=deadlines.OPEN_REFERRAL_STATES
+        ):
+            co.state = Referral.State.WITHDRAWN
+            co.save(update_fields=["state"])
+            withdrawn.append(co.pk)
+        opinion.status = lifecycle.target_of("referral_return", from_state)
+        opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="referral_return",
+        from_state=from_state,
+        note=reason,
+        data={
+            "referral": referral.pk,
+            "unit": _unit_data(referral.unit),
+            "role": referral.role,
+            "withdrawn": withdrawn,
+        },
+    )
+    _notify(
+        recipients=_staff_recipients(opinion),
+        verb="referral_returned",
+        text=_("%(unit)s退回了转办意见：%(subject)s。理由：%(reason)s")
+        % {"unit": referral.unit_name, "subject": opinion.subject, "reason": reason},
+        opinion=opinion,
+    )
+    return referral
+
+
+# --- replies (答复) ---------------------------------------------------------------------
+
+
+# Documents a unit may attach besides photos, recognised by their first bytes, never
+# by the name alone: PDF, Office (OLE and OOXML) and OFD (China's e-document, a zip).
+_DOCUMENT_TYPES = {
+    ".pdf": ((b"%PDF-",), "application/pdf"),
+    ".doc": ((b"\xd0\xcf\x11\xe0",), "application/msword"),
+    ".xls": ((b"\xd0\xcf\x11\xe0",), "application/vnd.ms-excel"),
+    ".docx": (
+        (b"PK\x03\x04",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ".xlsx": (
+        (b"PK\x03\x04",),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ".ofd": ((b"PK\x03\x04",), "application/ofd"),
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _clean_file(upload) -> tuple[bytes, str, str, str]:
+    """(data, content type, extension, display name) of an acceptable reply file.
+
+    Photos go through the intake checks (zhitong.opinions.uploads: type by content,
+    metadata stripped); documents are accepted by their first bytes only.
+    """
+    from zhitong.opinions import uploads
+
+    if isinstance(upload, uploads.CleanPhoto):
+        return upload.data, upload.content_type, upload.extension, upload.original_name
+    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))[:200]
+    extension = os.path.splitext(name)[1].lower()
+    if extension in _DOCUMENT_TYPES:
+        magics, content_type = _DOCUMENT_TYPES[extension]
+        if (getattr(upload, "size", 0) or 0) > MAX_DOCUMENT_BYTES:
+            raise OpinionError(
+                "invalid_file",
+                _("“%(name)s”超过%(mb)sMB。") % {"name": name, "mb": MAX_DOCUMENT_BYTES // 2**20},
+            )
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read()
+        if len(data) > MAX_DOCUMENT_BYTES or not data.startswith(magics):
+            raise OpinionError(
+                "invalid_file",
+                _("“%(name)s”不是有效的%(ext)s文件。") % {"name": name, "ext": extension},
+            )
+        return data, content_type, extension, name
+    try:
+        photo = uploads.check_photo(upload)
+    except ValidationError as error:
+        raise OpinionError(
+            "invalid_file",
+            _("%(message)s 答复附件只能是照片（JPEG/PNG/WebP）或PDF、Word、Excel、OFD文件。")
+            % {"message": error.messages[0]},
+        ) from error
+    return photo.data, photo.content_type, photo.extension, photo.original_name
+
+
+def _attachment_from_upload(reply: Reply, upload) -> Attachment:
+    """Store one checked file on a reply, under a random (hash) name."""
+    data, content_type, extension, name = _clean_file(upload)
+    attachment = Attachment(
+        reply=reply,
+        original_name=name or _("附件"),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        extension=extension,
+    )
+    attachment.file.save(f"{attachment.sha256}{extension}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
+    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review."""
+    opinion, referral = _lock_referral(referral)
+    _require(by, "opinions.handle_referral", referral)
+    if not lifecycle.can_submit_reply(referral):
+        raise OpinionError(
+            "invalid_transition",
+            _("该意见当前状态为“%(status)s”，不能提交答复。")
+            % {"status": opinion.get_status_display()},
+        )
+    text = _text(text, field=_("答复内容"), limit=TEXT_LIMIT)
+    files = list(files or ())
+    if len(files) > MAX_REPLY_FILES:
+        raise OpinionError("too_many_files", _("附件最多%(n)s个。") % {"n": MAX_REPLY_FILES})
+    from_state = opinion.status
+    now = timezone.now()
+    reply = Reply.objects.create(
+        opinion=opinion,
+        referral=referral,
+        unit_name=referral.unit_name,
+        text=text,
+        author=by,
+        created_at=now,
+    )
+    attachments = [_attachment_from_upload(reply, upload) for upload in files]
+    referral.state = Referral.State.REPLIED
+    referral.replied_at = now
+    referral.save(update_fields=["state", "replied_at"])
+    if referral.role == Referral.Role.LEAD:
+        opinion.status = lifecycle.target_of("reply_submit", from_state)
+        opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="reply_submit",
+        from_state=from_state,
+        data={
+            "reply": reply.pk,
+            "referral": referral.pk,
+            "unit": _unit_data(referral.unit),
+            "role": referral.role,
+            "attachments": [a.pk for a in attachments],
+        },
+    )
+    if referral.role == Referral.Role.LEAD:
+        _notify(
+            recipients=_reviewer_recipients(opinion),
+            verb="reply_submitted",
+            text=_("%(unit)s已答复，请审核后反馈群众：%(subject)s")
+            % {"unit": referral.unit_name, "subject": opinion.subject},
+            opinion=opinion,
+        )
+    return reply
+
+
+@transaction.atomic
+def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
+    """The deputy or station reviews the reply and sends it to the submitter (反馈)."""
+    opinion = _lock(reply.opinion_id)
+    _require(by, "opinions.triage_opinion", opinion)
+    _require_state("reply_send", opinion)
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    if reply.sent_at is not None:
+        raise OpinionError("already_sent", _("该答复已经反馈过了。"))
+    if reply.referral_id is not None and reply.referral.role != Referral.Role.LEAD:
+        raise OpinionError("not_lead_reply", _("协办单位的答复由主办单位汇总，不能直接反馈群众。"))
+    latest = (
+        opinion.replies.filter(sent_at__isnull=True)
+        .exclude(referral__role=Referral.Role.CO)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or latest.pk != reply.pk:
+        raise OpinionError("stale_reply", _("这不是最新的答复，请刷新页面。"))
+    text = reply.text if text_sent is None else text_sent
+    text = _text(text, field=_("反馈内容"), limit=TEXT_LIMIT)
+    from_state = opinion.status
+    reply.reviewed_by = by
+    reply.sent_at = timezone.now()
+    reply.text_sent = text
+    reply.save(update_fields=["reviewed_by", "sent_at", "text_sent"])
+    opinion.status = lifecycle.target_of("reply_send", from_state)
+    opinion.save(update_fields=["status", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="reply_send",
+        from_state=from_state,
+        data={"reply": reply.pk, "edited": text != reply.text},
+    )
+    body = _("您反映的意见（查询码 %(code)s）已有答复：%(text)s 请凭查询码评价办理结果。") % {
+        "code": opinion.tracking_code,
+        "text": text,
+    }
+    url = _public_url(opinion)
+
+    def with_link(api):
+        # Outside the site a link must be absolute; the notifications module knows the host.
+        link = getattr(api, "absolute_url", lambda u: u)(url) if url else ""
+        return f"{body} {link}".strip()
+
+    _tell_submitter(opinion, with_link)
+    return reply
+
+
+# --- rating (满意度评价) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
+    """The submitter rates the reply sent, by tracking code, without an account.
+
+    Satisfied or basically satisfied closes it (办结). The first unsatisfied rating sends
+    it back to the lead unit with the comment as the reason and a new deadline from
+    today; the second closes it as not satisfied.
+    """
+    opinion = _lock(opinion)
+    _require_state("rating_submit", opinion)
+    if score not in Rating.Score.values:
+        raise OpinionError("invalid_score", _("请选择满意、基本满意或不满意。"))
+    score = Rating.Score(score)
+    comment = _text(comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
+    reply = (
+        # The opinion row is locked: no second rating can be racing this one.
+        opinion.replies.filter(sent_at__isnull=False, ratings__isnull=True)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if reply is None:
+        raise OpinionError("nothing_to_rate", _("没有待评价的答复。"))
+    if score == Rating.Score.UNSATISFIED and not comment:
+        raise OpinionError("reason_required", _("请说明不满意的原因，以便承办单位重新办理。"))
+    rating = Rating.objects.create(opinion=opinion, reply=reply, score=score, comment=comment)
+    from_state = opinion.status
+    now = timezone.now()
+    data = {"score": score.value, "rating": rating.pk, "reply": reply.pk}
+    lead = reply.referral if reply.referral_id else None
+    target = lifecycle.rating_target(score, opinion.returned_for_rework)
+    if target == Status.HANDLING and lead is None:
+        # An on-the-spot answer has no unit to return to: it goes back to triage.
+        target = Status.ACCEPTED
+    if target in (Status.HANDLING, Status.ACCEPTED):
+        opinion.returned_for_rework += 1
+    if target == Status.HANDLING:
+        lead = Referral.objects.select_for_update().get(pk=lead.pk)
+        deadline = deadlines.restarted(lead, deadlines.local_date(now))
+        lead.state = Referral.State.ACCEPTED
+        lead.passing_recorded_for = None
+        deadlines.apply(lead, deadline)
+        lead.save(update_fields=["state", "passing_recorded_for", *deadlines.DEADLINE_FIELDS])
+        data["referral"] = lead.pk
+        data["due_date"] = deadline.due.isoformat()
+        data["deadline"] = deadline.as_data()
+    opinion.status = target
+    if target in lifecycle.FINAL_CLOSED:
+        opinion.closed_at = now
+    opinion.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=None,
+        verb="rating_submit",
+        from_state=from_state,
+        note=comment,
+        data=data,
+    )
+    if opinion.status in lifecycle.FINAL_CLOSED:
+        _close_duplicates(opinion, by=None)
+    if lead is not None:
+        if target == Status.HANDLING:
+            text = _("群众对答复不满意，退回重新办理：%(subject)s。原因：%(comment)s") % {
+                "subject": opinion.subject,
+                "comment": comment,
+            }
+        else:
+            text = _("群众评价“%(score)s”：%(subject)s") % {
+                "score": score.label,
+                "subject": opinion.subject,
+            }
+        _notify(
+            recipients=_unit_recipients([lead.unit]),
+            verb="opinion_rated",
+            text=text,
+            opinion=opinion,
+        )
+    return rating
+
+
+# --- extensions (延期) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, referral: Referral, by, working_days, reason: str) -> Extension:
+    """The lead unit asks for more working days; the opinion's status does not change."""
+    opinion, referral = _lock_referral(referral)
+    _require(by, "opinions.handle_referral", referral)
+    if not lifecycle.can_request_extension(referral):
+        raise OpinionError("invalid_transition", _("只有已签收、正在办理的主办单位可以申请延期。"))
+    if referral.extensions.filter(state=Extension.State.PENDING).exists():
+        raise OpinionError("pending_exists", _("已有待审批的延期申请。"))
+    working_days = _check_working_days(working_days, upper=deadlines.MAX_EXTENSION_DAYS)
+    reason = _text(reason, field=_("延期理由"), limit=NOTE_LIMIT)
+    extension = Extension.objects.create(
+        referral=referral, working_days=working_days, reason=reason, requested_by=by
+    )
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="extension_request",
+        from_state=opinion.status,
+        note=reason,
+        data={"extension": extension.pk, "referral": referral.pk, "working_days": working_days},
+    )
+    _notify(
+        recipients=_staff_recipients(opinion),
+        verb="extension_requested",
+        text=_("%(unit)s申请延期%(days)s个工作日：%(subject)s")
+        % {"unit": referral.unit_name, "days": working_days, "subject": opinion.subject},
+        opinion=opinion,
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, by, approve: bool, note: str = "") -> Extension:
+    """Staff approve (the due date moves by the working days asked) or refuse an extension."""
+    pk = getattr(extension, "pk", extension)
+    try:
+        referral_id = Extension.objects.values_list("referral_id", flat=True).get(pk=pk)
+    except Extension.DoesNotExist:
+        raise OpinionError("not_found", _("找不到该延期申请。")) from None
+    opinion, referral = _lock_referral(referral_id)
+    _require(by, "opinions.refer_opinion", opinion)
+    extension = Extension.objects.select_for_update().get(pk=pk)
+    if extension.state != Extension.State.PENDING:
+        raise OpinionError("already_decided", _("该延期申请已经审批过了。"))
+    if referral.state not in deadlines.OPEN_REFERRAL_STATES:
+        raise OpinionError("referral_closed", _("该转办已答复或结束，无需延期。"))
+    note = _text(note, field=_("审批意见"), limit=NOTE_LIMIT, required=False)
+    extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
+    extension.decided_by = by
+    extension.decided_at = timezone.now()
+    extension.decision_note = note
+    extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    data = {
+        "extension": extension.pk,
+        "referral": referral.pk,
+        "approved": bool(approve),
+        "working_days": extension.working_days,
+        "from_due": referral.due_date.isoformat() if referral.due_date else None,
+    }
+    if approve:
+        deadline = deadlines.extended(referral, extension.working_days)
+        deadlines.apply(referral, deadline)
+        referral.save(update_fields=deadlines.DEADLINE_FIELDS)
+        data["to_due"] = deadline.due.isoformat()
+        data["deadline"] = deadline.as_data()
+    else:
+        data["to_due"] = data["from_due"]
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="extension_decide",
+        from_state=opinion.status,
+        note=note,
+        data=data,
+    )
+    _notify(
+        recipients=_unit_recipients([referral.unit]),
+        verb="extension_decided",
+        text=(
+            _("延期申请已批准，新的办理期限为%(due)s：%(subject)s")
+            if approve
+            else _("延期申请未批准，办理期限仍为%(due)s：%(subject)s")
+        )
+        % {"due": data["to_due"], "subject": opinion.subject},
+        opinion=opinion,
+    )
+    return extension
+
+
+# --- merge and suggestions --------------------------------------------------------------
+
+
+@transaction.atomic
+def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opinion:
+    """Mark `opinion` a duplicate of `into` (合并): it follows the main one from now on."""
+    if getattr(opinion, "pk", None) == getattr(into, "pk", None):
+        raise OpinionError("merge_self", _("不能把意见合并到它自己。"))
+    # Lock both in id order, so two clerks merging crosswise cannot deadlock.
+    first, second = sorted([opinion.pk, into.pk])
+    locked = {first: _lock(first), second: _lock(second)}
+    opinion, into = locked[opinion.pk], locked[into.pk]
+    _require(by, "opinions.refer_opinion", opinion)
+    _require(by, "opinions.refer_opinion", into)
+    _require_state("merge", opinion)
+    if into.status in (Status.MERGED, Status.DECLINED) or into.merged_into_id is not None:
+        raise OpinionError("invalid_main", _("目标意见已合并或不予受理，请选择主意见。"))
+    if into.status in lifecycle.FINAL_CLOSED:
+        raise OpinionError("main_closed", _("目标意见已办结，请改用“不予受理（重复反映）”。"))
+    if into.district_id != opinion.district_id:
+        raise OpinionError("other_district", _("只能合并同一区的意见。"))
+    if opinion.duplicates.exists():
+        raise OpinionError("has_duplicates", _("已有其他意见合并到这件意见，请把它作为主意见。"))
+    note = _text(note, field=_("合并说明"), limit=NOTE_LIMIT, required=False)
+    withdrawn = []
+    for referral in opinion.referrals.select_for_update().filter(
+        state__in=deadlines.OPEN_REFERRAL_STATES
+    ):
+        referral.state = Referral.State.WITHDRAWN
+        referral.save(update_fields=["state"])
+        withdrawn.append(referral.pk)
+    from_state = opinion.status
+    opinion.status = lifecycle.target_of("merge", from_state)
+    opinion.merged_into = into
+    opinion.save(update_fields=["status", "merged_into", "updated_at"])
+    _record(
+        opinion=opinion,
+        by=by,
+        verb="merge",
+        from_state=from_state,
+        note=note,
+        data={
+            "into": {"id": into.pk, "tracking_code": into.tracking_code, "subject": into.subject},
+            "withdrawn": withdrawn,
+        },
+    )
+    _tell_submitter(
+        opinion,
+        _(
+            "您反映的意见（查询码 %(code)s）与其他群众反映的同一事项合并办理，"
+            "可继续凭原查询码查看进展。"
+        )
+        % {"code": opinion.tracking_code},
+    )
+    return opinion
+
+
+@transaction.atomic
+def opinion_raise_suggestion(*, opinions, by, title: str, content: str = ""):
+    """A deputy raises one or more opinions into a suggestion draft (代表建议草稿)."""
+    from zhitong.suggestions.models import Suggestion
+
+    opinions = list(opinions)
+    if not opinions:
+        raise OpinionError("required", _("请至少选择一件意见。"))
+    deputy = getattr(by, "deputy", None) if getattr(by, "is_authenticated", False) else None
+    locked = [_lock(pk) for pk in sorted({o.pk for o in opinions})]
+    for opinion in locked:
+        _require(by, "opinions.raise_suggestion", opinion)
+    if deputy is None:
+        raise PermissionDenied(_("只有人大代表可以提出建议。"))
+    for opinion in locked:
+        _require_state("raise_suggestion", opinion)
+    if len({o.district_id for o in locked}) > 1:
+        raise OpinionError("other_district", _("只能把同一区的意见合并提出建议。"))
+    title = _text(title, field=_("建议标题"), limit=TITLE_LIMIT)
+    content = _text(content, field=_("建议内容"), limit=TEXT_LIMIT, required=False)
+    suggestion = Suggestion.objects.create(
+        title=title,
+        content=content,
+        lead_deputy=deputy,
+        district=locked[0].district,
+        created_by=by,
+    )
+    suggestion.source_opinions.set(locked)
+    for opinion in locked:
+        _record(
+            opinion=opinion,
+            by=by,
+            verb="raise_suggestion",
+            from_state=opinion.status,
+            data={"suggestion": suggestion.pk, "title": title},
+        )
+    return suggestion
+
+
+# --- deadlines over time ----------------------------------------------------------------
+
+
+@transaction.atomic
+def referrals_recompute_deadlines(*, year: int, by) -> int:
+    """Redo open deadlines after `year`'s calendar changed; an event per moved deadline.
+
+    Registered with zhitong.workdays.services.on_calendar_changed, so it runs inside the
+    publishing transaction. Returns how many referrals changed.
+    """
+    from zhitong.workdays.selectors import working_calendar
+
+    calendar = working_calendar()
+    changed = 0
+    by_opinion: dict[int, list[tuple[Referral, dict, object]]] = {}
+    for referral in deadlines.referrals_to_recompute(year):
+        old = deadlines.stored(referral)
+        if old is not None and not deadlines.year_touches(old, year):
+            continue
+        new = deadlines.recomputed(referral, calendar)
+        if new is None or (old is not None and new.as_data() == old.as_data()):
+            continue
+        before = {
+            "due_date": referral.due_date.isoformat() if referral.due_date else None,
+            "provisional": referral.deadline_provisional,
+        }
+        deadlines.apply(referral, new)
+        by_opinion.setdefault(referral.opinion_id, []).append((referral, before, new))
+    for opinion_id in sorted(by_opinion):
+        opinion = _lock(opinion_id)
+        changes = []
+        for referral, before, new in by_opinion[opinion_id]:
+            referral.save(update_fields=deadlines.DEADLINE_FIELDS)
+            changed += 1
+            changes.append(
+                {
+                    "referral": referral.pk,
+                    "unit": referral.unit_name,
+                    "from_due": before["due_date"],
+                    "to_due": new.due.isoformat(),
+                    "was_provisional": before["provisional"],
+                    "provisional": new.provisional,
+                    "deadline": new.as_data(),
+                }
+            )
+        _record(
+            opinion=opinion,
+            by=by,
+            verb="deadline_recomputed",
+            from_state=opinion.status,
+            note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
+            data={"year": year, "changes": changes},
+        )
+    return changed
+
+
+def calendar_changed(*, year: int, by) -> None:
+    """The hook registered with the working-day calendar (module level: hooks must not be
+    closures, which a weak registry could drop)."""
+    referrals_recompute_deadlines(year=year, by=by)
+
+
+def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
+    """Record once, as an event, each open referral's due date passing; notify unit and staff.
+
+    Each referral is its own transaction, so a run stopped half-way keeps what it recorded
+    and a second run (or a second machine) records nothing twice.
+    """
+    today = today or timezone.localdate()
+    recorded = 0
+    # Ids first, then small batches: no cursor is held open across the writes below.
+    pks = list(deadlines.passings_due(today).values_list("pk", flat=True))
+    for start in range(0, len(pks), PASSING_BATCH):
+        batch = deadlines.passings_due(today).filter(pk__in=pks[start : start + PASSING_BATCH])
+        for referral in batch:
+            if _record_passing(referral, today):
+                recorded += 1
+    return recorded
+
+
+PASSING_BATCH = 500
+
+
+def _record_passing(referral: Referral, today: datetime.date) -> bool:
+    from django.db.models import F, Q
+
+    with transaction.atomic():
+        opinion = _lock(referral.opinion_id)
+        # Claim the passing: of two runs at once, only one updates the row.
+        claimed = (
+            Referral.objects.filter(
+                pk=referral.pk, state__in=deadlines.OPEN_REFERRAL_STATES, due_date__lt=today
+            )
+            .filter(Q(passing_recorded_for__isnull=True) | ~Q(passing_recorded_for=F("due_date")))
+            .update(passing_recorded_for=F("due_date"))
+        )
+        if not claimed:
+            return False
+        referral.refresh_from_db(fields=["due_date", "passing_recorded_for"])
+        _record(
+            opinion=opinion,
+            by=None,
+            verb="deadline_passed",
+            from_state=opinion.status,
+            data={
+                "referral": referral.pk,
+                "unit": _unit_data(referral.unit),
+                "role": referral.role,
+                "due_date": referral.due_date.isoformat(),
+            },
+        )
+        text = _("转办意见已超过办理期限（%(due)s）：%(subject)s") % {
+            "due": referral.due_date.isoformat(),
+            "subject": opinion.subject,
+        }
+        _notify(
+            recipients=_unit_recipients([referral.unit]),
+            verb="deadline_passed",
+            text=text,
+            opinion=opinion,
+        )
+        _notify(
+            recipients=_staff_recipients(opinion),
+            verb="deadline_passed",
+            text=_("%(unit)s办理超期：%(text)s") % {"unit": referral.unit_name, "text": text},
+            opinion=opinion,
+        )
+    return True

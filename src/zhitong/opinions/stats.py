@@ -1,0 +1,376 @@
+"""Figures on opinions (统计): collected, closed, on time, satisfied, by dimension; home counts.
+
+Every figure is a GROUP BY query in the database over the opinions the user may see;
+nothing loops over opinion rows in Python (only the groups of two queries are matched). Definitions (shown on the page too):
+
+- collected (收集): opinions received in the period;
+- closed (办结): of those, the ones closed (satisfied, or closed not satisfied);
+- closure rate (办结率) = closed / collected;
+- on time (按期办结): a closed opinion that was referred, whose current lead unit replied on
+  or before the stored due date; on-time rate (按期办结率) = on time / closed and referred;
+- satisfied (满意): rated 满意 or 基本满意; satisfaction rate (满意率) = satisfied / rated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.accounts.models import Role
+from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Referral, Status
+from zhitong.opinions.search import overdue_q, with_planner_hint
+from zhitong.opinions.selectors import opinions_visible_to
+
+INACTIVE_REFERRAL_STATES = [Referral.State.RETURNED, Referral.State.WITHDRAWN]
+SATISFIED_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY]
+# Figures for a date range change slowly; a short cache keeps the page cheap at a
+# million opinions without a summary table.
+CACHE_SECONDS = 300
+
+
+ACTIVE_REFERRAL_STATES = [
+    Referral.State.PENDING,
+    Referral.State.ACCEPTED,
+    Referral.State.REPLIED,
+]
+
+
+def _local_date(field: str) -> TruncDate:
+    # The local (Asia/Shanghai) date of a stored UTC time, to compare with a due date.
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
+def _with_lead(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
+    """`opinions` LEFT JOINed to their current lead referral (`lead`).
+
+    An opinion has at most one: a lead that returned the case is "returned", one taken
+    off by a merge "withdrawn", and a case is referred again only after a return. A join
+    lets PostgreSQL hash the two tables once; a correlated EXISTS in each aggregate ran
+    once per opinion.
+    """
+    return opinions.annotate(
+        lead=FilteredRelation(
+            "referrals",
+            condition=Q(referrals__role=Referral.Role.LEAD)
+            & Q(referrals__state__in=ACTIVE_REFERRAL_STATES),
+        )
+    ).alias(lead_replied_on=_local_date("lead__replied_at"))
+
+
+def _opinion_metrics() -> dict:
+    """Counts over opinions joined to their lead referral (see _with_lead)."""
+    closed = Q(status__in=CLOSED_STATUSES)
+    referred = Q(lead__due_date__isnull=False)
+    on_time = referred & Q(lead_replied_on__lte=F("lead__due_date"))
+    return {
+        "collected": Count("pk"),
+        "closed": Count("pk", filter=closed),
+        "closed_referred": Count("pk", filter=closed & referred),
+        "on_time": Count("pk", filter=closed & on_time),
+    }
+
+
+def _rating_metrics() -> dict:
+    """Counts over ratings: an opinion rated twice (unsatisfied, then again) counts once."""
+    return {
+        "rated": Count("opinion", distinct=True),
+        "satisfied": Count("opinion", distinct=True, filter=Q(score__in=SATISFIED_SCORES)),
+    }
+
+
+def _referral_metrics() -> dict:
+    """The opinion counts over lead referrals, for the breakdown by unit (承办单位)."""
+    closed = Q(opinion__status__in=CLOSED_STATUSES)
+    on_time = Q(due_date__isnull=False, replied_on__lte=F("due_date"))
+    return {
+        "name": Max("unit_name"),
+        "collected": Count("opinion", distinct=True),
+        "closed": Count("opinion", distinct=True, filter=closed),
+        "closed_referred": Count(
+            "opinion", distinct=True, filter=closed & Q(due_date__isnull=False)
+        ),
+        "on_time": Count("opinion", distinct=True, filter=closed & on_time),
+    }
+
+
+def _rate(numerator: int, denominator: int) -> Decimal | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    if not denominator:
+        return None
+    value = Decimal(numerator) * 100 / Decimal(denominator)
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """The figures of one group (a channel, a category, ... or the total)."""
+
+    label: str
+    collected: int = 0
+    closed: int = 0
+    closed_referred: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+    @property
+    def closure_rate(self) -> Decimal | None:
+        return _rate(self.closed, self.collected)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return _rate(self.on_time, self.closed_referred)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _rate(self.satisfied, self.rated)
+
+
+def _row(label, values: dict) -> FigureRow:
+    return FigureRow(
+        label=str(label),
+        collected=values.get("collected") or 0,
+        closed=values.get("closed") or 0,
+        closed_referred=values.get("closed_referred") or 0,
+        on_time=values.get("on_time") or 0,
+        rated=values.get("rated") or 0,
+        satisfied=values.get("satisfied") or 0,
+    )
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    title: str
+    rows: list[FigureRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Figures:
+    start: datetime.date
+    end: datetime.date
+    total: FigureRow
+    breakdowns: list[Breakdown]
+
+
+def _period(start: datetime.date, end: datetime.date) -> Q:
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(
+        end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    return Q(received_at__gte=since, received_at__lt=until)
+
+
+def opinions_in_period(user, start: datetime.date, end: datetime.date) -> QuerySet[Opinion]:
+    """The opinions `user` may see, received from `start` to `end` (local dates, inclusive)."""
+    scoped = with_planner_hint(opinions_visible_to(user).select_related(None), user)
+    return scoped.filter(_period(start, end))
+
+
+def _unknown() -> str:
+    return str(_("（未填写）"))
+
+
+def _category_label(row: dict) -> str:
+    name, parent = row["category__name"], row["category__parent__name"]
+    if not name:
+        return _unknown()
+    return f"{parent} › {name}" if parent else name
+
+
+# The dimensions of the breakdowns: key, title, the Opinion fields grouped on (the last is
+# the group's identity) and how a group is labelled.
+DIMENSIONS = [
+    (
+        "channel",
+        _("按渠道"),
+        ["channel"],
+        lambda row: str(dict(Channel.choices).get(row["channel"], row["channel"])),
+    ),
+    (
+        "category",
+        _("按类别"),
+        ["category__parent__name", "category__name", "category_id"],
+        _category_label,
+    ),
+    (
+        "street",
+        _("按街道"),
+        ["street__path", "street__name", "street_id"],
+        lambda row: row["street__name"] or _unknown(),
+    ),
+    (
+        "station",
+        _("按站点"),
+        ["station__name", "station_id"],
+        lambda row: row["station__name"] or _unknown(),
+    ),
+]
+
+
+def _breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating], fields, label) -> list:
+    """One dimension: a GROUP BY over the opinions and one over their ratings, joined on the
+    group's identity (the groups, not the opinions, are matched in Python)."""
+    identity = fields[-1]
+    rows = _with_lead(opinions).values(*fields).annotate(**_opinion_metrics()).order_by(*fields)
+    rated = {
+        row[f"opinion__{identity}"]: row
+        for row in ratings.values(f"opinion__{identity}").annotate(**_rating_metrics()).order_by()
+    }
+    return [_row(label(row), {**row, **rated.get(row[identity], {})}) for row in rows]
+
+
+def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> list:
+    rows = (
+        Referral.objects.filter(
+            role=Referral.Role.LEAD,
+            state__in=ACTIVE_REFERRAL_STATES,
+            opinion__in=opinions.values("pk"),
+        )
+        .alias(replied_on=_local_date("replied_at"))
+        .values("unit_id")
+        .annotate(**_referral_metrics())
+        .order_by("name", "unit_id")
+    )
+    rated_rows = (
+        ratings.filter(
+            opinion__referrals__role=Referral.Role.LEAD,
+            opinion__referrals__state__in=ACTIVE_REFERRAL_STATES,
+        )
+        .values("opinion__referrals__unit_id")
+        .annotate(**_rating_metrics())
+        .order_by()
+    )
+    rated = {row["opinion__referrals__unit_id"]: row for row in rated_rows}
+    return [_row(row["name"], {**row, **rated.get(row["unit_id"], {})}) for row in rows]
+
+
+def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figures:
+    """The figures for the opinions `user` may see received from `start` to `end`.
+
+    Twelve GROUP BY queries: opinions and ratings for the total and for each of channel,
+    category, street and station; lead referrals and ratings for the units.
+    """
+    opinions = opinions_in_period(user, start, end).order_by()
+    ratings = Rating.objects.filter(opinion__in=opinions.values("pk"))
+    total = _row(
+        _("合计"),
+        {
+            **_with_lead(opinions).aggregate(**_opinion_metrics()),
+            **ratings.aggregate(**_rating_metrics()),
+        },
+    )
+    breakdowns = [
+        Breakdown(key, str(title), _breakdown(opinions, ratings, fields, label))
+        for key, title, fields, label in DIMENSIONS
+    ]
+    breakdowns.append(
+        Breakdown("unit", str(_("按承办单位（主办）")), _unit_breakdown(opinions, ratings))
+    )
+    return Figures(start=start, end=end, total=total, breakdowns=breakdowns)
+
+
+def _scope_key(user) -> str:
+    """What the figures depend on: the region for region roles (all staff of a district share
+    one entry), the unit for unit accounts, else the account itself."""
+    if user.is_superuser:
+        return "all"
+    if user.is_region_scoped:
+        return f"region:{user.region_id or '-'}"
+    if user.role == Role.UNIT:
+        return f"unit:{user.unit_id or '-'}"
+    return f"user:{user.pk}"
+
+
+def _cache_key(user, start: datetime.date, end: datetime.date) -> str:
+    return f"opinions:figures:{_scope_key(user)}:{start.isoformat()}:{end.isoformat()}"
+
+
+def opinion_figures_cached(user, *, start: datetime.date, end: datetime.date) -> Figures:
+    """opinion_figures, kept for CACHE_SECONDS per scope and period."""
+    key = _cache_key(user, start, end)
+    figures = cache.get(key)
+    if figures is None:
+        figures = opinion_figures(user, start=start, end=end)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """This year so far."""
+    today = today or timezone.localdate()
+    return datetime.date(today.year, 1, 1), today
+
+
+# --- home page counts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingCount:
+    """One "to do" figure on a home page, with the queue link that lists the same opinions."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+def _queue_url(**params) -> str:
+    return reverse("opinions:queue") + "?" + urlencode(params)
+
+
+# What each role has to act on, as (key, label, condition, queue filter).
+def _pending_items(role: str, today: datetime.date) -> list[tuple[str, str, Q, dict]]:
+    received = ("received", _("待受理"), Q(status=Status.RECEIVED), {"status": Status.RECEIVED})
+    to_refer = ("accepted", _("待转办"), Q(status=Status.ACCEPTED), {"status": Status.ACCEPTED})
+    to_send = ("replied", _("待反馈群众"), Q(status=Status.REPLIED), {"status": Status.REPLIED})
+    overdue = ("overdue", _("已超期"), overdue_q(today), {"deadline": "overdue"})
+    if role in (Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET):
+        return [received, to_refer, to_send, overdue]
+    if role in (Role.DEPUTY, Role.LIAISON):
+        return [received, to_send, overdue]
+    if role == Role.UNIT:
+        return [
+            ("referred", _("待签收"), Q(status=Status.REFERRED), {"status": Status.REFERRED}),
+            ("handling", _("办理中"), Q(status=Status.HANDLING), {"status": Status.HANDLING}),
+            overdue,
+        ]
+    return []
+
+
+def pending_counts(user, today: datetime.date | None = None) -> list[PendingCount]:
+    """The "待处理" figures for the user's home page; [] for roles without a queue.
+
+    Staff, leaders and street staff: 待受理, 待转办, 待反馈群众, 已超期. Deputies and
+    liaisons: 待受理, 待反馈群众, 已超期. Units: 待签收, 办理中, 已超期. Each links to
+    the queue filtered to exactly the opinions counted. One COUNT per figure, each on an
+    index (district/street + status, referral state + due date), rather than one pass
+    over every opinion in scope.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return []
+    today = today or timezone.localdate()
+    role = Role.ADMIN if user.is_superuser else user.role
+    items = _pending_items(role, today)
+    if not items:
+        return []
+    scoped = with_planner_hint(opinions_visible_to(user).select_related(None), user).order_by()
+    return [
+        PendingCount(
+            key=key,
+            label=str(label),
+            count=scoped.filter(condition).count(),
+            url=_queue_url(**params),
+        )
+        for key, label, condition, params in items
+    ]

@@ -1,0 +1,48 @@
+"""Work pages for opinions: queue, case page, actions, export, statistics (/work/opinions/)."""
+
+from django.urls import path
+
+from zhitong.opinions import urls_intake
+from zhitong.opinions import views_work as views
+
+app_name = "opinions"
+urlpatterns = [
+    path("", views.queue_view, name="queue"),
+    path("bulk-refer/", views.bulk_refer_view, name="bulk_refer"),
+    path("export/", views.export_view, name="export"),
+    path("stats/", views.stats_view, name="stats"),
+    path("<int:pk>/", views.detail_view, name="detail"),
+    path("<int:pk>/accept/", views.accept_view, name="accept"),
+    path("<int:pk>/decline/", views.decline_view, name="decline"),
+    path("<int:pk>/answer-on-spot/", views.answer_on_spot_view, name="answer_on_spot"),
+    path("<int:pk>/category/", views.category_view, name="category"),
+    path("<int:pk>/refer/", views.refer_view, name="refer"),
+    path("<int:pk>/merge/", views.merge_view, name="merge"),
+    path("<int:pk>/raise-suggestion/", views.raise_suggestion_view, name="raise_suggestion"),
+    path("<int:pk>/replies/<int:reply_id>/send/", views.send_view, name="send"),
+    path(
+        "<int:pk>/referrals/<int:referral_id>/accept/",
+        views.referral_accept_view,
+        name="referral_accept",
+    ),
+    path(
+        "<int:pk>/referrals/<int:referral_id>/return/",
+        views.referral_return_view,
+        name="referral_return",
+    ),
+    path("<int:pk>/referrals/<int:referral_id>/reply/", views.reply_view, name="reply"),
+    path(
+        "<int:pk>/referrals/<int:referral_id>/extension/",
+        views.extension_request_view,
+        name="extension_request",
+    ),
+    path(
+        "<int:pk>/extensions/<int:extension_id>/decide/",
+        views.extension_decide_view,
+        name="extension_decide",
+    ),
+]
+
+# Recording, batch entry and ledger import (intake's views): opinions:record, :session_new,
+# :import and their follow-up pages.
+urlpatterns += urls_intake.urlpatterns

@@ -1,0 +1,453 @@
+"""Public opinion pages (no login): the form at the QR-code paths, the confirmation, and the
+submitter's pages by tracking code (progress, reply, rating)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from zhitong.deputies.models import Deputy
+from zhitong.opinions import intake, lifecycle, ratelimit
+from zhitong.opinions.forms_public import PublicOpinionForm, RatingForm, TrackForm, district_places
+from zhitong.opinions.models import Channel, Opinion, Status
+from zhitong.opinions.selectors import (
+    access_opinion_by_code,
+    opinion_timeline,
+    reply_to_rate,
+    submitter_view,
+)
+from zhitong.opinions.services import OpinionError, rating_submit
+from zhitong.opinions.tracking import normalize_code
+from zhitong.public import selectors as public_selectors
+from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.models import Station
+
+SUBMISSION_SALT = "zhitong.opinions.submission_key"
+CONFIRMATION_SALT = "zhitong.opinions.confirmation"
+# A form left open over a day must be reloaded; the key then tells nothing useful to anyone.
+SUBMISSION_MAX_AGE = 2 * 24 * 3600
+# The confirmation link works for a week (the tracking code works for ever).
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600
+# How far a chain of merges is followed to the opinion that is being handled.
+MAX_MERGE_HOPS = 5
+
+# What each step of the timeline means to the submitter.
+STEP_LABELS = {
+    "received": _("意见已收到"),
+    "accept": _("已受理"),
+    "decline": _("不予受理"),
+    "answer_on_spot": _("代表现场答复"),
+    "refer": _("已转交承办单位办理"),
+    "referral_accept": _("承办单位已签收，正在办理"),
+    "referral_return": _("重新确定承办单位"),
+    "reply_submit": _("承办单位已答复，正在审核"),
+    "reply_send": _("答复已反馈给您"),
+    "rating_submit": _("您已评价"),
+    "merge": _("与相同问题合并办理"),
+    "merged_closed": _("合并办理的主件已办结"),
+}
+
+
+# --- the one-time submission key ---------------------------------------------------------
+
+
+def new_submission_key() -> str:
+    """A fresh key for a rendered form, signed so it cannot be made up."""
+    return signing.dumps(secrets.token_urlsafe(24), salt=SUBMISSION_SALT)
+
+
+def read_submission_key(signed: str) -> str | None:
+    try:
+        key = signing.loads(signed or "", salt=SUBMISSION_SALT, max_age=SUBMISSION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return key if isinstance(key, str) and 16 <= len(key) <= 64 else None
+
+
+def confirmation_url(opinion: Opinion) -> str:
+    token = signing.dumps(opinion.tracking_code, salt=CONFIRMATION_SALT)
+    return reverse("opinions_public:submitted", args=[token])
+
+
+# --- the form ----------------------------------------------------------------------------
+
+
+@dataclass
+class FormTarget:
+    """Who the form writes to, which channel that is, and where the matter may be."""
+
+    channel: str
+    district: Region
+    station: Station | None = None
+    deputy: Deputy | None = None
+    context: dict = field(default_factory=dict)
+    hidden: dict = field(default_factory=dict)
+
+
+def _opinion_form(request, target: FormTarget):
+    places = district_places(target.district)
+    place_required = target.station is None
+    throttled = None
+    status = 200
+    if request.method == "POST":
+        signed = request.POST.get("submission_key", "")
+        key = read_submission_key(signed)
+        existing = intake.opinion_by_submission_key(key)
+        if existing is not None:
+            # A double click or a retry after a timeout: the same confirmation again.
+            return redirect(confirmation_url(existing), permanent=False)
+        form = PublicOpinionForm(
+            request.POST, request.FILES, places=places, place_required=place_required
+        )
+        if key is None:
+            form.is_valid()
+            form.add_error(None, _("页面已过期，请检查填写的内容，再点一次“提交”。"))
+            signed = new_submission_key()
+        elif form.is_valid():
+            try:
+                opinion = intake.opinion_submit(
+                    data=form.opinion_data(),
+                    photos=form.cleaned_data["photos"],
+                    station=target.station,
+                    deputy=target.deputy,
+                    channel=target.channel,
+                    submission_key=key,
+                    client_ip=ratelimit.client_address(request),
+                )
+            except intake.SubmissionThrottled as error:
+                throttled = error
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                response = redirect(confirmation_url(opinion))
+                response.status_code = 303
+                return response
+        status = 429 if throttled else 400
+    else:
+        form = PublicOpinionForm(places=places, place_required=place_required)
+        signed = new_submission_key()
+    context = {
+        "form": form,
+        "submission_key": signed,
+        "throttled": throttled,
+        "photos_dropped": request.method == "POST" and bool(request.FILES),
+        "target": target,
+        "station": target.station,
+        "deputy": target.deputy,
+        "district": target.district,
+        "hidden": target.hidden,
+        **target.context,
+    }
+    response = render(request, "opinions/public/form.html", context, status=status)
+    if throttled is not None:
+        response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+def intake_districts() -> list[Region]:
+    """Districts that receive opinions online: those with an active station (else all)."""
+    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("path")
+    live = list(
+        districts.filter(
+            Exists(Station.objects.active().filter(street__parent=OuterRef("pk")))
+        ).select_related("parent")
+    )
+    return live or list(districts.select_related("parent"))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def opinion_new(request):
+    """The general form (掌上直通车): the citizen names the place; a city picks its district."""
+    districts = intake_districts()
+    code = (request.POST.get("district") or request.GET.get("district") or "").strip()
+    district = next((d for d in districts if d.code == code), None)
+    if district is None and len(districts) == 1:
+        district = districts[0]
+    if district is None:
+        return render(
+            request,
+            "opinions/public/choose_district.html",
+            {"districts": districts},
+            status=400 if request.method == "POST" else 200,
+        )
+    return _opinion_form(
+        request,
+        FormTarget(
+            channel=Channel.ONLINE,
+            district=district,
+            context={"several_districts": len(districts) > 1},
+            hidden={"district": district.code} if len(districts) > 1 else {},
+        ),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def opinion_new_station(request, public_code):
+    """The form behind a station's QR code: the opinion goes to the station's deputies."""
+    station = public_selectors.station_get(public_code)
+    return _opinion_form(
+        request,
+        FormTarget(
+            channel=Channel.QR_STATION,
+            district=intake.station_district(station),
+            station=station,
+            context={
+                "duty_today": public_selectors.station_duty_today(station),
+                "today": timezone.localdate(),
+            },
+        ),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def opinion_new_deputy(request, public_code):
+    """The form behind a deputy's personal QR code (一码一代表): one-to-one to that deputy."""
+    deputy = public_selectors.deputy_get(public_code)
+    station = public_selectors.deputy_main_station(deputy)
+    return _opinion_form(
+        request,
+        FormTarget(
+            channel=Channel.QR_DEPUTY,
+            district=intake.station_district(station) if station else deputy.district,
+            station=station,
+            deputy=deputy,
+            context={
+                "levels": public_selectors.levels_of(deputy),
+                "duty_today": public_selectors.station_duty_today(station) if station else [],
+                "deputy_duty": public_selectors.deputy_duty(deputy),
+                "today": timezone.localdate(),
+            },
+        ),
+    )
+
+
+# --- confirmation ------------------------------------------------------------------------
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages naming a tracking code: never cached, never sent on as a referrer, not indexed."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _not_found(request) -> HttpResponse:
+    # One page for a wrong code, a guessed one and a malformed one: nothing tells them apart.
+    return _private(
+        render(request, "opinions/public/not_found.html", {"form": TrackForm()}, status=404)
+    )
+
+
+@require_safe
+def submitted(request, token: str):
+    try:
+        code = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return _not_found(request)
+    opinion = (
+        Opinion.objects.select_related("station", "deputy").filter(tracking_code=code).first()
+        if isinstance(code, str)
+        else None
+    )
+    if opinion is None:
+        return _not_found(request)
+    view = submitter_view(opinion)
+    return _private(
+        render(
+            request,
+            "opinions/public/submitted.html",
+            {
+                "opinion": opinion,
+                "message_to": view["phone"] if opinion.submitter_phone else view["email"],
+                "message_channel": "sms" if opinion.submitter_phone else "email",
+            },
+        )
+    )
+
+
+# --- the submitter's pages, by tracking code -------------------------------------------
+
+
+def _lookup(request, code: str) -> Opinion | HttpResponse:
+    """The opinion with this code, or the response to give instead (404, or 429 when the
+    address has missed too often: that is what guessing codes looks like)."""
+    address = ratelimit.client_address(request)
+    if ratelimit.exceeded("lookup_ip", address):
+        rate = ratelimit.rate_for("lookup_ip")
+        response = render(
+            request,
+            "opinions/public/too_many_lookups.html",
+            {"minutes": rate.minutes},
+            status=429,
+        )
+        response["Retry-After"] = str(rate.window)
+        return _private(response)
+    try:
+        return access_opinion_by_code(code)
+    except Http404:
+        ratelimit.hit("lookup_ip", address)
+        return _not_found(request)
+
+
+def _canonical_redirect(code: str, name: str):
+    """Send "k7qx 9mpa 3r" to the page of "K7QX-9MPA-3R" (None if already canonical)."""
+    canonical = normalize_code(code)
+    if canonical is not None and canonical != code:
+        return redirect(name, code=canonical)
+    return None
+
+
+@require_safe
+def track(request):
+    """Enter a tracking code (a GET form, so it works from a bookmark or a text message)."""
+    form = TrackForm(request.GET if "code" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("opinions_public:detail", code=form.cleaned_data["code"])
+    status = 400 if form.is_bound else 200
+    return _private(render(request, "opinions/public/track.html", {"form": form}, status=status))
+
+
+def _public_replies(opinion: Opinion) -> list:
+    return list(
+        opinion.replies.filter(sent_at__isnull=False)
+        .prefetch_related("ratings")
+        .order_by("sent_at", "id")
+    )
+
+
+def _step_label(entry) -> str:
+    label = STEP_LABELS.get(entry.verb)
+    if label is None and entry.to_state in Status.values:
+        label = Status(entry.to_state).label
+    return label or _("办理进展")
+
+
+def _progress(opinion: Opinion) -> dict:
+    """What the submitter may see of an opinion's progress: steps (with labels) and replies."""
+    timeline = opinion_timeline(opinion, for_submitter=True)
+    return {
+        "timeline": [(entry, _step_label(entry)) for entry in timeline],
+        "replies": _public_replies(opinion),
+    }
+
+
+def _main_of(opinion: Opinion) -> Opinion | None:
+    main, hops = opinion.merged_into, 0
+    while main is not None and main.merged_into_id and hops < MAX_MERGE_HOPS:
+        main, hops = main.merged_into, hops + 1
+    return main
+
+
+@require_safe
+def detail(request, code: str):
+    """The submitter's page: status, public timeline, the reply sent, the rating form."""
+    canonical = _canonical_redirect(code, "opinions_public:detail")
+    if canonical is not None:
+        return canonical
+    found = _lookup(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    opinion = found
+    can_rate = lifecycle.can_rate(opinion) and reply_to_rate(opinion) is not None
+    return _private(
+        render(
+            request,
+            "opinions/public/detail.html",
+            {
+                "opinion": opinion,
+                "submitter": submitter_view(opinion),
+                "merged": opinion.status == Status.MERGED and opinion.merged_into_id,
+                "can_rate": can_rate,
+                "rating_form": RatingForm() if can_rate else None,
+                **_progress(opinion),
+            },
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def rate(request, code: str):
+    """满意 / 基本满意 / 不满意 with a comment, by the tracking code; only once a reply is sent."""
+    canonical = _canonical_redirect(code, "opinions_public:rate")
+    if canonical is not None:
+        return canonical
+    found = _lookup(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    opinion = found
+    can_rate = lifecycle.can_rate(opinion) and reply_to_rate(opinion) is not None
+    form = RatingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_rate:
+            status = 409
+        elif form.is_valid():
+            try:
+                rating_submit(
+                    opinion=opinion,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except OpinionError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("感谢您的评价！"))
+                response = redirect("opinions_public:detail", code=opinion.tracking_code)
+                response.status_code = 303
+                return response
+        if status == 200:
+            status = 400
+    return _private(
+        render(
+            request,
+            "opinions/public/rate.html",
+            {
+                "opinion": opinion,
+                "can_rate": can_rate,
+                "form": form,
+                "reply": reply_to_rate(opinion) if can_rate else None,
+            },
+            status=status,
+        )
+    )
+
+
+@require_safe
+def follow(request, code: str):
+    """A merged opinion follows its main one: the main one's progress, by the merged code.
+
+    The main opinion's own code is never shown, so this page cannot be used to rate it.
+    """
+    canonical = _canonical_redirect(code, "opinions_public:follow")
+    if canonical is not None:
+        return canonical
+    found = _lookup(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    main = _main_of(found)
+    if main is None:
+        return redirect("opinions_public:detail", code=found.tracking_code)
+    return _private(
+        render(
+            request,
+            "opinions/public/follow.html",
+            {"opinion": found, "main": main, **_progress(main)},
+        )
+    )

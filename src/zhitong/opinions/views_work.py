@@ -1,0 +1,939 @@
+"""Work pages for opinions: the queue, the case page and its actions, the ledger export, figures.
+
+Views stay thin: the gatekeeper (selectors.access_opinion) fetches the case or answers
+404, one service performs each action, and a refused action (OpinionError) re-renders
+the case page with the message and status 400, having changed nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from zhitong.accounts.models import Role
+from zhitong.opinions import (
+    export,
+    forms_work,
+    lifecycle,
+    masking,
+    search,
+    selectors,
+    services,
+    stats,
+)
+from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS
+from zhitong.opinions.models import Extension, Opinion, Rating, Referral, Reply, Status
+from zhitong.opinions.services import OpinionError
+from zhitong.units.models import Category
+from zhitong.workdays.deadlines import Deadline
+from zhitong.workdays.selectors import working_calendar
+
+PAGE_SIZE = 25
+
+# Roles that work on opinions; citizens follow theirs by tracking code instead.
+WORK_ROLES = {
+    Role.ADMIN,
+    Role.STAFF,
+    Role.LEADER,
+    Role.STREET,
+    Role.DEPUTY,
+    Role.LIAISON,
+    Role.UNIT,
+}
+# Roles that refer (转办) and so see the bulk referral controls.
+REFERRING_ROLES = {Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET}
+
+DEADLINE_STATE_LABELS = {
+    "on_time": gettext_lazy("期限内"),
+    "due_soon": gettext_lazy("临期"),
+    "overdue": gettext_lazy("超期"),
+    "very_overdue": gettext_lazy("严重超期"),
+}
+DEADLINE_STATE_CLASSES = {
+    "on_time": "text-bg-light border",
+    "due_soon": "text-bg-warning",
+    "overdue": "text-bg-danger",
+    "very_overdue": "text-bg-dark",
+}
+
+VERB_LABELS = {
+    "received": gettext_lazy("收到意见"),
+    "accept": gettext_lazy("受理"),
+    "decline": gettext_lazy("不予受理"),
+    "answer_on_spot": gettext_lazy("现场答复"),
+    "update_category": gettext_lazy("修改类别"),
+    "refer": gettext_lazy("转办"),
+    "referral_accept": gettext_lazy("承办单位签收"),
+    "referral_return": gettext_lazy("承办单位退回"),
+    "reply_submit": gettext_lazy("承办单位答复"),
+    "reply_send": gettext_lazy("审核并反馈群众"),
+    "rating_submit": gettext_lazy("群众评价"),
+    "extension_request": gettext_lazy("申请延期"),
+    "extension_decide": gettext_lazy("延期审批"),
+    "merge": gettext_lazy("合并至主意见"),
+    "close_with_main": gettext_lazy("随主意见办结"),
+    "raise_suggestion": gettext_lazy("提出代表建议"),
+    "deadline_passed": gettext_lazy("超过办理期限"),
+    "deadline_recomputed": gettext_lazy("重新计算期限"),
+}
+
+
+SIDE_ACTIONS = (
+    "accept",
+    "refer",
+    "answer_on_spot",
+    "category",
+    "decline",
+    "merge",
+    "raise_suggestion",
+)
+
+
+def _may_work(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and (user.is_superuser or user.role in WORK_ROLES)
+    )
+
+
+def _require_worker(user) -> None:
+    if not _may_work(user):
+        raise PermissionDenied(_("您的账号不能办理意见建议。"))
+
+
+def _may_record(user) -> bool:
+    """Whether to offer the intake pages (record, batch entry) from the queue."""
+    from zhitong.opinions import intake
+
+    return bool(intake.may_record_at_all(user))
+
+
+def _may_refer_in_bulk(user) -> bool:
+    return bool(user.is_superuser or (user.role in REFERRING_ROLES and user.region_id))
+
+
+def deadline_state(referral: Referral, today: datetime.date, calendar) -> str:
+    """selectors.deadline_state on a calendar snapshot taken once per page.
+
+    The selector reads the calendar per call (a version query each time); a list of 25
+    rows must not cost 25 queries. Same rules: overdue after the stored due date, very
+    overdue once the working days past due reach the working days allowed.
+    """
+    if referral.due_date is None or referral.state not in search.RUNNING_STATES:
+        return "on_time"
+    if today <= referral.due_date:
+        left = calendar.working_days_between(today, referral.due_date)
+        return "due_soon" if left <= DUE_SOON_WORKING_DAYS else "on_time"
+    late = calendar.working_days_between(referral.due_date, today)
+    return "very_overdue" if late >= (referral.working_days or 1) else "overdue"
+
+
+def cursor_query_for(opinion: Opinion, sort: str = search.SORT_NEWEST) -> str:
+    """The query string of the queue page that starts right after `opinion` (for links and
+    the benchmark's deep page)."""
+    return "after=" + search.cursor_for(opinion, sort).encode()
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    opinion: Opinion
+    submitter_name: str
+    submitter_phone: str
+    lead: Referral | None
+    co_units: list[str]
+    deadline_state: str
+
+    @property
+    def deadline_label(self) -> str:
+        return str(DEADLINE_STATE_LABELS[self.deadline_state])
+
+    @property
+    def deadline_class(self) -> str:
+        return DEADLINE_STATE_CLASSES[self.deadline_state]
+
+
+def _active_referrals() -> Prefetch:
+    return Prefetch(
+        "referrals",
+        queryset=Referral.objects.exclude(state__in=search.INACTIVE_STATES).order_by(
+            "role", "-referred_at", "-id"
+        ),
+        to_attr="active_referrals",
+    )
+
+
+def _queue_rows(opinions: list[Opinion]) -> list[QueueRow]:
+    prefetch_related_objects(
+        opinions,
+        Prefetch("category", queryset=Category.objects.select_related("parent")),
+        "station",
+        "deputy",
+        "street",
+        _active_referrals(),
+    )
+    today = timezone.localdate()
+    calendar = working_calendar() if opinions else None
+    rows = []
+    for opinion in opinions:
+        leads = [r for r in opinion.active_referrals if r.role == Referral.Role.LEAD]
+        lead = leads[0] if leads else None
+        rows.append(
+            QueueRow(
+                opinion=opinion,
+                submitter_name=masking.mask_name(opinion.submitter_name),
+                submitter_phone=masking.mask_phone(opinion.submitter_phone),
+                lead=lead,
+                co_units=[
+                    r.unit_name for r in opinion.active_referrals if r.role == Referral.Role.CO
+                ],
+                deadline_state=deadline_state(lead, today, calendar) if lead else "on_time",
+            )
+        )
+    return rows
+
+
+def _query_without_cursor(params: QueryDict) -> QueryDict:
+    query = params.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return query
+
+
+def _checked_ids(bulk_form) -> set[int]:
+    """The opinions ticked before a refused bulk referral, so the page keeps them ticked."""
+    if bulk_form is None or not bulk_form.is_bound:
+        return set()
+    ids = set()
+    for value in bulk_form.data.getlist("opinions"):
+        if str(value).isdigit():
+            ids.add(int(value))
+    return ids
+
+
+def _render_queue(
+    request: HttpRequest, params: QueryDict, *, bulk_form=None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    form = forms_work.QueueFilterForm(params or None, user=user)
+    flt = form.queue_filter()
+    # Related rows come in separate small queries (see _queue_rows): joining five tables
+    # costs PostgreSQL more to plan than the keyset page costs to read.
+    scoped = search.with_planner_hint(
+        selectors.opinions_visible_to(user).select_related(None), user
+    )
+    opinions = search.apply_filters(scoped, flt)
+    page = search.keyset_page(
+        opinions,
+        sort=flt.sort or search.SORT_NEWEST,
+        after=params.get("after", ""),
+        before=params.get("before", ""),
+        size=PAGE_SIZE,
+    )
+    base_query = _query_without_cursor(params)
+    may_bulk = _may_refer_in_bulk(user)
+    if may_bulk and bulk_form is None:
+        bulk_form = forms_work.BulkReferForm(
+            user=user, opinions=selectors.opinions_visible_to(user)
+        )
+    context = {
+        "may_record": _may_record(user),
+        "form": form,
+        "page": page,
+        "rows": _queue_rows(page.rows),
+        "filtered": flt.is_filtered,
+        "filter_errors": bool(form.is_bound and form.errors),
+        "base_query": base_query.urlencode(),
+        "may_bulk": may_bulk,
+        "bulk_form": bulk_form if may_bulk else None,
+        "referable": {Status.ACCEPTED.value},
+        "checked_ids": _checked_ids(bulk_form) if may_bulk else set(),
+        "export_query": base_query.urlencode(),
+    }
+    return render(request, "opinions/work/queue.html", context, status=status)
+
+
+@login_required
+@require_GET
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """The opinions the user works on, filtered, searched, sorted, a page at a time."""
+    _require_worker(request.user)
+    return _render_queue(request, request.GET)
+
+
+@login_required
+@require_POST
+def bulk_refer_view(request: HttpRequest) -> HttpResponse:
+    """Refer the checked opinions to one unit: all of them, or none and the reason why."""
+    user = request.user
+    _require_worker(user)
+    if not _may_refer_in_bulk(user):
+        raise PermissionDenied(_("您无权转办意见。"))
+    back = QueryDict(request.POST.get("query", ""), mutable=True)
+    form = forms_work.BulkReferForm(
+        request.POST, user=user, opinions=selectors.opinions_visible_to(user)
+    )
+    if not form.is_valid():
+        return _render_queue(request, back, bulk_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        referrals = services.opinion_bulk_refer(
+            opinions=list(data["opinions"]),
+            by=user,
+            unit=data["unit"],
+            working_days=data["working_days"],
+        )
+    except OpinionError as error:
+        form.add_error(None, str(error))
+        return _render_queue(request, back, bulk_form=form, status=400)
+    messages.success(
+        request,
+        _("已将 %(count)s 件意见转办至%(unit)s。")
+        % {"count": len(referrals), "unit": data["unit"].name},
+    )
+    url = reverse("opinions:queue")
+    query = _query_without_cursor(back).urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
+# --- the case page ----------------------------------------------------------------------
+
+
+@dataclass
+class ReferralView:
+    referral: Referral
+    deadline: Deadline | None
+    state: str
+    extensions: list[Extension]
+    may_accept: bool
+    may_return: bool
+    may_reply: bool
+    may_request_extension: bool
+
+    @property
+    def deadline_label(self) -> str:
+        return str(DEADLINE_STATE_LABELS[self.state])
+
+    @property
+    def deadline_class(self) -> str:
+        return DEADLINE_STATE_CLASSES[self.state]
+
+    @property
+    def is_running(self) -> bool:
+        return self.referral.state in search.RUNNING_STATES
+
+
+@dataclass
+class TimelineRow:
+    entry: selectors.TimelineEntry
+
+    @property
+    def verb_label(self) -> str:
+        return str(VERB_LABELS.get(self.entry.verb, self.entry.verb))
+
+    @property
+    def detail(self) -> str:
+        """What the step was about, from the event's data (unit, due date, decision ...)."""
+        data = self.entry.data or {}
+        verb = self.entry.verb
+        unit = (
+            (data.get("unit") or {}).get("name", "") if isinstance(data.get("unit"), dict) else ""
+        )
+        if verb == "refer":
+            text = _("转办至%(unit)s，期限%(due)s") % {
+                "unit": unit,
+                "due": data.get("due_date", ""),
+            }
+            co = [c.get("name", "") for c in data.get("co_units") or [] if isinstance(c, dict)]
+            if co:
+                text += _("；协办：%(units)s") % {"units": "、".join(co)}
+            return text
+        if verb in ("referral_accept", "referral_return", "reply_submit", "deadline_passed"):
+            if verb == "deadline_passed":
+                return _("%(unit)s，期限%(due)s") % {"unit": unit, "due": data.get("due_date", "")}
+            return unit
+        if verb == "extension_request":
+            return _("申请延长%(days)s个工作日") % {"days": data.get("working_days", "")}
+        if verb == "extension_decide":
+            if data.get("approved"):
+                return _("批准，期限改为%(due)s") % {"due": data.get("to_due", "")}
+            return _("不批准")
+        if verb == "decline":
+            return str(data.get("reason_label", ""))
+        if verb == "merge":
+            return str((data.get("into") or {}).get("tracking_code", ""))
+        if verb == "rating_submit":
+            return _rating_label(data.get("score", ""))
+        if verb == "update_category":
+            return str((data.get("to") or {}).get("name", ""))
+        if verb == "raise_suggestion":
+            return str(data.get("title", ""))
+        if verb == "deadline_recomputed":
+            dues = [c.get("to_due", "") for c in data.get("changes") or [] if isinstance(c, dict)]
+            return _("新期限%(due)s") % {"due": "、".join(dues)}
+        return ""
+
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.entry.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.entry.to_state)
+
+
+def _rating_label(value: str) -> str:
+    try:
+        return str(Rating.Score(value).label)
+    except ValueError:
+        return value
+
+
+def _status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+def _referral_views(user, opinion: Opinion, today, calendar) -> list[ReferralView]:
+    # Newest referral round first; within a round the lead unit before its co-units.
+    referrals = sorted(
+        selectors.opinion_referrals(opinion),
+        key=lambda r: (-r.referred_at.timestamp(), r.role != Referral.Role.LEAD, r.pk),
+    )
+    prefetch_related_objects(
+        referrals,
+        Prefetch(
+            "extensions",
+            queryset=Extension.objects.select_related("requested_by", "decided_by").order_by(
+                "requested_at", "id"
+            ),
+        ),
+    )
+    views = []
+    for referral in referrals:
+        referral.opinion = opinion
+        handles = user.has_perm("opinions.handle_referral", referral)
+        views.append(
+            ReferralView(
+                referral=referral,
+                deadline=Deadline.from_data(referral.deadline) if referral.deadline else None,
+                state=deadline_state(referral, today, calendar),
+                extensions=list(referral.extensions.all()),
+                may_accept=handles and lifecycle.can_accept_referral(referral),
+                may_return=handles and lifecycle.can_return_referral(referral),
+                may_reply=handles and lifecycle.can_submit_reply(referral),
+                may_request_extension=handles
+                and lifecycle.can_request_extension(referral)
+                and not any(e.state == Extension.State.PENDING for e in referral.extensions.all()),
+            )
+        )
+    return views
+
+
+def _reply_to_send(replies: list[Reply]) -> Reply | None:
+    """The latest reply not yet sent that the reviewer may send (not a co-unit's part)."""
+    unsent = [
+        r
+        for r in replies
+        if r.sent_at is None and not (r.referral_id and r.referral.role == Referral.Role.CO)
+    ]
+    return max(unsent, key=lambda r: (r.created_at, r.pk)) if unsent else None
+
+
+def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    calendar = working_calendar()
+    may_triage = user.has_perm("opinions.triage_opinion", opinion)
+    may_refer = user.has_perm("opinions.refer_opinion", opinion)
+    may_raise = user.has_perm("opinions.raise_suggestion", opinion)
+
+    referral_views = _referral_views(user, opinion, today, calendar)
+    replies = list(selectors.opinion_replies(opinion))
+    photos = list(opinion.attachments.filter(reply__isnull=True).order_by("created_at", "id"))
+    duplicates = list(opinion.duplicates.order_by("received_at", "id"))
+    suggestions = list(opinion.suggestions.select_related("lead_deputy").order_by("created_at"))
+    timeline = [TimelineRow(e) for e in selectors.opinion_timeline(opinion, for_submitter=False)]
+    to_send = _reply_to_send(replies) if may_triage and lifecycle.can_send_reply(opinion) else None
+    pending_extensions = [
+        (view.referral, extension)
+        for view in referral_views
+        for extension in view.extensions
+        if extension.state == Extension.State.PENDING and view.is_running
+    ]
+    suggested = (
+        services.suggested_unit_for(opinion) if may_refer and lifecycle.can_refer(opinion) else None
+    )
+
+    def form(key, factory):
+        return bound.get(key) or factory()
+
+    actions = {
+        "accept": may_triage and lifecycle.can_accept(opinion),
+        "decline": may_triage and lifecycle.can_decline(opinion),
+        "answer_on_spot": may_triage and lifecycle.can_answer_on_spot(opinion),
+        "category": may_triage and lifecycle.can_update_category(opinion),
+        "refer": may_refer and lifecycle.can_refer(opinion),
+        "merge": may_refer and lifecycle.can_merge(opinion),
+        "raise_suggestion": may_raise and lifecycle.can_raise_suggestion(opinion),
+        "send": to_send is not None,
+        "extension_decide": may_refer and bool(pending_extensions),
+    }
+    forms = {}
+    if actions["accept"]:
+        forms["accept"] = form("accept", forms_work.AcceptForm)
+    if actions["decline"]:
+        forms["decline"] = form("decline", forms_work.DeclineForm)
+    if actions["answer_on_spot"]:
+        forms["answer_on_spot"] = form("answer_on_spot", forms_work.AnswerOnSpotForm)
+    if actions["category"]:
+        forms["category"] = form(
+            "category",
+            lambda: forms_work.CategoryForm(initial={"category": opinion.category_id}),
+        )
+    if actions["refer"]:
+        forms["refer"] = form("refer", lambda: forms_work.ReferForm(user=user, suggested=suggested))
+    if actions["merge"]:
+        forms["merge"] = form("merge", forms_work.MergeForm)
+    if actions["raise_suggestion"]:
+        forms["raise_suggestion"] = form(
+            "raise_suggestion",
+            lambda: forms_work.RaiseSuggestionForm(initial={"title": opinion.subject}),
+        )
+    if to_send is not None:
+        forms["send"] = form(
+            "send", lambda: forms_work.SendForm(initial={"text_sent": to_send.text})
+        )
+    for view in referral_views:
+        rid = view.referral.pk
+        if view.may_return:
+            view.return_form = bound.get(f"return-{rid}") or forms_work.ReferralReturnForm(
+                prefix=f"r{rid}"
+            )
+        if view.may_reply:
+            view.reply_form = bound.get(f"reply-{rid}") or forms_work.ReplyForm(prefix=f"r{rid}")
+        if view.may_request_extension:
+            view.extension_form = bound.get(f"extension-{rid}") or forms_work.ExtensionRequestForm(
+                prefix=f"r{rid}"
+            )
+    decide_forms = [
+        (
+            referral,
+            extension,
+            bound.get(f"decide-{extension.pk}")
+            or forms_work.ExtensionDecideForm(prefix=f"e{extension.pk}"),
+        )
+        for referral, extension in pending_extensions
+    ]
+    return {
+        "opinion": opinion,
+        "referral_views": referral_views,
+        "replies": replies,
+        "photos": photos,
+        "duplicates": duplicates,
+        "suggestions": suggestions,
+        "timeline": timeline,
+        "actions": actions,
+        "forms": forms,
+        "to_send": to_send,
+        "decide_forms": decide_forms,
+        # Staff notes (内部备注) are for those who triage, not for the handling units.
+        "show_internal_note": may_triage or may_refer,
+        "suggested_unit": suggested,
+        # The side column holds the actions on the opinion itself; the unit's actions sit
+        # in their referral, the reviewer's under the replies.
+        "any_action": any(actions[key] for key in SIDE_ACTIONS),
+    }
+
+
+def _render_case(
+    request: HttpRequest,
+    opinion: Opinion,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = _case_context(request, opinion, bound or {})
+    context["action_error"] = error
+    return render(request, "opinions/work/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page: everything about one opinion, and the actions the user may take."""
+    opinion = selectors.access_opinion(request.user, pk)
+    return _render_case(request, opinion)
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def _done(request: HttpRequest, opinion: Opinion, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("opinions:detail", pk=opinion.pk)
+
+
+def _refused(
+    request: HttpRequest, opinion: Opinion, key: str, form, error: str = ""
+) -> HttpResponse:
+    if error:
+        form.add_error(None, error)
+    message = error or _("提交的内容有误，请检查后重试。")
+    # Re-read the opinion: nothing changed, but the page must show it as it is now.
+    opinion = selectors.access_opinion(request.user, opinion.pk)
+    return _render_case(request, opinion, bound={key: form}, error=message, status=400)
+
+
+def _require_perm(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("您无权办理这件意见。"))
+
+
+def _opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwargs=None):
+    """The shape of every action on the opinion: gatekeeper, permission, form, service."""
+    opinion = selectors.access_opinion(request.user, pk)
+    _require_perm(request.user, perm, opinion)
+    form = form_class(request.POST, request.FILES, **(form_kwargs or {}))
+    if not form.is_valid():
+        return _refused(request, opinion, key, form)
+    try:
+        run(opinion, form.cleaned_data)
+    except OpinionError as error:
+        return _refused(request, opinion, key, form, str(error))
+    return _done(request, opinion, success)
+
+
+def _referral_of(opinion: Opinion, rid: int) -> Referral:
+    from django.http import Http404
+
+    referral = opinion.referrals.select_related("unit").filter(pk=rid).first()
+    if referral is None:
+        raise Http404
+    referral.opinion = opinion
+    return referral
+
+
+def _referral_action(request, pk, rid, *, key, form_class, run, success):
+    """An action of the unit on its referral: the referral must belong to the opinion."""
+    opinion = selectors.access_opinion(request.user, pk)
+    referral = _referral_of(opinion, rid)
+    _require_perm(request.user, "opinions.handle_referral", referral)
+    form = form_class(request.POST, request.FILES, prefix=f"r{rid}") if form_class else None
+    if form is not None and not form.is_valid():
+        return _refused(request, opinion, f"{key}-{rid}", form)
+    try:
+        run(referral, form.cleaned_data if form is not None else {})
+    except OpinionError as error:
+        if form is None:
+            form = forms_work.ReferralReturnForm(prefix=f"r{rid}")
+        return _refused(request, opinion, f"{key}-{rid}", form, str(error))
+    return _done(request, opinion, success)
+
+
+@login_required
+@require_POST
+def accept_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="accept",
+        form_class=forms_work.AcceptForm,
+        run=lambda opinion, d: services.opinion_accept(
+            opinion=opinion, by=request.user, category=d["category"], note=d["note"]
+        ),
+        success=_("已受理。"),
+    )
+
+
+@login_required
+@require_POST
+def decline_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="decline",
+        form_class=forms_work.DeclineForm,
+        run=lambda opinion, d: services.opinion_decline(
+            opinion=opinion, by=request.user, reason=d["reason"], note=d["note"]
+        ),
+        success=_("已决定不予受理，并告知反映人。"),
+    )
+
+
+@login_required
+@require_POST
+def answer_on_spot_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="answer_on_spot",
+        form_class=forms_work.AnswerOnSpotForm,
+        run=lambda opinion, d: services.opinion_answer_on_spot(
+            opinion=opinion, by=request.user, text=d["text"]
+        ),
+        success=_("已记录现场答复，请审核后反馈群众。"),
+    )
+
+
+@login_required
+@require_POST
+def category_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="category",
+        form_class=forms_work.CategoryForm,
+        run=lambda opinion, d: services.opinion_update_category(
+            opinion=opinion, by=request.user, category=d["category"]
+        ),
+        success=_("类别已更新。"),
+    )
+
+
+@login_required
+@require_POST
+def refer_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.refer_opinion",
+        key="refer",
+        form_class=forms_work.ReferForm,
+        form_kwargs={"user": request.user},
+        run=lambda opinion, d: services.opinion_refer(
+            opinion=opinion,
+            by=request.user,
+            unit=d["unit"],
+            co_units=list(d["co_units"]),
+            working_days=d["working_days"],
+            note=d["note"],
+        ),
+        success=_("已转办。"),
+    )
+
+
+@login_required
+@require_POST
+def merge_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.refer_opinion",
+        key="merge",
+        form_class=forms_work.MergeForm,
+        form_kwargs={"visible": selectors.opinions_visible_to(request.user)},
+        run=lambda opinion, d: services.opinion_merge(
+            opinion=opinion, into=d["into"], by=request.user, note=d["note"]
+        ),
+        success=_("已合并至主意见，反映人将随主意见获知办理结果。"),
+    )
+
+
+@login_required
+@require_POST
+def raise_suggestion_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.raise_suggestion",
+        key="raise_suggestion",
+        form_class=forms_work.RaiseSuggestionForm,
+        form_kwargs={"visible": selectors.opinions_visible_to(request.user)},
+        run=lambda opinion, d: services.opinion_raise_suggestion(
+            opinions=[opinion, *[o for o in d["others"] if o.pk != opinion.pk]],
+            by=request.user,
+            title=d["title"],
+            content=d["content"],
+        ),
+        success=_("已生成代表建议草稿。"),
+    )
+
+
+@login_required
+@require_POST
+def send_view(request, pk, reply_id):
+    opinion = selectors.access_opinion(request.user, pk)
+    _require_perm(request.user, "opinions.triage_opinion", opinion)
+    reply = opinion.replies.select_related("referral").filter(pk=reply_id).first()
+    if reply is None:
+        from django.http import Http404
+
+        raise Http404
+    form = forms_work.SendForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, opinion, "send", form)
+    try:
+        services.reply_send(reply=reply, by=request.user, text_sent=form.cleaned_data["text_sent"])
+    except OpinionError as error:
+        return _refused(request, opinion, "send", form, str(error))
+    return _done(request, opinion, _("答复已反馈给反映人。"))
+
+
+@login_required
+@require_POST
+def referral_accept_view(request, pk, referral_id):
+    return _referral_action(
+        request,
+        pk,
+        referral_id,
+        key="accept",
+        form_class=None,
+        run=lambda referral, d: services.referral_accept(referral=referral, by=request.user),
+        success=_("已签收。"),
+    )
+
+
+@login_required
+@require_POST
+def referral_return_view(request, pk, referral_id):
+    return _referral_action(
+        request,
+        pk,
+        referral_id,
+        key="return",
+        form_class=forms_work.ReferralReturnForm,
+        run=lambda referral, d: services.referral_return(
+            referral=referral, by=request.user, reason=d["reason"]
+        ),
+        success=_("已退回，将由工作人员重新分办。"),
+    )
+
+
+@login_required
+@require_POST
+def reply_view(request, pk, referral_id):
+    return _referral_action(
+        request,
+        pk,
+        referral_id,
+        key="reply",
+        form_class=forms_work.ReplyForm,
+        run=lambda referral, d: services.reply_submit(
+            referral=referral, by=request.user, text=d["text"], files=d["files"]
+        ),
+        success=_("答复已提交，等待审核后反馈群众。"),
+    )
+
+
+@login_required
+@require_POST
+def extension_request_view(request, pk, referral_id):
+    return _referral_action(
+        request,
+        pk,
+        referral_id,
+        key="extension",
+        form_class=forms_work.ExtensionRequestForm,
+        run=lambda referral, d: services.extension_request(
+            referral=referral,
+            by=request.user,
+            working_days=d["working_days"],
+            reason=d["reason"],
+        ),
+        success=_("延期申请已提交，等待审批。"),
+    )
+
+
+@login_required
+@require_POST
+def extension_decide_view(request, pk, extension_id):
+    opinion = selectors.access_opinion(request.user, pk)
+    _require_perm(request.user, "opinions.refer_opinion", opinion)
+    extension = (
+        Extension.objects.filter(pk=extension_id, referral__opinion=opinion)
+        .select_related("referral")
+        .first()
+    )
+    if extension is None:
+        from django.http import Http404
+
+        raise Http404
+    key = f"decide-{extension.pk}"
+    form = forms_work.ExtensionDecideForm(request.POST, prefix=f"e{extension.pk}")
+    if not form.is_valid():
+        return _refused(request, opinion, key, form)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.extension_decide(
+            extension=extension, by=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+    except OpinionError as error:
+        return _refused(request, opinion, key, form, str(error))
+    return _done(
+        request, opinion, _("已批准延期，期限已重新计算。") if approve else _("已决定不批准延期。")
+    )
+
+
+# --- export and figures -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The ledger of the queue's current filter: ?format=xlsx (default) or csv."""
+    user = request.user
+    _require_worker(user)
+    form = forms_work.QueueFilterForm(request.GET or None, user=user)
+    flt = form.queue_filter()
+    opinions = search.ordered(
+        search.apply_filters(
+            search.with_planner_hint(selectors.opinions_visible_to(user), user), flt
+        ),
+        flt.sort or search.SORT_NEWEST,
+    )
+    rows = export.ledger_rows(opinions)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = _("意见建议台账")
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(
+            export.csv_chunks(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}-{stamp}.csv")
+        return response
+    return FileResponse(
+        export.xlsx_file(rows),
+        as_attachment=True,
+        filename=f"{name}-{stamp}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@require_GET
+def stats_view(request: HttpRequest) -> HttpResponse:
+    """Figures for a date range (default: this year), for what the user may see."""
+    user = request.user
+    _require_worker(user)
+    start, end = stats.default_period()
+    form = forms_work.StatsPeriodForm(request.GET or None, initial={"start": start, "end": end})
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+    figures = stats.opinion_figures_cached(user, start=start, end=end)
+    return render(
+        request,
+        "opinions/work/stats.html",
+        {"form": form, "figures": figures, "period_invalid": form.is_bound and not form.is_valid()},
+    )
