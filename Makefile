@@ -42,8 +42,8 @@ bench: install
 	$(BIN)/python bench/bench_opinions.py
 
 messages: install
-	cd src/zhitong && DEBUG=1 ../../$(MANAGE) makemessages -l en --no-obsolete
-	cd src/zhitong && DEBUG=1 ../../$(MANAGE) compilemessages -l en
+	cd src/zhitong && DEBUG=1 ../../$(BIN)/python ../../manage.py makemessages -l en --no-obsolete
+	cd src/zhitong && DEBUG=1 ../../$(BIN)/python ../../manage.py compilemessages -l en
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

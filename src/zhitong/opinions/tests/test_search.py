@@ -1,6 +1,7 @@
 """Chinese text search (检索) of opinions: the search document, the query, both databases."""
 
 import pytest
+from django.db import connection
 
 from zhitong.opinions import search
 from zhitong.opinions.models import Opinion
@@ -104,3 +105,16 @@ def test_documents_written_by_intake_are_found_for_whole_words(w):
     _with_text(w, "PLAIN00001", "电梯坏了", "电梯三个月没人维修。", document=opinion_search_text)
     assert found("电梯维修") == {"PLAIN00001"}
     assert found("维修") == {"PLAIN00001"}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text index")
+def test_postgresql_search_can_use_the_gin_index():
+    from zhitong.opinions.models import Opinion
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        queryset = search_opinions(Opinion.objects.all(), "路灯")
+        plan = queryset.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "op_search_gin" in plan
