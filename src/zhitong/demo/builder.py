@@ -25,6 +25,7 @@ from zhitong.demo.accounts import (
     DEMO_UNIT_NAME,
 )
 from zhitong.demo.codes import public_code
+from zhitong.demo.opinions import ensure_opinions
 from zhitong.demo.units import DEPARTMENTS, JUDICIAL, STREET, TAXONOMY
 from zhitong.deputies.models import (
     Deputy,
@@ -37,6 +38,7 @@ from zhitong.deputies.models import (
     MembershipStatus,
     Term,
 )
+from zhitong.opinions.forms_public import choices_changed
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import (
     DutyPeriod,
@@ -121,22 +123,26 @@ class SeedResult:
 
 
 def seed(scale: int = 1, *, with_accounts: bool = True) -> SeedResult:
-    """Build `scale` demo districts (each in its own transaction) and the demo accounts."""
+    """Build `scale` demo districts (each in its own transaction), the demo accounts and
+    the first district's half year of opinions (zhitong.demo.opinions)."""
     specs = district_specs(scale)
     result = SeedResult()
     categories = ensure_categories()
     # One set for deputies and stations: a QR code's value then names one thing only.
     taken = set(Deputy.objects.values_list("public_code", flat=True))
     taken.update(Station.objects.values_list("public_code", flat=True))
-    first_district = None
     for spec in specs:
         with transaction.atomic():
             district, built = build_district(spec, categories, taken)
-        first_district = first_district or district
+            if spec.index == 0 and with_accounts:
+                # The first district's half year of opinions is handled by the demo
+                # accounts, so both are built with it; other districts get none.
+                ensure_demo_accounts(district)
+                ensure_opinions(district)
         (result.built if built else result.skipped).append(spec.name)
-    if with_accounts:
-        with transaction.atomic():
-            ensure_demo_accounts(first_district)
+    # Regions and categories went in with bulk_create, which sends no save signals: tell
+    # the public form's kept choice lists to rebuild.
+    choices_changed()
     return result
 
 

@@ -3,8 +3,16 @@ with the work-side record and batch forms."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.opinions import intake
@@ -75,6 +83,95 @@ def district_places(district: Region) -> list[Region]:
         Region.objects.subtree(district)
         .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY])
         .order_by("path")
+    )
+
+
+# --- choice lists kept between requests --------------------------------------------------
+#
+# The public form offers the same category tree and the same streets and communities on
+# every request, and they change a few times a year. Each process keeps the built choices
+# (with the objects behind them) for CHOICES_TTL seconds, tagged with a version number kept
+# in Django's cache; saving or deleting a region or a category bumps that version, so with
+# a shared cache (Redis) every process rebuilds on its next request. The TTL bounds how
+# long a process can miss a change made without signals (bulk_create, raw SQL) or made
+# by another process over a per-process cache (local memory).
+
+CHOICES_TTL = 60
+CHOICES_VERSION_KEY = "zt:opinion-form:choices-version"
+_choices_memo: dict[tuple, tuple[float, int, tuple]] = {}
+_choices_lock = threading.Lock()
+
+
+def _choices_version() -> int:
+    return cache.get(CHOICES_VERSION_KEY) or 0
+
+
+def choices_changed(**_kwargs) -> None:
+    """Forget the kept choice lists, here at once and, through the cache, in every process."""
+    with _choices_lock:
+        _choices_memo.clear()
+    try:
+        cache.incr(CHOICES_VERSION_KEY)
+    except ValueError:
+        cache.add(CHOICES_VERSION_KEY, 1, timeout=None)
+
+
+def _choices_changed_on_save(**kwargs) -> None:
+    choices_changed()
+    # Bumped again once the change is visible to others: a process that rebuilt between the
+    # first bump and the commit kept the old rows.
+    transaction.on_commit(choices_changed)
+
+
+for _model in (Region, Category):
+    post_save.connect(_choices_changed_on_save, sender=_model, dispatch_uid=f"zt-choices-{_model}")
+    post_delete.connect(
+        _choices_changed_on_save, sender=_model, dispatch_uid=f"zt-choices-del-{_model}"
+    )
+
+
+def _kept(key: tuple, build):
+    """`build()`, or what it returned for `key` in this process under the current version."""
+    version = _choices_version()
+    # Labels are translated when built: one entry per language.
+    key = (*key, translation.get_language())
+    now = time.monotonic()
+    entry = _choices_memo.get(key)
+    if entry is not None and entry[0] > now and entry[1] == version:
+        return entry[2]
+    value = build()
+    with _choices_lock:
+        _choices_memo[key] = (now + CHOICES_TTL, version, value)
+    return value
+
+
+class KeptChoices(BaseChoiceIterator):
+    """Choices normalized once when built. A field normalizes plain lists again each time
+    they are set, which for a district's hundreds of communities costs more than the rest
+    of the form; an iterator is taken as it is."""
+
+    def __init__(self, choices):
+        self.choices = normalize_choices(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+def _kept_choices(build) -> tuple[KeptChoices, dict]:
+    choices, by_value = build()
+    return KeptChoices(choices), by_value
+
+
+def public_category_choices() -> tuple[KeptChoices, dict[str, Category]]:
+    """category_choices(), kept between requests (see CHOICES_TTL)."""
+    return _kept(("categories",), lambda: _kept_choices(category_choices))
+
+
+def public_place_choices(district: Region) -> tuple[KeptChoices, dict[str, Region]]:
+    """place_choices() of the district's streets and communities, kept between requests."""
+    return _kept(
+        ("places", district.pk, district.path),
+        lambda: _kept_choices(lambda: place_choices(district_places(district))),
     )
 
 
@@ -188,11 +285,21 @@ class OpinionFieldsForm(BootstrapMixin, forms.Form):
     # form asks for a mobile, the number messages go to).
     mobile_only = True
 
-    def __init__(self, *args, places, place_required=True, categories=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        places=None,
+        place_options=None,
+        place_required=True,
+        categories=None,
+        **kwargs,
+    ):
+        """`places`: the regions to offer; or `place_options`: their place_choices(), built
+        already (the public form keeps them between requests)."""
         super().__init__(*args, **kwargs)
-        category_list, self._categories = categories or category_choices()
+        category_list, self._categories = categories or public_category_choices()
         self.fields["category"].choices = category_list
-        place_list, self._places = place_choices(places)
+        place_list, self._places = place_options or place_choices(places or [])
         self.fields["place"].choices = place_list
         self.fields["place"].required = place_required
         if not place_required:

@@ -33,7 +33,7 @@ from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.services import OpinionError
-from zhitong.opinions.tracking import unused_code
+from zhitong.opinions.tracking import new_code
 from zhitong.opinions.uploads import CleanPhoto, check_photos
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
@@ -54,6 +54,8 @@ NAME_LIMIT = Opinion._meta.get_field("submitter_name").max_length
 SESSION_TITLE_LIMIT = IntakeSession._meta.get_field("title").max_length
 # Rows of one batch entry (one event); a larger event is entered in several batches.
 MAX_SESSION_ROWS = 100
+# Fresh tracking codes tried when the one drawn is taken (about 1 in 8e14 per opinion held).
+CODE_ATTEMPTS = 5
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 # 区号-号码, with an optional extension: 027-88886666, 02788886666, 027-88886666-123.
@@ -524,7 +526,55 @@ def _create(
     intake_session: IntakeSession | None = None,
     event_extra: dict | None = None,
 ) -> Opinion:
-    """Write one opinion with its photos and its "received" event, in one transaction."""
+    """Write one opinion with its photos and its "received" event, in one transaction.
+
+    The tracking code is drawn at random and not looked up first: the unique index on it
+    is the check, and the rare clash is retried with a fresh code.
+    """
+    received_at = received_at or timezone.now()
+    for attempt in range(1, CODE_ATTEMPTS + 1):
+        code = new_code()
+        try:
+            return _create_once(
+                cleaned,
+                placement=placement,
+                channel=channel,
+                by=by,
+                photos=photos,
+                received_at=received_at,
+                tracking_code=code,
+                submission_key=submission_key,
+                intake_session=intake_session,
+                event_extra=event_extra,
+            )
+        except IntegrityError:
+            # Only a clash on the code is retried; anything else (the same submission key
+            # sent twice at once, a broken reference) goes to the caller as it is.
+            if attempt == CODE_ATTEMPTS or not _code_clash(code, submission_key):
+                raise
+            logger.info("tracking code clash, drawing another one")
+    raise AssertionError("unreachable")
+
+
+def _code_clash(code: str, submission_key: str | None) -> bool:
+    if submission_key and Opinion.objects.filter(submission_key=submission_key).exists():
+        return False
+    return Opinion.objects.filter(tracking_code=code).exists()
+
+
+def _create_once(
+    cleaned: dict,
+    *,
+    placement: Placement,
+    channel: str,
+    by,
+    photos,
+    received_at: datetime.datetime,
+    tracking_code: str,
+    submission_key: str | None,
+    intake_session: IntakeSession | None,
+    event_extra: dict | None,
+) -> Opinion:
     stored: list = []
     try:
         with transaction.atomic():
@@ -533,12 +583,12 @@ def _create(
                 placement=placement,
                 channel=channel,
                 by=by,
-                received_at=received_at or timezone.now(),
-                tracking_code=unused_code(),
+                received_at=received_at,
+                tracking_code=tracking_code,
                 submission_key=submission_key,
                 intake_session=intake_session,
             )
-            opinion.save()
+            opinion.save(force_insert=True)
             _store_photos(opinion, list(photos), stored)
             event_record(
                 actor=by,
@@ -566,6 +616,18 @@ def opinion_by_submission_key(submission_key: str | None) -> Opinion | None:
     return Opinion.objects.filter(submission_key=submission_key).first()
 
 
+def tracking_code_by_submission_key(submission_key: str | None) -> str | None:
+    """The tracking code of the opinion a form key already created (one indexed lookup)."""
+    if not submission_key:
+        return None
+    return (
+        Opinion.objects.filter(submission_key=submission_key)
+        .order_by()
+        .values_list("tracking_code", flat=True)
+        .first()
+    )
+
+
 def _key(submission_key) -> str | None:
     key = (submission_key or "").strip()
     return key[:64] or None
@@ -583,16 +645,18 @@ def opinion_submit(
     channel: str,
     submission_key: str | None,
     client_ip: str = "",
+    key_checked: bool = False,
 ) -> Opinion:
     """A citizen's opinion from the public form; no account.
 
     Idempotent on `submission_key` (the one-time key of the rendered form): a double
     click or a retry after a timeout returns the opinion the first request created.
     Refuses with SubmissionThrottled when the address or the phone has used up its
-    rate; what was accepted before stays accepted.
+    rate; what was accepted before stays accepted. `key_checked`: the caller has just
+    looked the key up and found nothing (saves the query; a race still ends on the index).
     """
     key = _key(submission_key)
-    existing = opinion_by_submission_key(key)
+    existing = None if key_checked else opinion_by_submission_key(key)
     if existing is not None:
         return existing
     if channel not in PUBLIC_CHANNELS:

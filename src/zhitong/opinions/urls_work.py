@@ -12,6 +12,11 @@ urlpatterns = [
     path("export/", views.export_view, name="export"),
     path("stats/", views.stats_view, name="stats"),
     path("<int:pk>/", views.detail_view, name="detail"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_view,
+        name="attachment",
+    ),
     path("<int:pk>/accept/", views.accept_view, name="accept"),
     path("<int:pk>/decline/", views.decline_view, name="decline"),
     path("<int:pk>/answer-on-spot/", views.answer_on_spot_view, name="answer_on_spot"),

@@ -4,6 +4,7 @@ submitter's pages by tracking code (progress, reply, rating)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -21,7 +22,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from zhitong.deputies.models import Deputy
 from zhitong.opinions import intake, lifecycle, ratelimit
-from zhitong.opinions.forms_public import PublicOpinionForm, RatingForm, TrackForm, district_places
+from zhitong.opinions.forms_public import (
+    PublicOpinionForm,
+    RatingForm,
+    TrackForm,
+    public_place_choices,
+)
 from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.opinions.selectors import (
     access_opinion_by_code,
@@ -78,7 +84,11 @@ def read_submission_key(signed: str) -> str | None:
 
 
 def confirmation_url(opinion: Opinion) -> str:
-    token = signing.dumps(opinion.tracking_code, salt=CONFIRMATION_SALT)
+    return confirmation_url_for(opinion.tracking_code)
+
+
+def confirmation_url_for(tracking_code: str) -> str:
+    token = signing.dumps(tracking_code, salt=CONFIRMATION_SALT)
     return reverse("opinions_public:submitted", args=[token])
 
 
@@ -87,30 +97,38 @@ def confirmation_url(opinion: Opinion) -> str:
 
 @dataclass
 class FormTarget:
-    """Who the form writes to, which channel that is, and where the matter may be."""
+    """Who the form writes to, which channel that is, and where the matter may be.
+
+    `context` and `display` are for showing the form only: `display` builds what takes
+    queries (the rota, the deputy's seats), so a submission that succeeds never pays for it.
+    """
 
     channel: str
     district: Region
     station: Station | None = None
     deputy: Deputy | None = None
     context: dict = field(default_factory=dict)
+    display: Callable[[], dict] | None = None
     hidden: dict = field(default_factory=dict)
 
 
 def _opinion_form(request, target: FormTarget):
-    places = district_places(target.district)
+    place_options = public_place_choices(target.district)
     place_required = target.station is None
     throttled = None
     status = 200
     if request.method == "POST":
         signed = request.POST.get("submission_key", "")
         key = read_submission_key(signed)
-        existing = intake.opinion_by_submission_key(key)
-        if existing is not None:
+        existing_code = intake.tracking_code_by_submission_key(key)
+        if existing_code is not None:
             # A double click or a retry after a timeout: the same confirmation again.
-            return redirect(confirmation_url(existing), permanent=False)
+            return redirect(confirmation_url_for(existing_code), permanent=False)
         form = PublicOpinionForm(
-            request.POST, request.FILES, places=places, place_required=place_required
+            request.POST,
+            request.FILES,
+            place_options=place_options,
+            place_required=place_required,
         )
         if key is None:
             form.is_valid()
@@ -126,6 +144,9 @@ def _opinion_form(request, target: FormTarget):
                     channel=target.channel,
                     submission_key=key,
                     client_ip=ratelimit.client_address(request),
+                    # Looked up just above; a request racing this one with the same key
+                    # still ends on the unique index and gets the opinion that won.
+                    key_checked=True,
                 )
             except intake.SubmissionThrottled as error:
                 throttled = error
@@ -137,7 +158,7 @@ def _opinion_form(request, target: FormTarget):
                 return response
         status = 429 if throttled else 400
     else:
-        form = PublicOpinionForm(places=places, place_required=place_required)
+        form = PublicOpinionForm(place_options=place_options, place_required=place_required)
         signed = new_submission_key()
     context = {
         "form": form,
@@ -150,6 +171,7 @@ def _opinion_form(request, target: FormTarget):
         "district": target.district,
         "hidden": target.hidden,
         **target.context,
+        **(target.display() if target.display else {}),
     }
     response = render(request, "opinions/public/form.html", context, status=status)
     if throttled is not None:
@@ -199,14 +221,14 @@ def opinion_new(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def opinion_new_station(request, public_code):
     """The form behind a station's QR code: the opinion goes to the station's deputies."""
-    station = public_selectors.station_get(public_code)
+    station = public_selectors.station_for_form(public_code)
     return _opinion_form(
         request,
         FormTarget(
             channel=Channel.QR_STATION,
             district=intake.station_district(station),
             station=station,
-            context={
+            display=lambda: {
                 "duty_today": public_selectors.station_duty_today(station),
                 "today": timezone.localdate(),
             },
@@ -218,8 +240,18 @@ def opinion_new_station(request, public_code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def opinion_new_deputy(request, public_code):
     """The form behind a deputy's personal QR code (一码一代表): one-to-one to that deputy."""
-    deputy = public_selectors.deputy_get(public_code)
+    deputy = public_selectors.deputy_get(public_code, display=False)
     station = public_selectors.deputy_main_station(deputy)
+
+    def display() -> dict:
+        public_selectors.deputy_add_display(deputy)
+        return {
+            "levels": public_selectors.levels_of(deputy),
+            "duty_today": public_selectors.station_duty_today(station) if station else [],
+            "deputy_duty": public_selectors.deputy_duty(deputy),
+            "today": timezone.localdate(),
+        }
+
     return _opinion_form(
         request,
         FormTarget(
@@ -227,12 +259,7 @@ def opinion_new_deputy(request, public_code):
             district=intake.station_district(station) if station else deputy.district,
             station=station,
             deputy=deputy,
-            context={
-                "levels": public_selectors.levels_of(deputy),
-                "duty_today": public_selectors.station_duty_today(station) if station else [],
-                "deputy_duty": public_selectors.deputy_duty(deputy),
-                "today": timezone.localdate(),
-            },
+            display=display,
         ),
     )
 
@@ -241,9 +268,13 @@ def opinion_new_deputy(request, public_code):
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages naming a tracking code: never cached, never sent on as a referrer, not indexed."""
+    """Pages naming a tracking code: never cached, never sent off-site as a referrer, not
+    indexed."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the
+    # rating form's POST, and Django's CSRF check refuses it (403). Other sites still never
+    # see the URL with the code.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +42,15 @@ from zhitong.opinions import (
     stats,
 )
 from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS
-from zhitong.opinions.models import Extension, Opinion, Rating, Referral, Reply, Status
+from zhitong.opinions.models import (
+    Attachment,
+    Extension,
+    Opinion,
+    Rating,
+    Referral,
+    Reply,
+    Status,
+)
 from zhitong.opinions.services import OpinionError
 from zhitong.units.models import Category
 from zhitong.workdays.deadlines import Deadline
@@ -937,3 +952,33 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         "opinions/work/stats.html",
         {"form": form, "figures": figures, "period_invalid": form.is_bound and not form.is_valid()},
     )
+
+
+# --- attachments ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_view(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A photo or document of an opinion or of one of its replies, only to those who may
+    open the case: citizens' photos are personal data and are never served as public media."""
+    opinion = selectors.access_opinion(request.user, pk)
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id)
+        .filter(Q(opinion=opinion) | Q(reply__opinion=opinion))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

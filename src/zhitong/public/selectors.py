@@ -3,7 +3,17 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -90,7 +100,8 @@ def _stations_prefetch(on: datetime.date, lookup: str = "station_assignments") -
     return Prefetch(
         lookup,
         queryset=_current_assignments(on)
-        .select_related("station", "station__street")
+        # The street's district too: an opinion filed through the deputy's form needs it.
+        .select_related("station", "station__street", "station__street__parent")
         .defer(*(f"station__{name}" for name in STATION_PRIVATE_FIELDS))
         .order_by("-is_head", "station__name"),
         to_attr="current_assignments",
@@ -154,6 +165,23 @@ def station_get(public_code: str) -> Station:
         .select_related("street", "street__parent", "region")
         .filter(public_code=public_code)
         .first()
+    )
+    if station is None:
+        raise Http404("station not found")
+    return station
+
+
+def station_for_form(public_code: str) -> Station:
+    """The active station behind an opinion form QR code, or 404: the station with its street
+    and district (what filing the opinion needs), in one query."""
+    station = next(
+        iter(
+            active_stations()
+            .select_related("street", "street__parent")
+            .filter(public_code=public_code)
+            .order_by()[:1]
+        ),
+        None,
     )
     if station is None:
         raise Http404("station not found")
@@ -263,17 +291,31 @@ def deputy_list(
     )
 
 
-def deputy_get(public_code: str, on: datetime.date | None = None) -> Deputy:
-    """The serving deputy with this public code, with seats, stations and groups; or 404."""
+def deputy_get(public_code: str, on: datetime.date | None = None, *, display=True) -> Deputy:
+    """The serving deputy with this public code, with seats, stations and groups; or 404.
+
+    With display=False only the stations are loaded (what an opinion needs to be filed);
+    deputy_add_display() loads the rest when the page is shown after all.
+    """
     on = on or _today()
+    prefetches = [_stations_prefetch(on)]
+    if display:
+        prefetches += [_levels_prefetch(on), _groups_prefetch(on)]
     deputy = (
-        serving_deputies(on)
-        .filter(public_code=public_code)
-        .prefetch_related(_levels_prefetch(on), _stations_prefetch(on), _groups_prefetch(on))
-        .first()
+        serving_deputies(on).filter(public_code=public_code).prefetch_related(*prefetches).first()
     )
     if deputy is None:
         raise Http404("deputy not found")
+    deputy.display_on = on if display else None
+    return deputy
+
+
+def deputy_add_display(deputy: Deputy) -> Deputy:
+    """Load the seats and groups that deputy_get(display=False) left out."""
+    if getattr(deputy, "display_on", None) is None:
+        on = _today()
+        prefetch_related_objects([deputy], _levels_prefetch(on), _groups_prefetch(on))
+        deputy.display_on = on
     return deputy
 
 

@@ -39,10 +39,15 @@ PE_BYTES = (
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counts live in the cache: each test starts with none."""
+    """Rate-limit counts live in the cache: each test starts with none; nor does it start
+    with the public form's choice lists a previous test kept (rolled-back rows)."""
+    from zhitong.opinions.forms_public import choices_changed
+
     cache.clear()
+    choices_changed()
     yield
     cache.clear()
+    choices_changed()
 
 
 def image_bytes(fmt="JPEG", size=(64, 48), color="red", exif=None) -> bytes:

@@ -79,7 +79,7 @@ def test_detail_by_code_shows_status_and_content_and_masks_the_submitter(client,
     assert (
         response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
     )
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "待受理" in page
     assert "小区路灯不亮" in page
     assert "意见已收到" in page  # the first step of the timeline
