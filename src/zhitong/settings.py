@@ -136,6 +136,8 @@ else:
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "src" / "zhitong" / "locale"]
+# Overrides of Django's locale date formats (e.g. zh_Hans MONTH_DAY_FORMAT).
+FORMAT_MODULE_PATH = ["zhitong.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -50,20 +51,21 @@ CONFIRMATION_MAX_AGE = 7 * 24 * 3600
 # How far a chain of merges is followed to the opinion that is being handled.
 MAX_MERGE_HOPS = 5
 
-# What each step of the timeline means to the submitter.
+# What each step of the timeline means to the submitter; lazy, because this is built at import
+# time and must follow the language of each request.
 STEP_LABELS = {
-    "received": _("意见已收到"),
-    "accept": _("已受理"),
-    "decline": _("不予受理"),
-    "answer_on_spot": _("代表现场答复"),
-    "refer": _("已转交承办单位办理"),
-    "referral_accept": _("承办单位已签收，正在办理"),
-    "referral_return": _("重新确定承办单位"),
-    "reply_submit": _("承办单位已答复，正在审核"),
-    "reply_send": _("答复已反馈给您"),
-    "rating_submit": _("您已评价"),
-    "merge": _("与相同问题合并办理"),
-    "merged_closed": _("合并办理的主件已办结"),
+    "received": gettext_lazy("意见已收到"),
+    "accept": gettext_lazy("已受理"),
+    "decline": gettext_lazy("不予受理"),
+    "answer_on_spot": gettext_lazy("代表现场答复"),
+    "refer": gettext_lazy("已转交承办单位办理"),
+    "referral_accept": gettext_lazy("承办单位已签收，正在办理"),
+    "referral_return": gettext_lazy("重新确定承办单位"),
+    "reply_submit": gettext_lazy("承办单位已答复，正在审核"),
+    "reply_send": gettext_lazy("答复已反馈给您"),
+    "rating_submit": gettext_lazy("您已评价"),
+    "merge": gettext_lazy("与相同问题合并办理"),
+    "merged_closed": gettext_lazy("合并办理的主件已办结"),
 }
 
 

@@ -248,3 +248,15 @@ def test_form_and_detail_query_counts_stay_fixed(
         assert client.get("/opinions/new/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/opinions/track/{opinion.tracking_code}/").status_code == 200
+
+
+def test_timeline_labels_follow_the_language_cookie(client, station, staff, settings):
+    opinion = submit(station)
+    services.opinion_accept(opinion=opinion, by=staff, note="")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/opinions/track/{opinion.tracking_code}/").content.decode()
+    assert "Opinion received" in page and "Accepted" in page
+    assert "意见已收到" not in page and "已受理" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(f"/opinions/track/{opinion.tracking_code}/").content.decode()
+    assert "意见已收到" in page and "已受理" in page
