@@ -641,21 +641,13 @@ def parse_stations(sheet: Sheet, scope: Scope) -> tuple[list[StationPlan], list[
     # A station name already used in the same street is refused, not skipped: a second
     # upload of last year's list must not pass silently as if it had added something.
     name_title = sheet.titles["name"]
-    seen: dict[tuple[int, str], int] = {}
-    for plan in plans:
-        key = (plan.street.pk, plan.name)
-        if key in seen:
-            issues.append(
-                Issue(
-                    row=plan.row,
-                    column=name_title,
-                    value=plan.name,
-                    message=_("与第 %(row)d 行重复：同一街道内站点名称不能相同。")
-                    % {"row": seen[key]},
-                )
-            )
-        else:
-            seen[key] = plan.row
+    _flag_repeated_names(
+        plans,
+        key=lambda plan: (plan.street.pk, plan.name),
+        column=name_title,
+        message=_("与第 %(row)d 行重复：同一街道内站点名称不能相同。"),
+        issues=issues,
+    )
     existing = {
         (s.street_id, s.name): s.public_code
         for s in Station.objects.filter(
@@ -747,21 +739,13 @@ def parse_units(sheet: Sheet, scope: Scope) -> tuple[list[UnitPlan], list[Issue]
         )
 
     name_title = sheet.titles["name"]
-    seen: dict[tuple[int, str], int] = {}
-    for plan in plans:
-        key = (plan.region.pk, plan.name)
-        if key in seen:
-            issues.append(
-                Issue(
-                    row=plan.row,
-                    column=name_title,
-                    value=plan.name,
-                    message=_("与第 %(row)d 行重复：同一区划内单位名称不能相同。")
-                    % {"row": seen[key]},
-                )
-            )
-        else:
-            seen[key] = plan.row
+    _flag_repeated_names(
+        plans,
+        key=lambda plan: (plan.region.pk, plan.name),
+        column=name_title,
+        message=_("与第 %(row)d 行重复：同一区划内单位名称不能相同。"),
+        issues=issues,
+    )
     existing = set(
         HandlingUnit.objects.filter(
             region_id__in={p.region.pk for p in plans}, name__in={p.name for p in plans}
@@ -786,3 +770,22 @@ PARSERS = {
     STATION_LAYOUT.kind: parse_stations,
     UNIT_LAYOUT.kind: parse_units,
 }
+
+
+def _flag_repeated_names(plans, *, key, column: str, message, issues: list[Issue]) -> None:
+    """An issue for each row whose name repeats an earlier row's within the same place;
+    `message` takes %(row)d, the earlier row."""
+    seen: dict = {}
+    for plan in plans:
+        place_and_name = key(plan)
+        if place_and_name in seen:
+            issues.append(
+                Issue(
+                    row=plan.row,
+                    column=column,
+                    value=plan.name,
+                    message=message % {"row": seen[place_and_name]},
+                )
+            )
+        else:
+            seen[place_and_name] = plan.row
