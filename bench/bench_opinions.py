@@ -105,6 +105,11 @@ def load_opinions(count: int, start_index: int):
         content = f"{subject}：居民反映{rng.choice(SUBJECTS)}{rng.choice(PROBLEMS)}，希望尽快处理。"
         search = " ".join([subject, content])
         place = region_id if level == "community" else ""
+        due = (received + datetime.timedelta(days=21)).date().isoformat()
+        # The lead referral below is still running (accepted) unless the unit has replied;
+        # Opinion.open_due_date copies its due date then, as deadlines.sync_open_due_date.
+        lead_state = "replied" if status in ("closed", "sent") else "accepted"
+        open_due = due if status != Status.RECEIVED and lead_state == "accepted" else r"\N"
         op_buf.write(
             "\t".join(
                 [
@@ -138,13 +143,13 @@ def load_opinions(count: int, start_index: int):
                     (received + datetime.timedelta(days=20)).isoformat()
                     if status == "closed"
                     else r"\N",
+                    open_due,
                 ]
             )
             + "\n"
         )
         if status != Status.RECEIVED:
             unit_id, unit_name = units[oid % len(units)]
-            due = (received + datetime.timedelta(days=21)).date().isoformat()
             ref_buf.write(
                 "\t".join(
                     [
@@ -152,7 +157,7 @@ def load_opinions(count: int, start_index: int):
                         str(unit_id),
                         unit_name,
                         "lead",
-                        "replied" if status in ("closed", "sent") else "accepted",
+                        lead_state,
                         r"\N",
                         str(staff_id),
                         received.isoformat(),
@@ -181,7 +186,7 @@ def load_opinions(count: int, start_index: int):
         "district_id, street_id, station_id, deputy_id, submitter_name, submitter_phone, "
         "submitter_email, recorded_by_id, submission_key, received_at, accepted_at, "
         "decline_reason, decline_note, merged_into_id, returned_for_rework, internal_note, "
-        "search_text, updated_at, closed_at"
+        "search_text, updated_at, closed_at, open_due_date"
     )
     ref_cols = (
         "opinion_id, unit_id, unit_name, role, state, suggested_unit_id, referred_by_id, "

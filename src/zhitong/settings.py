@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "zhitong.suggestions",
     "zhitong.imports",
     "zhitong.public",
+    "zhitong.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -1513,6 +1513,15 @@ class DemoOpinions:
             opinion.category_id = _pk(tl.category)
             opinion.returned_for_rework = tl.returned_for_rework
             opinion.intake_session_id = case.session.row.pk if case.session else None
+            # The copy the overdue filters read; the same rule as deadlines.open_due_date_of.
+            running = [
+                r.due_date
+                for r in tl.referrals
+                if r.role == Referral.Role.LEAD
+                and r.state in (Referral.State.PENDING, Referral.State.ACCEPTED)
+                and r.due_date is not None
+            ]
+            opinion.open_due_date = min(running) if running else None
             referrals += tl.referrals
             replies += tl.replies
             extensions += tl.extensions

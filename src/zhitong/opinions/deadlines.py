@@ -114,3 +114,23 @@ def passings_due(today: datetime.date):
         .select_related("opinion", "opinion__district", "unit")
         .order_by("due_date", "pk")
     )
+
+
+def open_due_date_of(opinion) -> datetime.date | None:
+    """The due date the lead unit is still working to: the earliest due date of the
+    opinion's running (pending/accepted) lead referrals, or None when none is running."""
+    from django.db.models import Min
+
+    return Referral.objects.filter(
+        opinion_id=opinion.pk,
+        role=Referral.Role.LEAD,
+        state__in=OPEN_REFERRAL_STATES,
+        due_date__isnull=False,
+    ).aggregate(due=Min("due_date"))["due"]
+
+
+def sync_open_due_date(opinion) -> None:
+    """Refresh Opinion.open_due_date from its referrals (call after any change to a lead
+    referral's state or due date, inside the same transaction)."""
+    opinion.open_due_date = open_due_date_of(opinion)
+    opinion.save(update_fields=["open_due_date"])

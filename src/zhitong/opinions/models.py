@@ -207,6 +207,10 @@ class Opinion(models.Model):
     # Segmented words of subject and content for full-text search (filled by services).
     search_text = models.TextField(editable=False, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # A copy of the running lead referral's due date (null when the lead unit owes no
+    # reply), kept by deadlines.sync_open_due_date, so the overdue filters can use an
+    # index. Overdue is still derived from it (open_due_date < today), never stored.
+    open_due_date = models.DateField(_("办理期限（未答复）"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("意见建议")
@@ -221,6 +225,8 @@ class Opinion(models.Model):
             models.Index(fields=["deputy", "-received_at"], name="op_deputy_recv"),
             models.Index(fields=["category", "-received_at"], name="op_category_recv"),
             models.Index(fields=["channel", "-received_at"], name="op_channel_recv"),
+            # Overdue filters (超期/严重超期): due dates before today within a district.
+            models.Index(fields=["district", "open_due_date"], name="op_district_open_due"),
         ]
 
     def __str__(self):

@@ -174,8 +174,13 @@ def running_lead_referrals() -> QuerySet[Referral]:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Opinions whose lead unit still owes its reply after the stored due date (超期)."""
-    return Q(Exists(running_lead_referrals().filter(opinion=OuterRef("pk"), due_date__lt=today)))
+    """Opinions whose lead unit still owes its reply after the stored due date (超期).
+
+    Reads Opinion.open_due_date (the running lead referral's due date, kept by
+    deadlines.sync_open_due_date), so the (district, open_due_date) index finds them
+    instead of a walk over the newest opinions, which cannot be overdue yet.
+    """
+    return Q(open_due_date__lt=today)
 
 
 def nth_working_day_back(calendar, today: datetime.date, n: int) -> datetime.date:
@@ -214,7 +219,12 @@ def very_overdue_q(today: datetime.date, calendar=None) -> Q:
     ]
     if not per_allowed:
         return Q(pk__in=[])
-    return Q(Exists(overdue.filter(reduce(or_, per_allowed), opinion=OuterRef("pk"))))
+    # The precise check stays per referral; the bound on open_due_date is implied by it
+    # (the threshold is latest for the fewest days allowed) and lets the index narrow first.
+    earliest_threshold = nth_working_day_back(calendar, today, min(n for n in allowed if n > 0))
+    return Q(open_due_date__lt=min(today, earliest_threshold)) & Q(
+        Exists(overdue.filter(reduce(or_, per_allowed), opinion=OuterRef("pk")))
+    )
 
 
 def with_planner_hint(opinions: QuerySet[Opinion], user) -> QuerySet[Opinion]:

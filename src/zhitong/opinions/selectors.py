@@ -78,13 +78,10 @@ def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
 
 def overdue_filter(today: datetime.date | None = None) -> Q:
-    """A Q on Opinion for "has an open lead referral past its due date" (derived, not stored)."""
+    """A Q on Opinion for "has an open lead referral past its due date" (derived from the
+    copy of the running lead due date, Opinion.open_due_date; no overdue flag is stored)."""
     today = today or timezone.localdate()
-    return Q(
-        referrals__role=Referral.Role.LEAD,
-        referrals__state__in=[Referral.State.PENDING, Referral.State.ACCEPTED],
-        referrals__due_date__lt=today,
-    )
+    return Q(open_due_date__lt=today)
 
 
 def access_opinion(user, pk) -> Opinion:

@@ -466,6 +466,7 @@ def opinion_refer(
     from_state = opinion.status
     opinion.status = lifecycle.target_of("refer", from_state)
     opinion.save(update_fields=["status", "updated_at"])
+    deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -544,6 +545,7 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     if referral.role == Referral.Role.LEAD:
         opinion.status = lifecycle.target_of("referral_accept", from_state)
         opinion.save(update_fields=["status", "updated_at"])
+        deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -582,6 +584,7 @@ def referral_return(*, referral: Referral, by, reason: str) -> Referral:
             withdrawn.append(co.pk)
         opinion.status = lifecycle.target_of("referral_return", from_state)
         opinion.save(update_fields=["status", "updated_at"])
+        deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -714,6 +717,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
     if referral.role == Referral.Role.LEAD:
         opinion.status = lifecycle.target_of("reply_submit", from_state)
         opinion.save(update_fields=["status", "updated_at"])
+        deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -840,6 +844,7 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
     if target in lifecycle.FINAL_CLOSED:
         opinion.closed_at = now
     opinion.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
+    deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=None,
@@ -937,6 +942,7 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
         deadline = deadlines.extended(referral, extension.working_days)
         deadlines.apply(referral, deadline)
         referral.save(update_fields=deadlines.DEADLINE_FIELDS)
+        deadlines.sync_open_due_date(opinion)
         data["to_due"] = deadline.due.isoformat()
         data["deadline"] = deadline.as_data()
     else:
@@ -998,6 +1004,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     opinion.status = lifecycle.target_of("merge", from_state)
     opinion.merged_into = into
     opinion.save(update_fields=["status", "merged_into", "updated_at"])
+    deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -1104,6 +1111,7 @@ def referrals_recompute_deadlines(*, year: int, by) -> int:
                     "deadline": new.as_data(),
                 }
             )
+        deadlines.sync_open_due_date(opinion)
         _record(
             opinion=opinion,
             by=by,

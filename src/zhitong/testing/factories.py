@@ -223,6 +223,7 @@ class ReferralFactory(DjangoModelFactory):
 
     class Meta:
         model = "opinions.Referral"
+        skip_postgeneration_save = True
 
     opinion = factory.SubFactory(OpinionFactory, status="referred")
     unit = factory.SubFactory(
@@ -237,6 +238,14 @@ class ReferralFactory(DjangoModelFactory):
     referred_at = factory.LazyFunction(_now)
     working_days = 15
     due_date = factory.LazyAttribute(lambda o: o.referred_at.date() + datetime.timedelta(days=21))
+
+    @factory.post_generation
+    def sync_open_due_date(obj, create, extracted, **kwargs):
+        # Keep the opinion's copy of the running lead due date, as the services do.
+        if create:
+            from zhitong.opinions.deadlines import sync_open_due_date
+
+            sync_open_due_date(obj.opinion)
 
 
 class ReplyFactory(DjangoModelFactory):

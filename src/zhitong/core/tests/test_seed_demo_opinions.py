@@ -479,3 +479,11 @@ def test_only_the_first_district_gets_opinions(seeded):
     other = Region.objects.filter(level=RegionLevel.DISTRICT).exclude(code=WUCHANG).get()
     assert not Opinion.objects.filter(district=other).exists()
     assert Opinion.objects.filter(district=seeded).count() == 528
+
+
+def test_every_open_due_date_is_what_the_services_would_keep(seeded):
+    from zhitong.opinions.deadlines import open_due_date_of
+
+    opinions = list(Opinion.objects.filter(district=seeded))
+    assert any(o.open_due_date for o in opinions)
+    assert all(o.open_due_date == open_due_date_of(o) for o in opinions)

@@ -1,0 +1,165 @@
+"""Reading the opinion figures summary for a user's scope (统计页面)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from django.db import connection
+from django.db.models import Count, Max, Min, Sum
+
+from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.dashboards.models import Dimension, OpinionDayFigure
+from zhitong.dashboards.services import COUNTS
+from zhitong.regions.models import Region, RegionLevel
+
+
+def summary_districts(user):
+    """The districts (a Region queryset) whose summary rows make up exactly what `user` may
+    see, or None when the summary cannot serve the user.
+
+    Only scopes that are whole districts are served: superusers and region roles at
+    district level or above. Street staff, deputies, liaisons and units see part of a
+    district that the summary's keys cannot isolate (their breakdowns would need a row per
+    street *and* channel, per station *and* category, ...), so they keep the live queries,
+    which their small scopes keep cheap.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return None
+    districts = Region.objects.filter(level=RegionLevel.DISTRICT)
+    if is_unrestricted(user):
+        return districts
+    path = scope_region_path(user)
+    if path is None or user.region.level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+        return None
+    if user.region.level == RegionLevel.DISTRICT:
+        return districts.filter(pk=user.region_id)
+    return districts.filter(path__startswith=path)
+
+
+def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
+    """The Figures of zhitong.opinions.stats read from the summary, or None when the
+    summary cannot serve the user's scope or has not been computed for all of it yet."""
+    from zhitong.opinions import stats
+    from zhitong.stations.models import Station
+    from zhitong.units.models import Category
+
+    districts = summary_districts(user)
+    if districts is None:
+        return None
+    # One query: is every district of the scope computed, and since when.
+    state = districts.aggregate(
+        n=Count("pk"),
+        computed=Count("figure_state"),
+        computed_at=Min("figure_state__computed_at"),
+    )
+    if not state["n"] or state["computed"] < state["n"]:
+        return None
+    district_ids = districts.values("pk")
+    sums = {count: Sum(count) for count in COUNTS}
+    # Channels are ordered by code and units by name as the live queries do (units with
+    # the same name by id, below); the other dimensions by their current names, below.
+    grouped = (
+        OpinionDayFigure.objects.filter(district_id__in=district_ids, day__range=(start, end))
+        .values("dimension", "key")
+        .annotate(name=Max("label"), **sums)
+        .order_by("dimension", "name", "key")
+    )
+    by_dimension: dict[str, dict[str, dict]] = {dimension: {} for dimension in Dimension}
+    for row in grouped:
+        by_dimension[row["dimension"]][row["key"]] = row
+
+    def ids(dimension):
+        return [int(key) for key in by_dimension[dimension] if key]
+
+    def ordered(dimension, labelled: list[tuple[str, str]]) -> list:
+        """Rows in the order of `labelled` (key, label), with the group without a key
+        (未填写) where the database sorts NULLs, as the live ORDER BY does."""
+        groups = by_dimension[dimension]
+        rows = [stats._row(label, groups[key]) for key, label in labelled if key in groups]
+        if "" in groups:
+            unknown = stats._row(stats._unknown(), groups[""])
+            rows = rows + [unknown] if connection.features.nulls_order_largest else [unknown] + rows
+        return rows
+
+    channel_labels = dict(stats.Channel.choices)
+    channels = [
+        stats._row(str(channel_labels.get(key, key)), row)
+        for key, row in by_dimension[Dimension.CHANNEL].items()
+    ]
+    categories = (
+        Category.objects.filter(pk__in=ids(Dimension.CATEGORY))
+        .order_by("parent__name", "name", "id")
+        .values("pk", "name", "parent__name")
+    )
+    streets = (
+        Region.objects.filter(pk__in=ids(Dimension.STREET))
+        .order_by("path", "name", "id")
+        .values_list("pk", "name")
+    )
+    stations = (
+        Station.objects.filter(pk__in=ids(Dimension.STATION))
+        .order_by("name", "id")
+        .values_list("pk", "name")
+    )
+    breakdowns = [
+        stats.Breakdown("channel", str(Dimension.CHANNEL.label), channels),
+        stats.Breakdown(
+            "category",
+            str(Dimension.CATEGORY.label),
+            ordered(
+                Dimension.CATEGORY,
+                [
+                    (
+                        str(c["pk"]),
+                        stats._category_label(
+                            {
+                                "category__name": c["name"],
+                                "category__parent__name": c["parent__name"],
+                            }
+                        ),
+                    )
+                    for c in categories
+                ],
+            ),
+        ),
+        stats.Breakdown(
+            "street",
+            str(Dimension.STREET.label),
+            ordered(Dimension.STREET, [(str(pk), name) for pk, name in streets]),
+        ),
+        stats.Breakdown(
+            "station",
+            str(Dimension.STATION.label),
+            ordered(Dimension.STATION, [(str(pk), name) for pk, name in stations]),
+        ),
+        stats.Breakdown(
+            "unit",
+            str(Dimension.UNIT.label),
+            [stats._row(row["name"], row) for row in _units_in_order(by_dimension[Dimension.UNIT])],
+        ),
+    ]
+    total = by_dimension[Dimension.TOTAL].get("", {})
+    return stats.Figures(
+        start=start,
+        end=end,
+        total=stats._row(stats._("合计"), total),
+        breakdowns=breakdowns,
+        computed_at=state["computed_at"],
+        from_summary=True,
+    )
+
+
+def _units_in_order(groups: dict[str, dict]) -> list[dict]:
+    """Unit groups already sorted by name in the database, with the same name sorted by
+    unit id (numerically, as the live ORDER BY unit_id; no unit where NULLs sort)."""
+    nulls_last = connection.features.nulls_order_largest
+
+    def by_id(row):
+        missing = row["key"] == ""
+        return (missing if nulls_last else not missing, int(row["key"] or 0))
+
+    rows = []
+    for _name, same in itertools.groupby(groups.values(), key=lambda row: row["name"]):
+        rows.extend(sorted(same, key=by_id))
+    return rows

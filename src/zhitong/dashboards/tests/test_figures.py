@@ -1,0 +1,195 @@
+"""The summary (意见统计汇总) gives exactly the live figures, is refreshed by the command, and
+the statistics page reads it for whole districts only."""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from zhitong.accounts.models import Role
+from zhitong.dashboards.models import DistrictFigureState, OpinionDayFigure
+from zhitong.dashboards.selectors import figures_from_summary
+from zhitong.dashboards.services import figures_refresh
+from zhitong.opinions import stats
+from zhitong.opinions.models import Channel, Rating, Referral, Status
+from zhitong.opinions.tests.lifecycle_world import build, new_opinion
+from zhitong.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+YEAR = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def w(db):
+    return build()
+
+
+def _lead(w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIED):
+    return f.ReferralFactory(
+        opinion=opinion,
+        unit=unit,
+        referred_by=w.staff,
+        referred_at=opinion.received_at,
+        state=state,
+        due_date=due,
+        replied_at=replied_at,
+    )
+
+
+def _populate(w, seed: int, count: int = 40):
+    """Opinions over March 2025 in both districts, with every kind of group, lead state,
+    reply time (around midnight and the due date) and rating."""
+    rnd = random.Random(seed)
+    other_category = f.CategoryFactory(name="道路交通", code="DL01", parent=w.category)
+    places = [
+        {"street": w.street_a, "place": w.community_a, "station": w.station_a},
+        {"street": w.street_b, "place": None, "station": w.station_b},
+        {"street": None, "place": None, "station": None},
+    ]
+    for _ in range(count):
+        far = rnd.random() < 0.2
+        where = (
+            {"district": w.far_district, "street": None, "place": None, "station": None}
+            if far
+            else rnd.choice(places)
+        )
+        received = datetime.datetime(
+            2025, 3, rnd.randint(1, 20), rnd.choice([0, 10, 23]), rnd.randint(0, 59), tzinfo=SH
+        )
+        status = rnd.choice(
+            [Status.RECEIVED, Status.HANDLING, Status.CLOSED, Status.CLOSED_UNSATISFIED]
+        )
+        opinion = new_opinion(
+            w,
+            channel=rnd.choice(list(Channel.values)),
+            category=rnd.choice([w.category, other_category, None]),
+            status=status,
+            received_at=received,
+            deputy=None,
+            **where,
+        )
+        if rnd.random() < 0.7:
+            unit = rnd.choice([w.housing, w.roads, w.office_a])
+            due = received.date() + datetime.timedelta(days=rnd.randint(0, 5))
+            replied = datetime.datetime.combine(
+                due + datetime.timedelta(days=rnd.choice([-1, 0, 1])),
+                datetime.time(rnd.choice([0, 12, 23]), 30),
+                tzinfo=SH,
+            )
+            if rnd.random() < 0.2:
+                _lead(w, opinion, w.office_a, due=due, state=Referral.State.RETURNED)
+            state = rnd.choice([Referral.State.REPLIED, Referral.State.ACCEPTED])
+            referral = _lead(
+                w,
+                opinion,
+                unit,
+                due=rnd.choice([due, None]),
+                replied_at=replied if state == Referral.State.REPLIED else None,
+                state=state,
+            )
+            if status in (Status.CLOSED, Status.CLOSED_UNSATISFIED) and rnd.random() < 0.8:
+                for _score in range(rnd.choice([1, 2])):
+                    reply = f.ReplyFactory(referral=referral, opinion=opinion, author=w.staff)
+                    Rating.objects.create(
+                        opinion=opinion, reply=reply, score=rnd.choice(list(Rating.Score.values))
+                    )
+
+
+def _plain(figures):
+    return (
+        figures.start,
+        figures.end,
+        figures.total,
+        [(b.key, b.title, b.rows) for b in figures.breakdowns],
+    )
+
+
+def _superuser():
+    return f.UserFactory(username="root", role=Role.ADMIN, is_superuser=True, is_staff=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_summary_gives_the_live_figures_for_every_scope_and_period(w, seed):
+    _populate(w, seed)
+    figures_refresh()
+    periods = [
+        YEAR,
+        (datetime.date(2025, 3, 1), datetime.date(2025, 3, 1)),
+        (datetime.date(2025, 3, 5), datetime.date(2025, 3, 12)),
+        (datetime.date(2025, 3, 20), datetime.date(2025, 4, 30)),
+        (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
+    ]
+    for user in [w.staff, w.far_staff, _superuser()]:
+        for start, end in periods:
+            summary = figures_from_summary(user, start=start, end=end)
+            assert summary is not None and summary.from_summary
+            live = stats.opinion_figures_live(user, start=start, end=end)
+            assert _plain(summary) == _plain(live), (user.username, start, end)
+            assert _plain(stats.opinion_figures(user, start=start, end=end)) == _plain(live)
+
+
+def test_a_partial_refresh_after_changes_gives_the_live_figures(w):
+    _populate(w, 4)
+    figures_refresh()
+    opinion = new_opinion(
+        w, status=Status.CLOSED, received_at=datetime.datetime(2025, 3, 3, 9, tzinfo=SH)
+    )
+    _lead(w, opinion, w.roads, due=datetime.date(2025, 3, 9), replied_at=opinion.received_at)
+    assert _plain(figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])) != _plain(
+        stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    )
+    figures_refresh(district=w.district, days=[datetime.date(2025, 3, 3)])
+    assert _plain(figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])) == _plain(
+        stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    )
+
+
+def test_the_command_recomputes_what_changed_since_its_last_run(w):
+    _populate(w, 5, count=15)
+    call_command("dashboards_refresh_figures")
+    assert DistrictFigureState.objects.filter(district=w.district).exists()
+    new_opinion(w, received_at=datetime.datetime(2025, 3, 28, 9, tzinfo=SH))
+    call_command("dashboards_refresh_figures")
+    for user in (w.staff, w.far_staff):
+        assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
+            stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
+        )
+    assert OpinionDayFigure.objects.filter(day=datetime.date(2025, 3, 28)).exists()
+
+
+def test_scopes_the_summary_cannot_serve_are_computed_live(w):
+    _populate(w, 6, count=10)
+    figures_refresh()
+    for user in (w.street, w.deputy, w.unit):
+        assert figures_from_summary(user, start=YEAR[0], end=YEAR[1]) is None
+        figures = stats.opinion_figures(user, start=YEAR[0], end=YEAR[1])
+        assert not figures.from_summary
+
+
+def test_an_empty_summary_falls_back_to_the_live_figures(w):
+    _populate(w, 7, count=10)
+    assert figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1]) is None
+    figures = stats.opinion_figures(w.staff, start=YEAR[0], end=YEAR[1])
+    assert not figures.from_summary and figures.total.collected > 0
+
+
+def test_the_page_shows_when_the_figures_were_computed(client, w):
+    _populate(w, 8, count=5)
+    figures_refresh()
+    client.force_login(w.staff)
+    response = client.get(reverse("opinions:stats"), {"start": "2025-01-01", "end": "2025-12-31"})
+    assert response.status_code == 200
+    assert "数据计算时间" in response.text
+    assert "汇总数据" in response.text
