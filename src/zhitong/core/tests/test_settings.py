@@ -37,3 +37,16 @@ def test_with_a_secret_key_and_no_debug_it_starts(tmp_path):
     env = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "ZHITONG_DATA_DIR": str(tmp_path)}
     result = run_check(env)
     assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_in_a_bare_checkout_runs_in_development_mode(tmp_path):
+    result = run_check({"ZHITONG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_with_a_database_configured_still_needs_a_secret_key(tmp_path):
+    result = run_check(
+        {"ZHITONG_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
