@@ -1,13 +1,9 @@
 """Forms of the accounts app: sign-in and password change, styled for Bootstrap."""
 
-from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        field.widget.attrs.setdefault("class", "form-control")
+from zhitong.core.forms import style_widgets
 
 
 class LoginForm(AuthenticationForm):
@@ -23,7 +19,7 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
-        _bootstrap(self)
+        style_widgets(self)
 
 
 class StyledPasswordChangeForm(PasswordChangeForm):
@@ -31,4 +27,4 @@ class StyledPasswordChangeForm(PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
+from zhitong.core.forms import bootstrap_css_class
 from zhitong.opinions import intake
 from zhitong.opinions.models import Rating
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
@@ -197,14 +198,9 @@ class BootstrapMixin:
     def _style(self):
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            css = bootstrap_css_class(widget)
+            if css is None:
                 continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
             widget.attrs.setdefault("class", css)
             describedby = []
             if field.help_text:

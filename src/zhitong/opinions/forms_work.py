@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.accounts.models import Role
+from zhitong.core.forms import style_widgets
 from zhitong.core.scoping import is_unrestricted, scope_region_path
 from zhitong.opinions import search
 from zhitong.opinions.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
@@ -159,16 +160,18 @@ def _fast(widget):
 
 
 def _style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget (selects, checkboxes and text fields differ)."""
+    """Fast selects, and Bootstrap classes on every widget."""
     for field in form.fields.values():
         field.widget = _fast(field.widget)
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
+    style_widgets(form)
+
+
+class _StyledForm(forms.Form):
+    """A work-page form whose widgets are styled once built."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -328,7 +331,7 @@ class CategoryForm(forms.Form):
         _style(self)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(_StyledForm):
     reason = forms.ChoiceField(
         label=_("不予受理原因"),
         choices=[("", _("请选择原因")), *DeclineReason.choices],
@@ -341,21 +344,13 @@ class DeclineForm(forms.Form):
         label=_("说明（将告知反映人）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class AnswerOnSpotForm(forms.Form):
+class AnswerOnSpotForm(_StyledForm):
     text = forms.CharField(
         label=_("现场答复内容"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写答复内容。")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class ReferForm(forms.Form):
@@ -397,16 +392,12 @@ class ReferForm(forms.Form):
         _style(self)
 
 
-class ReferralReturnForm(forms.Form):
+class ReferralReturnForm(_StyledForm):
     reason = forms.CharField(
         label=_("退回理由"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写退回理由。")},
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class _MultipleFileInput(forms.ClearableFileInput):
@@ -424,7 +415,7 @@ class _MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(_StyledForm):
     text = forms.CharField(
         label=_("答复内容"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -432,12 +423,8 @@ class ReplyForm(forms.Form):
     )
     files = _MultipleFileField(label=_("附件"), required=False, help_text=_("最多5个文件。"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class SendForm(forms.Form):
+class SendForm(_StyledForm):
     text_sent = forms.CharField(
         label=_("反馈给群众的内容"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -445,12 +432,8 @@ class SendForm(forms.Form):
         help_text=_("可在单位答复的基础上修改；原答复保留。"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(_StyledForm):
     working_days = forms.IntegerField(
         label=_("延长工作日"),
         min_value=1,
@@ -463,12 +446,8 @@ class ExtensionRequestForm(forms.Form):
         error_messages={"required": _("请填写延期理由。")},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class ExtensionDecideForm(forms.Form):
+class ExtensionDecideForm(_StyledForm):
     decision = forms.ChoiceField(
         label=_("审批结果"),
         choices=[("approve", _("批准")), ("refuse", _("不批准"))],
@@ -478,10 +457,6 @@ class ExtensionDecideForm(forms.Form):
     note = forms.CharField(
         label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class MergeForm(forms.Form):
@@ -549,7 +524,7 @@ class RaiseSuggestionForm(forms.Form):
         return found
 
 
-class StatsPeriodForm(forms.Form):
+class StatsPeriodForm(_StyledForm):
     """The period of the figures page (local dates, both included)."""
 
     start = forms.DateField(
@@ -562,10 +537,6 @@ class StatsPeriodForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean(self):
         data = super().clean()
