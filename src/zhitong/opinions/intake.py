@@ -380,28 +380,36 @@ def _window_text(rate: ratelimit.Rate) -> str:
     return _("%(minutes)d 分钟") % {"minutes": rate.minutes}
 
 
-def _throttle(client_ip: str, phone: str) -> None:
-    """Count this submission against the address and the phone, or refuse it."""
-    if not ratelimit.hit("submit_ip", client_ip):
-        rate = ratelimit.rate_for("submit_ip")
-        raise SubmissionThrottled(
-            _(
-                "提交太频繁了：同一网络 %(window)s内最多提交 %(limit)d 条意见。"
-                "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
-            )
-            % {"window": _window_text(rate), "limit": rate.limit},
-            retry_after=rate.window,
+def _throttled(name: str) -> SubmissionThrottled:
+    rate = ratelimit.rate_for(name)
+    if name == "submit_ip":
+        text = _(
+            "提交太频繁了：同一网络 %(window)s内最多提交 %(limit)d 条意见。"
+            "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
         )
-    if phone and not ratelimit.hit("submit_phone", phone):
-        rate = ratelimit.rate_for("submit_phone")
-        raise SubmissionThrottled(
-            _(
-                "同一手机号码 %(window)s内最多提交 %(limit)d 条意见。"
-                "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
-            )
-            % {"window": _window_text(rate), "limit": rate.limit},
-            retry_after=rate.window,
+    else:
+        text = _(
+            "同一手机号码 %(window)s内最多提交 %(limit)d 条意见。"
+            "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
         )
+    return SubmissionThrottled(
+        text % {"window": _window_text(rate), "limit": rate.limit}, retry_after=rate.window
+    )
+
+
+def _throttle(client_ip: str, phone: str, counts: list) -> None:
+    """Count this submission against the address and the phone, or refuse it.
+
+    Each count made is appended to `counts`, so a submission that turns out to create
+    nothing (its form key had made the opinion already) can take them back.
+    """
+    for name, ident in (("submit_ip", client_ip), ("submit_phone", phone)):
+        counted = ratelimit.count(name, ident)
+        if counted is None:
+            continue
+        counts.append(counted)
+        if not counted.allowed:
+            raise _throttled(name)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -636,6 +644,15 @@ def _key(submission_key) -> str | None:
 # --- the public form (掌上直通车, 扫码反映) ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What a public submission came to: its opinion, and whether this request created it
+    (False: the form key had created it before; a double click or a retry)."""
+
+    opinion: Opinion
+    created: bool
+
+
 def opinion_submit(
     *,
     data: dict,
@@ -652,13 +669,66 @@ def opinion_submit(
     Idempotent on `submission_key` (the one-time key of the rendered form): a double
     click or a retry after a timeout returns the opinion the first request created.
     Refuses with SubmissionThrottled when the address or the phone has used up its
-    rate; what was accepted before stays accepted. `key_checked`: the caller has just
-    looked the key up and found nothing (saves the query; a race still ends on the index).
+    rate; what was accepted before stays accepted. `key_checked`: do not look the key
+    up before writing (the caller has, or relies on the unique index, which catches a
+    used key all the same); saves a query.
     """
+    return _submit(
+        data=data,
+        photos=photos,
+        station=station,
+        deputy=deputy,
+        channel=channel,
+        submission_key=submission_key,
+        client_ip=client_ip,
+        look_up_key=not key_checked,
+    ).opinion
+
+
+def opinion_submit_once(
+    *,
+    data: dict,
+    photos,
+    station: Station | None = None,
+    deputy: Deputy | None = None,
+    channel: str,
+    submission_key: str | None,
+    client_ip: str = "",
+) -> Submitted:
+    """As `opinion_submit`, telling whether the opinion was created now or before.
+
+    The key is not looked up first: the opinion is written, and the unique index on the
+    key refuses a second one (a retry, or two requests at once); the opinion the key
+    made is then looked up and returned, outside the rolled-back transaction. A retry
+    thus costs what a submission costs, and a submission costs one query less.
+    """
+    return _submit(
+        data=data,
+        photos=photos,
+        station=station,
+        deputy=deputy,
+        channel=channel,
+        submission_key=submission_key,
+        client_ip=client_ip,
+        look_up_key=False,
+    )
+
+
+def _submit(
+    *,
+    data: dict,
+    photos,
+    station: Station | None,
+    deputy: Deputy | None,
+    channel: str,
+    submission_key: str | None,
+    client_ip: str,
+    look_up_key: bool,
+) -> Submitted:
     key = _key(submission_key)
-    existing = None if key_checked else opinion_by_submission_key(key)
+    existing = opinion_by_submission_key(key) if look_up_key else None
     if existing is not None:
-        return existing
+        return Submitted(existing, created=False)
     if channel not in PUBLIC_CHANNELS:
         raise OpinionError("invalid_channel", _("渠道不正确。"))
     if deputy is not None and station is None:
@@ -673,9 +743,19 @@ def opinion_submit(
     )
     clean_photos = _check_photo_list(photos)
     placement = _placement(station=station, deputy=deputy, place=cleaned["place"])
-    _throttle(client_ip, cleaned["submitter_phone"])
+    # The rates count opinions: a request whose key had made its opinion already takes
+    # its counts back, and is never refused (it gets the first opinion's confirmation).
+    counts: list = []
     try:
-        return _create(
+        _throttle(client_ip, cleaned["submitter_phone"], counts)
+    except SubmissionThrottled:
+        existing = opinion_by_submission_key(key)
+        if existing is None:
+            raise
+        ratelimit.uncount(counts)
+        return Submitted(existing, created=False)
+    try:
+        opinion = _create(
             cleaned,
             placement=placement,
             channel=channel,
@@ -684,11 +764,14 @@ def opinion_submit(
             submission_key=key,
         )
     except IntegrityError:
-        # Two requests with the same key at once: the other one won; show its opinion.
+        # The key made an opinion before (a retry), or a request with the same key at
+        # the same time won: show that opinion.
         existing = opinion_by_submission_key(key)
-        if existing is not None:
-            return existing
-        raise
+        if existing is None:
+            raise
+        ratelimit.uncount(counts)
+        return Submitted(existing, created=False)
+    return Submitted(opinion, created=True)
 
 
 # --- recorded by a deputy, liaison or staff (代表/联络员录入) ------------------------

@@ -9,6 +9,7 @@ cache's atomic increment, so two requests at once cannot both take the last plac
 Settings may override each rate: OPINIONS_RATE_LIMITS = {"submit_ip": "5/600", ...}.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import time
@@ -55,21 +56,46 @@ def _key(name: str, ident: str, rate: Rate) -> str:
     return f"zt:rl:{name}:{digest}:{bucket}"
 
 
-def hit(name: str, ident: str) -> bool:
-    """Count one event for `ident`; True while the count stays within the limit."""
+@dataclass(frozen=True)
+class Counted:
+    """One event counted: the window's cache key it went to, and whether it was in the limit."""
+
+    key: str
+    allowed: bool
+
+
+def count(name: str, ident: str) -> Counted | None:
+    """Count one event for `ident` (None: nothing to count by, so nothing counted)."""
     if not ident:
-        return True
+        return None
     rate = rate_for(name)
     key = _key(name, ident, rate)
     # add() is a no-op when the key exists; incr() is atomic in locmem and Redis.
     cache.add(key, 0, timeout=rate.window + 1)
     try:
-        count = cache.incr(key)
+        total = cache.incr(key)
     except ValueError:
         # The window expired between add() and incr(): this is its first event.
         cache.add(key, 1, timeout=rate.window + 1)
-        count = 1
-    return count <= rate.limit
+        total = 1
+    return Counted(key=key, allowed=total <= rate.limit)
+
+
+def hit(name: str, ident: str) -> bool:
+    """Count one event for `ident`; True while the count stays within the limit."""
+    counted = count(name, ident)
+    return counted is None or counted.allowed
+
+
+def uncount(counts) -> None:
+    """Take back `counts` (Counted) made by a request that turned out to change nothing.
+
+    Each goes back to the window it was counted in; one that has expired since is gone
+    already. Atomic like the count itself.
+    """
+    for counted in counts:
+        with contextlib.suppress(ValueError):
+            cache.decr(counted.key)
 
 
 def exceeded(name: str, ident: str) -> bool:

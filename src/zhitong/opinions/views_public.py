@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -122,10 +122,6 @@ def _opinion_form(request, target: FormTarget):
     if request.method == "POST":
         signed = request.POST.get("submission_key", "")
         key = read_submission_key(signed)
-        existing_code = intake.tracking_code_by_submission_key(key)
-        if existing_code is not None:
-            # A double click or a retry after a timeout: the same confirmation again.
-            return redirect(confirmation_url_for(existing_code), permanent=False)
         form = PublicOpinionForm(
             request.POST,
             request.FILES,
@@ -138,7 +134,9 @@ def _opinion_form(request, target: FormTarget):
             signed = new_submission_key()
         elif form.is_valid():
             try:
-                opinion = intake.opinion_submit(
+                # The key is not looked up first: the unique index on it catches a double
+                # click or a retry, and the service returns the opinion the key made.
+                submitted = intake.opinion_submit_once(
                     data=form.opinion_data(),
                     photos=form.cleaned_data["photos"],
                     station=target.station,
@@ -146,18 +144,20 @@ def _opinion_form(request, target: FormTarget):
                     channel=target.channel,
                     submission_key=key,
                     client_ip=ratelimit.client_address(request),
-                    # Looked up just above; a request racing this one with the same key
-                    # still ends on the unique index and gets the opinion that won.
-                    key_checked=True,
                 )
             except intake.SubmissionThrottled as error:
                 throttled = error
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                response = redirect(confirmation_url(opinion))
-                response.status_code = 303
-                return response
+                return _submitted_redirect(submitted)
+        if key is not None and throttled is None:
+            # A retry whose form no longer passes (a category retired since, say) may still
+            # be of a submission that went through: it gets that confirmation, not errors.
+            # Looked up only here, on the way to an error page.
+            existing_code = intake.tracking_code_by_submission_key(key)
+            if existing_code is not None:
+                return HttpResponseRedirect(confirmation_url_for(existing_code))
         status = 429 if throttled else 400
     else:
         form = PublicOpinionForm(place_options=place_options, place_required=place_required)
@@ -178,6 +178,18 @@ def _opinion_form(request, target: FormTarget):
     response = render(request, "opinions/public/form.html", context, status=status)
     if throttled is not None:
         response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+def _submitted_redirect(submitted: intake.Submitted) -> HttpResponse:
+    """To the confirmation: 303 after the POST that created the opinion; a double click or
+    a retry gets the same confirmation with a plain redirect (302), as it always has.
+
+    The address is built already: HttpResponseRedirect, not redirect(), which would first
+    try (and fail) to reverse it as a view name."""
+    response = HttpResponseRedirect(confirmation_url(submitted.opinion))
+    if submitted.created:
+        response.status_code = 303
     return response
 
 

@@ -1,8 +1,12 @@
 """Read queries behind the public pages: only active stations and serving deputies, no private data."""
 
 import datetime
+import threading
+import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Exists,
@@ -171,21 +175,123 @@ def station_get(public_code: str) -> Station:
     return station
 
 
+# ---- the station behind an opinion form, kept between requests ----------------
+#
+# Every opinion filed through a station's QR code starts by finding the station, its street
+# and its district, which change a few times a year. Each process keeps their rows for
+# FORM_STATION_TTL seconds, tagged with a version number kept in Django's cache; saving or
+# deleting any station or region bumps it (form_stations_changed_on_save, connected in
+# PublicConfig.ready), at once in this process and, with a shared cache (Redis), in every
+# process on its next request: a station deactivated through the admin or a service stops
+# taking opinions at once. The TTL bounds how long a process can miss a change made without
+# signals (QuerySet.update, bulk_create, raw SQL), or made by another process over a
+# per-process cache (local memory; a deployment of several processes sets REDIS_URL, as the
+# rate limits already require). Only stations found are kept: an unknown or inactive code is
+# looked up every time, so a new station is found at once.
+
+FORM_STATION_TTL = 60
+FORM_STATION_VERSION_KEY = "zt:public:form-station-version"
+# The columns kept: the station's public ones (what the form page shows too), and all of
+# its street's and district's.
+_STATION_COLUMNS = tuple(
+    f.attname for f in Station._meta.concrete_fields if f.name not in STATION_PRIVATE_FIELDS
+)
+_REGION_COLUMNS = tuple(f.attname for f in Region._meta.concrete_fields)
+_form_stations: dict[str, "_KeptStation"] = {}
+_form_stations_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _KeptStation:
+    """The rows read for one form station, and under which version and until when they hold."""
+
+    db: str
+    station: tuple
+    street: tuple
+    district: tuple | None
+    version: int
+    expires: float
+
+    def build(self) -> Station:
+        """Fresh model instances, every call: what one request sets on them stays its own.
+        Private columns are deferred: reading one is a query, never a wrong value."""
+        station = Station.from_db(self.db, _STATION_COLUMNS, self.station)
+        street = Region.from_db(self.db, _REGION_COLUMNS, self.street)
+        if self.district is not None:
+            street.parent = Region.from_db(self.db, _REGION_COLUMNS, self.district)
+        station.street = street
+        return station
+
+
+def _form_station_version() -> int:
+    version = cache.get(FORM_STATION_VERSION_KEY)
+    if version is None:
+        # Never set, evicted or cleared: start from a number no process can hold already,
+        # so rows kept under an earlier number are read again.
+        version = time.time_ns()
+        if not cache.add(FORM_STATION_VERSION_KEY, version, timeout=None):
+            version = cache.get(FORM_STATION_VERSION_KEY, version)
+    return version
+
+
+def form_stations_changed(**_kwargs) -> None:
+    """Forget the kept form stations, here at once and, through the cache, in every process."""
+    with _form_stations_lock:
+        _form_stations.clear()
+    try:
+        cache.incr(FORM_STATION_VERSION_KEY)
+    except ValueError:
+        _form_station_version()
+
+
+def form_stations_changed_on_save(**_kwargs) -> None:
+    """Receiver for saved and deleted stations and regions."""
+    form_stations_changed()
+    # Bumped again once the change is visible to others: a process that read the rows
+    # between the first bump and the commit kept the old ones.
+    transaction.on_commit(form_stations_changed)
+
+
+def _read_form_station(public_code: str, *, version: int, now: float) -> _KeptStation | None:
+    street = tuple(f"street__{name}" for name in _REGION_COLUMNS)
+    district = tuple(f"street__parent__{name}" for name in _REGION_COLUMNS)
+    rows = (
+        Station.objects.active()
+        .filter(public_code=public_code)
+        .order_by()
+        .values_list(*_STATION_COLUMNS, *street, *district)
+    )
+    row = next(iter(rows[:1]), None)
+    if row is None:
+        return None
+    first_street, first_district = len(_STATION_COLUMNS), len(_STATION_COLUMNS) + len(street)
+    district_row = row[first_district:]
+    return _KeptStation(
+        db=rows.db,
+        station=row[:first_street],
+        street=row[first_street:first_district],
+        # The street's parent, through an outer join: absent only in broken data.
+        district=district_row if district_row[0] is not None else None,
+        version=version,
+        expires=now + FORM_STATION_TTL,
+    )
+
+
 def station_for_form(public_code: str) -> Station:
     """The active station behind an opinion form QR code, or 404: the station with its street
-    and district (what filing the opinion needs), in one query."""
-    station = next(
-        iter(
-            active_stations()
-            .select_related("street", "street__parent")
-            .filter(public_code=public_code)
-            .order_by()[:1]
-        ),
-        None,
-    )
-    if station is None:
-        raise Http404("station not found")
-    return station
+    and district (what filing the opinion needs), kept between requests (see above)."""
+    # The version is read before the rows: rows read under a version that a change bumps
+    # meanwhile are stored under the old one and read again next time.
+    version = _form_station_version()
+    now = time.monotonic()
+    kept = _form_stations.get(public_code)
+    if kept is None or kept.expires <= now or kept.version != version:
+        kept = _read_form_station(public_code, version=version, now=now)
+        if kept is None:
+            raise Http404("station not found")
+        with _form_stations_lock:
+            _form_stations[public_code] = kept
+    return kept.build()
 
 
 def station_duty_today(station: Station, on: datetime.date | None = None) -> list[DutyRota]:
