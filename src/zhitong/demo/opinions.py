@@ -39,6 +39,7 @@ from zhitong.demo import opinion_texts as texts
 from zhitong.demo import people, places
 from zhitong.demo.accounts import DEMO_USERNAMES
 from zhitong.deputies.models import Deputy
+from zhitong.opinions import deadlines
 from zhitong.opinions.models import (
     Channel,
     DeclineReason,
@@ -1206,10 +1207,8 @@ class DemoOpinions:
                 referred_by_id=case.triager.pk,
                 referred_at=t,
                 working_days=working_days,
-                deadline=deadline.as_data(),
-                due_date=deadline.due,
-                deadline_provisional=deadline.provisional,
             )
+            deadlines.apply(referral, deadline, self.calendar)
             tl.referrals.append(referral)
             tl.open_segment(referral, t, deadline.due)
             made.append(referral)
@@ -1343,9 +1342,7 @@ class DemoOpinions:
             "to_due": deadline.due.isoformat(),
             "deadline": deadline.as_data(),
         }
-        lead.deadline = deadline.as_data()
-        lead.due_date = deadline.due
-        lead.deadline_provisional = deadline.provisional
+        deadlines.apply(lead, deadline, self.calendar)
         tl.open_segment(lead, decided, deadline.due)
         tl.add(
             decided,
@@ -1433,9 +1430,7 @@ class DemoOpinions:
         if target == Status.HANDLING:
             deadline = self.calendar.add_working_days(self.clock.local_date(t), lead.working_days)
             lead.state = Referral.State.ACCEPTED
-            lead.deadline = deadline.as_data()
-            lead.due_date = deadline.due
-            lead.deadline_provisional = deadline.provisional
+            deadlines.apply(lead, deadline, self.calendar)
             tl.open_segment(lead, t, deadline.due, reset=True)
             extra = {
                 "due_date": deadline.due.isoformat(),
@@ -1513,15 +1508,19 @@ class DemoOpinions:
             opinion.category_id = _pk(tl.category)
             opinion.returned_for_rework = tl.returned_for_rework
             opinion.intake_session_id = case.session.row.pk if case.session else None
-            # The copy the overdue filters read; the same rule as deadlines.open_due_date_of.
+            # The copies the overdue filters read; the same rule as
+            # deadlines.sync_open_due_date.
             running = [
-                r.due_date
+                r
                 for r in tl.referrals
                 if r.role == Referral.Role.LEAD
                 and r.state in (Referral.State.PENDING, Referral.State.ACCEPTED)
                 and r.due_date is not None
             ]
-            opinion.open_due_date = min(running) if running else None
+            opinion.open_due_date = min((r.due_date for r in running), default=None)
+            opinion.open_very_overdue_from = min(
+                (r.very_overdue_from for r in running), default=None
+            )
             referrals += tl.referrals
             replies += tl.replies
             extensions += tl.extensions

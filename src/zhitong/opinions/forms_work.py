@@ -188,6 +188,9 @@ DEADLINE_CHOICES = [
     (search.DEADLINE_VERY_OVERDUE, _("严重超期（超过办理时限一倍）")),
 ]
 SORT_CHOICES = [
+    # Left empty, the list is newest first, or most overdue first when a deadline filter
+    # is chosen (search.QueueFilter.order).
+    ("", _("默认（按期限筛选时期限早的在前，否则新的在前）")),
     (search.SORT_NEWEST, _("接收时间（新的在前）")),
     (search.SORT_OLDEST, _("接收时间（早的在前）")),
     (search.SORT_DUE, _("办理期限（近的在前，仅列出办理中的）")),

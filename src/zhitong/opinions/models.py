@@ -211,6 +211,11 @@ class Opinion(models.Model):
     # reply), kept by deadlines.sync_open_due_date, so the overdue filters can use an
     # index. Overdue is still derived from it (open_due_date < today), never stored.
     open_due_date = models.DateField(_("办理期限（未答复）"), null=True, blank=True, editable=False)
+    # Likewise the running lead referral's Referral.very_overdue_from (the earliest, if
+    # several run), so the 严重超期 filter is one indexed comparison with today.
+    open_very_overdue_from = models.DateField(
+        _("严重超期起始日（未答复）"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("意见建议")
@@ -225,8 +230,20 @@ class Opinion(models.Model):
             models.Index(fields=["deputy", "-received_at"], name="op_deputy_recv"),
             models.Index(fields=["category", "-received_at"], name="op_category_recv"),
             models.Index(fields=["channel", "-received_at"], name="op_channel_recv"),
-            # Overdue filters (超期/严重超期): due dates before today within a district.
-            models.Index(fields=["district", "open_due_date"], name="op_district_open_due"),
+            # Overdue filter (超期) and the due-date order (most overdue first), keyset on
+            # (open_due_date, id): due dates before today within a district.
+            models.Index(fields=["district", "open_due_date", "id"], name="op_district_open_due"),
+            # The due-date order for queues not confined to one district (a unit's, a
+            # deputy's, the whole city's); only opinions whose lead unit owes a reply.
+            models.Index(
+                fields=["open_due_date", "id"],
+                name="op_open_due",
+                condition=models.Q(open_due_date__isnull=False),
+            ),
+            # Very overdue filter (严重超期), whatever the order.
+            models.Index(
+                fields=["district", "open_very_overdue_from"], name="op_district_very_overdue"
+            ),
         ]
 
     def __str__(self):
@@ -337,6 +354,11 @@ class Referral(models.Model):
     # The due date for which the passing was recorded as an event (by the scheduled
     # task), so each passing is recorded once; not an "is overdue" flag.
     passing_recorded_for = models.DateField(null=True, blank=True, editable=False)
+    # The first day on which a reply still owed counts as very overdue (严重超期): late by
+    # as many working days as were allowed in all (extensions included), i.e. that many
+    # working days after due_date. Computed with due_date on the same calendar and redone
+    # whenever it is (opinions/deadlines.py); a date to compare with today, not a flag.
+    very_overdue_from = models.DateField(_("严重超期起始日"), null=True, blank=True, editable=False)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:

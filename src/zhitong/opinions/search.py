@@ -19,12 +19,12 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import and_, or_
+from operator import and_
 
 import rjieba
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from zhitong.opinions.models import (
@@ -169,10 +169,6 @@ SORT_OLDEST = "oldest"
 SORT_DUE = "due"
 
 
-def running_lead_referrals() -> QuerySet[Referral]:
-    return Referral.objects.filter(role=Referral.Role.LEAD, state__in=RUNNING_STATES)
-
-
 def overdue_q(today: datetime.date) -> Q:
     """Opinions whose lead unit still owes its reply after the stored due date (超期).
 
@@ -183,48 +179,16 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(open_due_date__lt=today)
 
 
-def nth_working_day_back(calendar, today: datetime.date, n: int) -> datetime.date:
-    """The n-th working day counting back from `today` (today included when it is one).
+def very_overdue_q(today: datetime.date) -> Q:
+    """Opinions whose lead unit is late by at least the working days allowed (严重超期:
+    twice the time in all, extensions included).
 
-    A due date before it lies at least n working days in the past.
+    Reads Opinion.open_very_overdue_from, the first day on which the running lead referral
+    counts as very overdue (computed with its due date on the working-day calendar, see
+    deadlines.very_overdue_from), so this is one indexed comparison with today: no
+    calendar arithmetic per query and no look at the referrals.
     """
-    day = today
-    counted = 0
-    while True:
-        if calendar.is_working_day(day):
-            counted += 1
-            if counted >= n:
-                return day
-        day -= datetime.timedelta(days=1)
-
-
-def very_overdue_q(today: datetime.date, calendar=None) -> Q:
-    """Overdue by at least the time allowed (严重超期: twice the time in all), in working days.
-
-    For each distinct allowed time among overdue referrals (a handful: 15, 10, 30 ...) the
-    working day n back from today is computed once in Python; the database compares dates.
-    """
-    if calendar is None:
-        from zhitong.workdays.selectors import working_calendar
-
-        calendar = working_calendar()
-    overdue = running_lead_referrals().filter(due_date__lt=today)
-    allowed = sorted(set(overdue.order_by().values_list("working_days", flat=True).distinct()))
-    if not allowed:
-        return Q(pk__in=[])
-    per_allowed = [
-        Q(working_days=n, due_date__lt=nth_working_day_back(calendar, today, n))
-        for n in allowed
-        if n > 0
-    ]
-    if not per_allowed:
-        return Q(pk__in=[])
-    # The precise check stays per referral; the bound on open_due_date is implied by it
-    # (the threshold is latest for the fewest days allowed) and lets the index narrow first.
-    earliest_threshold = nth_working_day_back(calendar, today, min(n for n in allowed if n > 0))
-    return Q(open_due_date__lt=min(today, earliest_threshold)) & Q(
-        Exists(overdue.filter(reduce(or_, per_allowed), opinion=OuterRef("pk")))
-    )
+    return Q(open_very_overdue_from__lte=today)
 
 
 def with_planner_hint(opinions: QuerySet[Opinion], user) -> QuerySet[Opinion]:
@@ -266,13 +230,25 @@ class QueueFilter:
     deadline: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
-    sort: str = SORT_NEWEST
+    sort: str = ""  # as chosen; empty for the default (see `order`)
     today: datetime.date | None = None
 
     @classmethod
     def from_cleaned(cls, data: dict) -> QueueFilter:
         known = {f for f in cls.__dataclass_fields__ if f != "today"}
         return cls(**{k: v for k, v in data.items() if k in known and v not in (None, "")})
+
+    @property
+    def order(self) -> str:
+        """The sort to use: the one chosen; else, with a deadline filter, the due date
+        (most overdue first: what an office works through, and the order the
+        (district, open_due_date, id) index gives, so the page does not walk past the
+        recent opinions that cannot be overdue yet); else newest first."""
+        if self.sort:
+            return self.sort
+        if self.deadline:
+            return SORT_DUE
+        return SORT_NEWEST
 
     @property
     def is_filtered(self) -> bool:
@@ -336,18 +312,18 @@ def apply_filters(opinions: QuerySet[Opinion], flt: QueueFilter) -> QuerySet[Opi
 # --- sort and keyset pagination ---------------------------------------------------------
 
 
-def with_lead_due(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
-    """Only the opinions whose lead unit still owes its reply, each annotated with `lead_due`,
-    that referral's due date.
+def with_running_lead(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
+    """Only the opinions whose lead unit still owes its reply: those with a due date in
+    Opinion.open_due_date (the running lead referral's, kept by
+    deadlines.sync_open_due_date), which is the key of the due-date order.
 
-    A join, not a subquery per opinion, so PostgreSQL can walk the referrals' due-date
-    index in order and stop after a page, whatever the number of opinions.
+    A column of the opinion, not a join to the referrals, so the order is an index: the
+    (district, open_due_date, id) one for district staff (with_planner_hint names the
+    district), the partial (open_due_date, id) one for other queues. For district staff the
+    first page reads a page of rows; a later one also steps over the rows of its cursor's
+    due date that come before the cursor (see _after: the range is on the date alone).
     """
-    return opinions.filter(
-        referrals__role=Referral.Role.LEAD,
-        referrals__state__in=RUNNING_STATES,
-        referrals__due_date__isnull=False,
-    ).annotate(lead_due=F("referrals__due_date"))
+    return opinions.filter(open_due_date__isnull=False)
 
 
 @dataclass(frozen=True)
@@ -387,7 +363,7 @@ def _order(sort: str, backwards: bool) -> list:
     if sort == SORT_OLDEST:
         fields = ["received_at", "id"]
     elif sort == SORT_DUE:
-        fields = ["lead_due", "id"]
+        fields = ["open_due_date", "id"]
     else:
         fields = ["-received_at", "-id"]
     if backwards:
@@ -397,7 +373,7 @@ def _order(sort: str, backwards: bool) -> list:
 
 def _after(sort: str, cursor: Cursor, backwards: bool) -> Q:
     """Rows strictly after `cursor` in the sort order (before it when `backwards`)."""
-    key = "lead_due" if sort == SORT_DUE else "received_at"
+    key = "open_due_date" if sort == SORT_DUE else "received_at"
     ascending = sort != SORT_NEWEST
     if backwards:
         ascending = not ascending
@@ -414,13 +390,13 @@ def _after(sort: str, cursor: Cursor, backwards: bool) -> Q:
 def ordered(opinions: QuerySet[Opinion], sort: str = SORT_NEWEST) -> QuerySet[Opinion]:
     """`opinions` in the queue's `sort` order (for the export: every row, no cursor)."""
     if sort == SORT_DUE:
-        opinions = with_lead_due(opinions)
+        opinions = with_running_lead(opinions)
     return opinions.order_by(*_order(sort, backwards=False))
 
 
 def cursor_for(opinion: Opinion, sort: str = SORT_NEWEST) -> Cursor:
     if sort == SORT_DUE:
-        return Cursor(opinion.lead_due, opinion.pk)
+        return Cursor(opinion.open_due_date, opinion.pk)
     return Cursor(opinion.received_at, opinion.pk)
 
 
@@ -455,7 +431,7 @@ def keyset_page(
     bookmarkable URLs and should fail soft.
     """
     if sort == SORT_DUE:
-        opinions = with_lead_due(opinions)
+        opinions = with_running_lead(opinions)
     cursor = None
     backwards = False
     if before:

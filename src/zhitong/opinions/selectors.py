@@ -224,12 +224,13 @@ def lead_referral(opinion: Opinion) -> Referral | None:
 def deadline_state(referral: Referral, today: datetime.date | None = None, *, calendar=None) -> str:
     """ "on_time", "due_soon" (due within 3 working days), "overdue" or "very_overdue".
 
-    Derived from the stored due date: overdue once today is past it, very overdue once
-    the working days past due reach the working days allowed (twice the time). A
+    Derived from the stored dates: overdue once today is past the due date, very overdue
+    from Referral.very_overdue_from on (late by as many working days as were allowed,
+    extensions included: twice the time), the same dates the queue's filters read. A
     referral the unit has answered (or that is closed) is never overdue. Pass one
     `calendar` snapshot (working_calendar()) when classifying many rows: no query per row.
     """
-    from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS, total_working_days
+    from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS
 
     if referral.due_date is None or referral.state not in (
         Referral.State.PENDING,
@@ -237,14 +238,17 @@ def deadline_state(referral: Referral, today: datetime.date | None = None, *, ca
     ):
         return "on_time"
     today = today or timezone.localdate()
-    calendar = calendar or working_calendar()
     if today <= referral.due_date:
+        calendar = calendar or working_calendar()
         left = calendar.working_days_between(today, referral.due_date)
         return "due_soon" if left <= DUE_SOON_WORKING_DAYS else "on_time"
-    late = calendar.working_days_between(referral.due_date, today)
-    # Twice the time: late by as many working days as were allowed, extensions included.
-    allowed = total_working_days(referral) or 1
-    return "very_overdue" if late >= allowed else "overdue"
+    very_overdue_from = referral.very_overdue_from
+    if very_overdue_from is None:
+        # A referral object built in memory and not yet given its dates by deadlines.apply.
+        from zhitong.opinions.deadlines import recomputed_very_overdue_from
+
+        very_overdue_from = recomputed_very_overdue_from(referral, calendar or working_calendar())
+    return "very_overdue" if today >= very_overdue_from else "overdue"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from zhitong.opinions.models import (
     Status,
 )
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
+from zhitong.workdays.selectors import working_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -444,7 +445,8 @@ def opinion_refer(
     note = _text(note, field=_("转办说明"), limit=NOTE_LIMIT, required=False)
 
     now = timezone.now()
-    deadline = deadlines.compute(deadlines.local_date(now), working_days)
+    calendar = working_calendar()
+    deadline = deadlines.compute(deadlines.local_date(now), working_days, calendar)
     suggested = suggested_unit_for(opinion)
     referrals = []
     for role, target in [(Referral.Role.LEAD, unit)] + [(Referral.Role.CO, c) for c in co_list]:
@@ -458,7 +460,7 @@ def opinion_refer(
             referred_at=now,
             working_days=working_days,
         )
-        deadlines.apply(referral, deadline)
+        deadlines.apply(referral, deadline, calendar)
         referral.save()
         referrals.append(referral)
     lead = referrals[0]
@@ -832,10 +834,11 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
         opinion.returned_for_rework += 1
     if target == Status.HANDLING:
         lead = Referral.objects.select_for_update().get(pk=lead.pk)
-        deadline = deadlines.restarted(lead, deadlines.local_date(now))
+        calendar = working_calendar()
+        deadline = deadlines.restarted(lead, deadlines.local_date(now), calendar)
         lead.state = Referral.State.ACCEPTED
         lead.passing_recorded_for = None
-        deadlines.apply(lead, deadline)
+        deadlines.apply(lead, deadline, calendar)
         lead.save(update_fields=["state", "passing_recorded_for", *deadlines.DEADLINE_FIELDS])
         data["referral"] = lead.pk
         data["due_date"] = deadline.due.isoformat()
@@ -939,8 +942,9 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
         "from_due": referral.due_date.isoformat() if referral.due_date else None,
     }
     if approve:
-        deadline = deadlines.extended(referral, extension.working_days)
-        deadlines.apply(referral, deadline)
+        calendar = working_calendar()
+        deadline = deadlines.extended(referral, extension.working_days, calendar)
+        deadlines.apply(referral, deadline, calendar)
         referral.save(update_fields=deadlines.DEADLINE_FIELDS)
         deadlines.sync_open_due_date(opinion)
         data["to_due"] = deadline.due.isoformat()
@@ -1074,31 +1078,44 @@ def referrals_recompute_deadlines(*, year: int, by) -> int:
     """Redo open deadlines after `year`'s calendar changed; an event per moved deadline.
 
     Registered with zhitong.workdays.services.on_calendar_changed, so it runs inside the
-    publishing transaction. Returns how many referrals changed.
+    publishing transaction. A referral whose due date stays but whose very-overdue date
+    moves (the working days after the due date run through `year`) is updated too, without
+    an event: that date only follows from the deadline, like the opinion's copies of it.
+    Returns how many deadlines moved.
     """
-    from zhitong.workdays.selectors import working_calendar
-
     calendar = working_calendar()
     changed = 0
+    # opinion id -> [(referral, what it was, the new deadline or None if only the
+    # very-overdue date moved)]
     by_opinion: dict[int, list[tuple[Referral, dict, object]]] = {}
     for referral in deadlines.referrals_to_recompute(year):
         old = deadlines.stored(referral)
-        if old is not None and not deadlines.year_touches(old, year):
-            continue
-        new = deadlines.recomputed(referral, calendar)
-        if new is None or (old is not None and new.as_data() == old.as_data()):
-            continue
+        new = None
+        if old is None or deadlines.year_touches(old, year):
+            new = deadlines.recomputed(referral, calendar)
+            if new is not None and old is not None and new.as_data() == old.as_data():
+                new = None
         before = {
             "due_date": referral.due_date.isoformat() if referral.due_date else None,
             "provisional": referral.deadline_provisional,
         }
-        deadlines.apply(referral, new)
+        if new is not None:
+            deadlines.apply(referral, new, calendar)
+        elif deadlines.very_overdue_touches(referral, year):
+            very_overdue_from = deadlines.recomputed_very_overdue_from(referral, calendar)
+            if very_overdue_from == referral.very_overdue_from:
+                continue
+            referral.very_overdue_from = very_overdue_from
+        else:
+            continue
         by_opinion.setdefault(referral.opinion_id, []).append((referral, before, new))
     for opinion_id in sorted(by_opinion):
         opinion = _lock(opinion_id)
         changes = []
         for referral, before, new in by_opinion[opinion_id]:
             referral.save(update_fields=deadlines.DEADLINE_FIELDS)
+            if new is None:
+                continue
             changed += 1
             changes.append(
                 {
@@ -1109,17 +1126,19 @@ def referrals_recompute_deadlines(*, year: int, by) -> int:
                     "was_provisional": before["provisional"],
                     "provisional": new.provisional,
                     "deadline": new.as_data(),
+                    "very_overdue_from": referral.very_overdue_from.isoformat(),
                 }
             )
         deadlines.sync_open_due_date(opinion)
-        _record(
-            opinion=opinion,
-            by=by,
-            verb="deadline_recomputed",
-            from_state=opinion.status,
-            note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
-            data={"year": year, "changes": changes},
-        )
+        if changes:
+            _record(
+                opinion=opinion,
+                by=by,
+                verb="deadline_recomputed",
+                from_state=opinion.status,
+                note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
+                data={"year": year, "changes": changes},
+            )
     return changed
 
 

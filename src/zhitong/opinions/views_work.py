@@ -41,7 +41,6 @@ from zhitong.opinions import (
     services,
     stats,
 )
-from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS
 from zhitong.opinions.models import (
     Attachment,
     Extension,
@@ -142,17 +141,10 @@ def _may_refer_in_bulk(user) -> bool:
 def deadline_state(referral: Referral, today: datetime.date, calendar) -> str:
     """selectors.deadline_state on a calendar snapshot taken once per page.
 
-    The selector reads the calendar per call (a version query each time); a list of 25
-    rows must not cost 25 queries. Same rules: overdue after the stored due date, very
-    overdue once the working days past due reach the working days allowed.
+    The selector reads the calendar per call unless given one (a version query each
+    time); a list of 25 rows must not cost 25 queries.
     """
-    if referral.due_date is None or referral.state not in search.RUNNING_STATES:
-        return "on_time"
-    if today <= referral.due_date:
-        left = calendar.working_days_between(today, referral.due_date)
-        return "due_soon" if left <= DUE_SOON_WORKING_DAYS else "on_time"
-    late = calendar.working_days_between(referral.due_date, today)
-    return "very_overdue" if late >= (referral.working_days or 1) else "overdue"
+    return selectors.deadline_state(referral, today, calendar=calendar)
 
 
 def cursor_query_for(opinion: Opinion, sort: str = search.SORT_NEWEST) -> str:
@@ -254,7 +246,7 @@ def _render_queue(
     opinions = search.apply_filters(scoped, flt)
     page = search.keyset_page(
         opinions,
-        sort=flt.sort or search.SORT_NEWEST,
+        sort=flt.order,
         after=params.get("after", ""),
         before=params.get("before", ""),
         size=PAGE_SIZE,
@@ -350,6 +342,12 @@ class ReferralView:
     @property
     def is_running(self) -> bool:
         return self.referral.state in search.RUNNING_STATES
+
+    @property
+    def allowed_working_days(self) -> int:
+        """The working days allowed in all (extensions included): also how late a reply
+        may run before it is very overdue (严重超期)."""
+        return self.deadline.working_days if self.deadline else self.referral.working_days
 
 
 @dataclass
@@ -916,7 +914,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
         search.apply_filters(
             search.with_planner_hint(selectors.opinions_visible_to(user), user), flt
         ),
-        flt.sort or search.SORT_NEWEST,
+        flt.order,
     )
     rows = export.ledger_rows(opinions)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -241,11 +241,18 @@ class ReferralFactory(DjangoModelFactory):
 
     @factory.post_generation
     def sync_open_due_date(obj, create, extracted, **kwargs):
-        # Keep the opinion's copy of the running lead due date, as the services do.
+        # The very-overdue date that follows from the due date given, and the opinion's
+        # copies of the running lead's dates, as the services keep them.
         if create:
-            from zhitong.opinions.deadlines import sync_open_due_date
+            from zhitong.opinions import deadlines
+            from zhitong.workdays.selectors import working_calendar
 
-            sync_open_due_date(obj.opinion)
+            if obj.due_date is not None and obj.very_overdue_from is None:
+                obj.very_overdue_from = deadlines.recomputed_very_overdue_from(
+                    obj, working_calendar()
+                )
+                obj.save(update_fields=["very_overdue_from"])
+            deadlines.sync_open_due_date(obj.opinion)
 
 
 class ReplyFactory(DjangoModelFactory):

@@ -487,3 +487,16 @@ def test_every_open_due_date_is_what_the_services_would_keep(seeded):
     opinions = list(Opinion.objects.filter(district=seeded))
     assert any(o.open_due_date for o in opinions)
     assert all(o.open_due_date == open_due_date_of(o) for o in opinions)
+
+
+def test_every_very_overdue_date_is_what_the_services_would_keep(seeded):
+    from zhitong.opinions.deadlines import open_very_overdue_from_of, recomputed_very_overdue_from
+    from zhitong.workdays.selectors import working_calendar
+
+    calendar = working_calendar()
+    referrals = list(Referral.objects.filter(opinion__district=seeded, due_date__isnull=False))
+    assert referrals
+    assert all(r.very_overdue_from == recomputed_very_overdue_from(r, calendar) for r in referrals)
+    opinions = list(Opinion.objects.filter(district=seeded))
+    assert any(o.open_very_overdue_from for o in opinions)
+    assert all(o.open_very_overdue_from == open_very_overdue_from_of(o) for o in opinions)

@@ -9,11 +9,12 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import models
 
 from zhitong.accounts.models import Role
 from zhitong.core.events import events_for
 from zhitong.core.models import Event
-from zhitong.opinions import services
+from zhitong.opinions import search, services
 from zhitong.opinions.models import Extension, Opinion, Referral, Status
 from zhitong.opinions.selectors import deadline_state, referral_deadline
 from zhitong.opinions.services import OpinionError
@@ -210,6 +211,8 @@ def test_a_deadline_into_unpublished_2027_is_provisional_and_recomputed_on_publi
     late = refer_on(w, at(D(2026, 12, 20)))
     assert late.due_date == D(2027, 1, 8)
     assert late.deadline_provisional is True
+    # Very overdue fifteen working days later: 1-11..1-15, 1-18..1-22, 1-25..1-29.
+    assert late.very_overdue_from == D(2027, 1, 29)
     assert "2027年的放假安排尚未发布" in referral_deadline(late).explanation
     inside_2026 = refer_on(w, at(D(2026, 11, 2)))
     assert inside_2026.deadline_provisional is False
@@ -228,6 +231,8 @@ def test_a_deadline_into_unpublished_2027_is_provisional_and_recomputed_on_publi
     # 元旦 takes Fri 1-1: 12-21..12-25 (5), 12-28..12-31 (9), 1-4..1-8 (14), Mon 1-11 (15).
     assert late.due_date == D(2027, 1, 11)
     assert late.deadline_provisional is False
+    assert late.very_overdue_from == D(2027, 2, 1)
+    assert Opinion.objects.get(pk=late.opinion_id).open_very_overdue_from == D(2027, 2, 1)
     assert "2027年1月1日（元旦）" in referral_deadline(late).explanation
     event = events_for(late.opinion).last()
     assert event.verb == "deadline_recomputed" and event.actor == root
@@ -235,6 +240,7 @@ def test_a_deadline_into_unpublished_2027_is_provisional_and_recomputed_on_publi
     assert event.data["changes"][0]["from_due"] == "2027-01-08"
     assert event.data["changes"][0]["to_due"] == "2027-01-11"
     assert event.data["changes"][0]["was_provisional"] is True
+    assert event.data["changes"][0]["very_overdue_from"] == "2027-02-01"
     # Untouched: a deadline inside 2026, and one the unit has already answered.
     assert "deadline_recomputed" not in verbs(inside_2026.opinion)
     assert "deadline_recomputed" not in verbs(answered.opinion)
@@ -253,6 +259,31 @@ def test_co_referrals_are_recomputed_together_in_one_event(w, root):
     assert set(late.opinion.referrals.values_list("due_date", flat=True)) == {D(2027, 1, 11)}
     events = [e for e in events_for(late.opinion) if e.verb == "deadline_recomputed"]
     assert len(events) == 1 and len(events[0].data["changes"]) == 2
+
+
+def test_publishing_a_year_moves_a_very_overdue_date_that_runs_into_it(w, root):
+    # Tue 2026-12-01 + 15: due Tue 12-22, inside published 2026. Fifteen working days
+    # after it run into 2027, counted on weekends only: 12-23..12-31 (7), Fri 1-1 (8),
+    # 1-4..1-8 (13), 1-11, 1-12 (15).
+    referral = refer_on(w, at(D(2026, 12, 1)))
+    assert referral.due_date == D(2026, 12, 22) and referral.deadline_provisional is False
+    assert referral.very_overdue_from == D(2027, 1, 12)
+    stored_deadline = referral.deadline
+    opinion = Opinion.objects.get(pk=referral.opinion_id)
+    very_overdue = Opinion.objects.filter(pk=opinion.pk)
+
+    calendar_year_publish(year=2027, days=SCHEDULE_2027, source="测试", by=root)
+
+    referral.refresh_from_db()
+    opinion.refresh_from_db()
+    # 元旦 takes Fri 1-1, so the fifteenth working day is Wed 1-13; the deadline stays.
+    assert referral.very_overdue_from == opinion.open_very_overdue_from == D(2027, 1, 13)
+    assert referral.due_date == opinion.open_due_date == D(2026, 12, 22)
+    assert referral.deadline == stored_deadline
+    assert not very_overdue.filter(search.very_overdue_q(D(2027, 1, 12))).exists()
+    assert very_overdue.filter(search.very_overdue_q(D(2027, 1, 13))).exists()
+    # The deadline did not move, so the timeline records nothing.
+    assert "deadline_recomputed" not in verbs(opinion)
 
 
 # --- overdue, derived ---------------------------------------------------------------------
@@ -283,7 +314,10 @@ def test_an_answered_referral_is_never_overdue_and_nothing_is_stored(w):
     services.reply_submit(referral=referral, by=w.unit, text="已办理")
     referral.refresh_from_db()
     assert deadline_state(referral, today=D(2026, 6, 1)) == "on_time"
-    assert not any("overdue" in field.name for field in Referral._meta.get_fields())
+    # Dates to compare with today are stored (the very-overdue date), never a flag.
+    for model in (Referral, Opinion):
+        stored = [f for f in model._meta.get_fields() if "overdue" in f.name]
+        assert all(isinstance(f, models.DateField) for f in stored), stored
 
 
 # --- the daily check ----------------------------------------------------------------------
@@ -346,6 +380,8 @@ def test_twice_the_time_counts_the_extension_too(w):
     services.extension_decide(extension=extension, by=w.staff, approve=True)
     referral.refresh_from_db()
     assert referral.due_date == D(2026, 3, 16)
+    assert referral.very_overdue_from == D(2026, 3, 30)
+    assert Opinion.objects.get(pk=referral.opinion_id).open_very_overdue_from == D(2026, 3, 30)
     # Ten working days allowed in all: very overdue only ten working days after 3-16.
     assert deadline_state(referral, today=D(2026, 3, 27)) == "overdue"  # 9 late
     assert deadline_state(referral, today=D(2026, 3, 30)) == "very_overdue"  # 10 late

@@ -1,4 +1,5 @@
-"""Opinion.open_due_date: the copy of the running lead due date follows every lifecycle step."""
+"""Opinion.open_due_date and open_very_overdue_from: the copies of the running lead referral's
+due date and very-overdue date follow every lifecycle step."""
 
 import datetime
 
@@ -24,6 +25,10 @@ def stored(opinion):
     return Opinion.objects.values_list("open_due_date", flat=True).get(pk=opinion.pk)
 
 
+def stored_very_overdue(opinion):
+    return Opinion.objects.values_list("open_very_overdue_from", flat=True).get(pk=opinion.pk)
+
+
 def refer(w, moment):
     with frozen(moment):
         opinion = new_opinion(w)
@@ -35,6 +40,8 @@ def refer(w, moment):
 def test_it_follows_refer_accept_extension_reply_and_rework(w):
     opinion, lead = refer(w, at(D(2026, 2, 2)))
     assert stored(opinion) == lead.due_date == D(2026, 2, 28)
+    # Fifteen working days after the make-up Saturday 2-28: Mon 3-2 .. Fri 3-20.
+    assert stored_very_overdue(opinion) == lead.very_overdue_from == D(2026, 3, 20)
 
     with frozen(at(D(2026, 2, 25))):
         services.referral_accept(referral=lead, by=w.unit)
@@ -46,13 +53,15 @@ def test_it_follows_refer_accept_extension_reply_and_rework(w):
         services.extension_decide(extension=extension, by=w.staff, approve=True)
     lead.refresh_from_db()
     assert stored(opinion) == lead.due_date == D(2026, 3, 6)
+    # Twenty working days allowed in all now: 3-9 .. 4-3.
+    assert stored_very_overdue(opinion) == lead.very_overdue_from == D(2026, 4, 3)
 
     with frozen(at(D(2026, 3, 3))):
         reply = services.reply_submit(referral=lead, by=w.unit, text="已修好路灯。")
-    assert stored(opinion) is None
+    assert stored(opinion) is None and stored_very_overdue(opinion) is None
     with frozen(at(D(2026, 3, 4))):
         services.reply_send(reply=reply, by=w.staff)
-    assert stored(opinion) is None
+    assert stored(opinion) is None and stored_very_overdue(opinion) is None
 
     # Unsatisfied: back to the unit with a fresh period, so a new due date runs.
     with frozen(at(D(2026, 4, 2), 19)):
@@ -60,6 +69,9 @@ def test_it_follows_refer_accept_extension_reply_and_rework(w):
     lead.refresh_from_db()
     assert lead.state == Referral.State.ACCEPTED
     assert stored(opinion) == lead.due_date == D(2026, 4, 24)
+    # A fresh fifteen (not twenty) from the new due date: 4-27..4-30, 劳动节 5-1..5-5,
+    # 5-6..5-8, make-up Saturday 5-9, 5-11..5-15, 5-18, 5-19.
+    assert stored_very_overdue(opinion) == lead.very_overdue_from == D(2026, 5, 19)
 
 
 def test_a_returned_lead_referral_leaves_nothing_running(w):
@@ -67,7 +79,7 @@ def test_a_returned_lead_referral_leaves_nothing_running(w):
     assert stored(opinion) == lead.due_date
     with frozen(at(D(2026, 3, 3))):
         services.referral_return(referral=lead, by=w.unit, reason="不属于本单位职责")
-    assert stored(opinion) is None
+    assert stored(opinion) is None and stored_very_overdue(opinion) is None
 
 
 def test_a_merged_opinion_leaves_nothing_running(w):
@@ -90,3 +102,50 @@ def test_the_overdue_filter_reads_the_copy_and_agrees_with_sync(w):
     assert not scoped.filter(search.overdue_q(due)).exists()
     assert scoped.filter(search.overdue_q(due + datetime.timedelta(days=1))).exists()
     assert deadlines.open_due_date_of(opinion) == stored(opinion)
+
+
+def test_the_very_overdue_filter_reads_the_copy_and_agrees_with_sync(w):
+    opinion, lead = refer(w, at(D(2026, 2, 2)))
+    very = lead.very_overdue_from
+    scoped = Opinion.objects.filter(pk=opinion.pk)
+    # Very overdue on the day itself (late by the fifteen working days allowed), not before.
+    assert not scoped.filter(search.very_overdue_q(very - datetime.timedelta(days=1))).exists()
+    assert scoped.filter(search.very_overdue_q(very)).exists()
+    assert deadlines.open_very_overdue_from_of(opinion) == stored_very_overdue(opinion)
+
+
+def test_the_migration_fills_the_very_overdue_dates_as_the_services_keep_them(w):
+    import importlib
+
+    from django.apps import apps
+
+    from zhitong.testing import factories as f
+
+    migration = importlib.import_module("zhitong.opinions.migrations.0004_very_overdue_from")
+    _plain, _lead = refer(w, at(D(2026, 3, 2)))
+    extended, lead = refer(w, at(D(2026, 2, 2)))
+    with frozen(at(D(2026, 2, 25))):
+        services.referral_accept(referral=lead, by=w.unit)
+        extension = services.extension_request(
+            referral=lead, by=w.unit, working_days=5, reason="需等待供电部门配合施工"
+        )
+        services.extension_decide(extension=extension, by=w.staff, approve=True)
+    answered, answered_lead = refer(w, at(D(2026, 4, 1)))
+    with frozen(at(D(2026, 4, 2))):
+        services.referral_accept(referral=answered_lead, by=w.unit)
+        services.reply_submit(referral=answered_lead, by=w.unit, text="已办理")
+    # A referral with no stored computation counts its own working days.
+    f.ReferralFactory(
+        opinion=new_opinion(w), unit=w.housing, referred_by=w.staff, due_date=D(2026, 6, 1)
+    )
+    referrals = dict(Referral.objects.values_list("pk", "very_overdue_from"))
+    opinions = dict(Opinion.objects.values_list("pk", "open_very_overdue_from"))
+    assert all(referrals.values()) and D(2026, 4, 3) in referrals.values()
+    assert opinions[answered.pk] is None and opinions[extended.pk] == D(2026, 4, 3)
+
+    Referral.objects.update(very_overdue_from=None)
+    Opinion.objects.update(open_very_overdue_from=None)
+    migration.backfill_very_overdue_from(apps, None)
+
+    assert dict(Referral.objects.values_list("pk", "very_overdue_from")) == referrals
+    assert dict(Opinion.objects.values_list("pk", "open_very_overdue_from")) == opinions

@@ -343,6 +343,18 @@ def test_extension_requested_by_the_unit_and_decided_by_staff(client, w):
     assert lead.due_date > old_due
     html = client.get(detail(opinion)).content.decode()
     assert "需现场勘查" in html and "已批准" in html
+    # The case page says when the reply becomes very overdue: the time allowed in all
+    # (the category's 15 working days and the 5 granted) after the new due date.
+    assert f"超过期限满20个工作日即为严重超期（{lead.very_overdue_from:%Y-%m-%d}起）。" in html
+
+
+def test_an_answered_referral_shows_no_very_overdue_date(client, w):
+    opinion = accepted(w)
+    lead = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing)
+    services.referral_accept(referral=lead, by=w.unit)
+    services.reply_submit(referral=lead, by=w.unit, text="已修复路灯。")
+    client.force_login(w.staff)
+    assert "即为严重超期" not in client.get(detail(opinion)).content.decode()
 
 
 def test_merge_into_another_opinion_by_its_code(client, w):

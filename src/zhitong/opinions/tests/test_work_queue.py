@@ -194,18 +194,127 @@ def test_overdue_and_very_overdue_filters_follow_the_stored_due_date(client, w, 
     assert "严重超期" in page and "超期" in page
 
 
-def test_very_overdue_counts_working_days(w, spread):
+def test_very_overdue_counts_working_days():
+    from zhitong.opinions.deadlines import very_overdue_from
     from zhitong.workdays.deadlines import WorkingCalendar
 
     calendar = WorkingCalendar()
-    # Monday 2025-06-16; 5 working days back from it is Tuesday 2025-06-10.
-    monday = datetime.date(2025, 6, 16)
-    assert search.nth_working_day_back(calendar, monday, 5) == datetime.date(2025, 6, 10)
-    # Due Monday 2025-06-09, 5 working days allowed: on 06-16 it is 5 working days late.
+    # Due Monday 2025-06-09, 5 working days allowed: very overdue from Monday 06-16, the
+    # first day it is 5 working days late (Friday 06-13 is 4 late).
     due = datetime.date(2025, 6, 9)
-    late = calendar.working_days_between(due, monday)
-    assert late == 5
-    assert due < search.nth_working_day_back(calendar, monday, 5)
+    assert very_overdue_from(due, 5, calendar) == datetime.date(2025, 6, 16)
+    assert calendar.working_days_between(due, datetime.date(2025, 6, 16)) == 5
+    assert calendar.working_days_between(due, datetime.date(2025, 6, 15)) == 4
+
+
+# Referral dates over the 2026 Spring Festival and into 2027, which is not published here
+# (weekends only, provisional) until the test publishes 元旦 (Fri 1-1 to Sun 1-3).
+RANDOM_SCHEDULE_2027 = [
+    (datetime.date(2027, 1, 1), "holiday", "元旦"),
+    (datetime.date(2027, 1, 2), "holiday", "元旦"),
+    (datetime.date(2027, 1, 3), "holiday", "元旦"),
+]
+
+
+def _random_cases(w, rng, count):
+    """Referrals through the services on random days: several allowances, some extended
+    (once or twice), some answered or returned (no longer running)."""
+    from zhitong.opinions import services
+    from zhitong.opinions.tests.lifecycle_world import at, frozen
+
+    first = datetime.date(2025, 12, 1)
+    for _ in range(count):
+        day = first + datetime.timedelta(days=rng.randrange(400))
+        with frozen(at(day)):
+            opinion = new_opinion(w)
+            services.opinion_accept(opinion=opinion, by=w.staff)
+            lead = services.opinion_refer(
+                opinion=opinion,
+                by=w.staff,
+                unit=w.housing,
+                working_days=rng.choice([3, 5, 10, 15, 30]),
+            )
+        fate = rng.random()
+        with frozen(at(day + datetime.timedelta(days=1))):
+            if fate < 0.75:
+                services.referral_accept(referral=lead, by=w.unit)
+            if fate < 0.35:
+                for _ in range(rng.choice([1, 1, 2])):
+                    extension = services.extension_request(
+                        referral=lead, by=w.unit, working_days=rng.choice([2, 5, 10]), reason="忙"
+                    )
+                    services.extension_decide(extension=extension, by=w.staff, approve=True)
+            elif fate < 0.45:
+                services.reply_submit(referral=lead, by=w.unit, text="已办理")
+            elif fate >= 0.9:
+                services.referral_return(referral=lead, by=w.unit, reason="不属于本单位")
+
+
+def _exact(today, calendar):
+    """The per-referral definition, worked out here without the stored dates: overdue when
+    a running lead referral's due date is past; very overdue when it is late by at least
+    the working days allowed in all (the stored computation's, extensions included)."""
+    from zhitong.workdays.deadlines import Deadline
+
+    overdue, very = set(), set()
+    for referral in Referral.objects.filter(
+        role=Referral.Role.LEAD, state__in=search.RUNNING_STATES, due_date__isnull=False
+    ):
+        if referral.due_date < today:
+            overdue.add(referral.opinion_id)
+            allowed = Deadline.from_data(referral.deadline).working_days
+            if calendar.working_days_between(referral.due_date, today) >= allowed:
+                very.add(referral.opinion_id)
+    return overdue, very
+
+
+def _filtered(deadline, today):
+    flt = search.QueueFilter(deadline=deadline, today=today)
+    return set(search.apply_filters(Opinion.objects.all(), flt).values_list("pk", flat=True))
+
+
+def test_the_deadline_filters_agree_with_the_exact_definition_on_random_cases(w):
+    import random
+
+    from zhitong.opinions.selectors import deadline_state
+    from zhitong.testing import factories
+    from zhitong.workdays.selectors import working_calendar
+    from zhitong.workdays.services import calendar_year_publish
+
+    rng = random.Random(20261126)
+    _random_cases(w, rng, 48)
+    running = list(
+        Referral.objects.filter(role=Referral.Role.LEAD, state__in=search.RUNNING_STATES)
+    )
+    # The cases cover what the definition turns on.
+    assert any(r.deadline["working_days"] > r.working_days for r in running)  # extended
+    assert len({r.working_days for r in running}) >= 3
+    assert any(r.deadline_provisional for r in running)  # into unpublished 2027
+    assert any(r.deadline["holidays_skipped"] for r in running)
+    first = datetime.date(2025, 12, 1)
+    days = [first + datetime.timedelta(days=rng.randrange(480)) for _ in range(20)]
+    days += [datetime.date(2026, 3, 2), datetime.date(2027, 1, 12), datetime.date(2027, 2, 1)]
+    root = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
+    seen_overdue_only = seen_very = False
+    for published in (False, True):
+        if published:
+            calendar_year_publish(year=2027, days=RANDOM_SCHEDULE_2027, source="测试", by=root)
+        calendar = working_calendar()
+        assert calendar.is_published(2027) is published
+        for today in days:
+            overdue, very = _exact(today, calendar)
+            assert _filtered(search.DEADLINE_OVERDUE, today) == overdue, today
+            assert _filtered(search.DEADLINE_VERY_OVERDUE, today) == very, today
+            seen_very |= bool(very)
+            seen_overdue_only |= bool(overdue - very)
+            # The badge on each row says the same as the filters.
+            for referral in Referral.objects.filter(
+                role=Referral.Role.LEAD, state__in=search.RUNNING_STATES
+            ):
+                state = deadline_state(referral, today, calendar=calendar)
+                assert (state == "very_overdue") == (referral.opinion_id in very)
+                assert (state in ("overdue", "very_overdue")) == (referral.opinion_id in overdue)
+    assert seen_very and seen_overdue_only
 
 
 def test_search_in_chinese_text(client, w, spread):
@@ -310,6 +419,57 @@ def test_keyset_by_due_date_lists_running_deadlines_nearest_first(client, w):
     assert [r.opinion.pk for r in back.context["rows"]] == pages[0]
 
 
+def _overdue_spread(w, count):
+    """`count` opinions received newest first while their due dates run the other way, so
+    the due-date order differs from the received order; a third are not yet due."""
+    made = _many(w, count, tie_every=1)
+    today = timezone.localdate()
+    dues = {}
+    for i, opinion in enumerate(made):
+        if i % 3 == 2:
+            due = today + datetime.timedelta(days=5)
+        else:
+            # Several share a due date: the id orders them.
+            due = today - datetime.timedelta(days=1 + (count - i) // 2)
+        _referral(w, opinion, due=due)
+        dues[opinion.pk] = due
+    return made, dues, today
+
+
+def test_a_deadline_filter_lists_the_most_overdue_first_unless_a_sort_is_chosen(client, w):
+    made, dues, today = _overdue_spread(w, 60)
+    overdue = sorted((pk for pk, due in dues.items() if due < today), key=lambda pk: (dues[pk], pk))
+    login(client, w.staff)
+    pages = _follow(client, f"{QUEUE}?deadline=overdue", "next")
+    assert [len(p) for p in pages] == [25, 15]
+    assert [pk for page in pages for pk in page] == overdue
+    # Chosen explicitly, the order is kept: newest first, or the due date.
+    response = client.get(QUEUE, {"deadline": "overdue", "sort": "newest"})
+    newest = sorted(overdue, key=lambda pk: next(o.received_at for o in made if o.pk == pk))
+    assert [r.opinion.pk for r in response.context["rows"]] == newest[::-1][:25]
+    response = client.get(QUEUE, {"deadline": "overdue", "sort": "due"})
+    assert [r.opinion.pk for r in response.context["rows"]] == overdue[:25]
+    # Without a deadline filter the default stays newest first, every opinion listed.
+    response = client.get(QUEUE)
+    newest_all = sorted(made, key=lambda o: (o.received_at, o.pk), reverse=True)
+    assert [r.opinion.pk for r in response.context["rows"]] == [o.pk for o in newest_all[:25]]
+
+
+def test_the_default_order_is_offered_and_explained_in_the_sort_list(client, w):
+    html = login(client, w.staff).get(QUEUE, {"deadline": "overdue"}).content.decode()
+    assert (
+        '<option value="" selected>默认（按期限筛选时期限早的在前，否则新的在前）</option>' in html
+    )
+
+
+def test_the_queue_filter_order():
+    assert search.QueueFilter().order == search.SORT_NEWEST
+    assert search.QueueFilter(deadline="overdue").order == search.SORT_DUE
+    assert search.QueueFilter(deadline="very_overdue").order == search.SORT_DUE
+    assert search.QueueFilter(deadline="overdue", sort="oldest").order == search.SORT_OLDEST
+    assert search.QueueFilter(sort="due").order == search.SORT_DUE
+
+
 def test_a_broken_cursor_shows_the_first_page(client, w):
     _many(w, 3)
     response = login(client, w.staff).get(QUEUE, {"after": "!!not-a-cursor"})
@@ -337,22 +497,25 @@ def test_cursor_query_for_gives_the_page_after_a_row(client, w):
 # --- query count --------------------------------------------------------------------------
 
 
-def _busy(w, count):
+def _busy(w, count, days_late=3):
     today = timezone.localdate()
     for opinion in _many(w, count):
-        lead = _referral(w, opinion, due=today - datetime.timedelta(days=3))
+        lead = _referral(w, opinion, due=today - datetime.timedelta(days=days_late))
         f.ReferralFactory(
             opinion=opinion, unit=w.roads, referred_by=w.staff, role="co", due_date=lead.due_date
         )
 
 
+@pytest.mark.parametrize("deadline", ["overdue", "very_overdue"])
 @pytest.mark.parametrize("count", [5, 50])
-def test_the_queue_costs_a_fixed_number_of_queries(client, w, count, django_assert_max_num_queries):
-    _busy(w, count)
+def test_the_queue_costs_a_fixed_number_of_queries(
+    client, w, count, deadline, django_assert_max_num_queries
+):
+    _busy(w, count, days_late=40)
     login(client, w.staff)
     client.get(QUEUE)  # warm the calendar snapshot
     with django_assert_max_num_queries(17):
-        response = client.get(QUEUE, {"status": "open", "deadline": "overdue"})
+        response = client.get(QUEUE, {"status": "open", "deadline": deadline})
     assert len(response.context["rows"]) == min(count, 25)
 
 
