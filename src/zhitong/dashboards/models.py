@@ -1,4 +1,4 @@
-"""Summary tables of opinion figures (意见统计汇总), one row per district, day and group."""
+"""Summary tables of opinion figures (意见统计汇总): per district, street, day or month, and group."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,17 +15,37 @@ class Dimension(models.TextChoices):
     UNIT = "unit", _("按承办单位（主办）")
 
 
-class OpinionDayFigure(models.Model):
-    """The counts of the opinions of one district received on one local day, in one group.
+class Grain(models.TextChoices):
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
 
-    Every count is of distinct opinions and an opinion is received on exactly one day, so
-    the counts of a period are the sums over its days (see zhitong.opinions.stats).
+
+class OpinionFigure(models.Model):
+    """The counts of the opinions of one district and street received in one period (a
+    local day, or a calendar month), in one group of one dimension.
+
+    Every count is of distinct opinions and an opinion is received on exactly one day in
+    exactly one street, so the counts of a period or of several streets are sums of rows.
+    A month row is the sum of the month's day rows: a year reads about twelve rows per
+    group plus the days at its ends, however many opinions it holds. The street partition
+    lets street staff read their own street; district staff sum every street.
     """
 
     district = models.ForeignKey(
         Region, verbose_name=_("所属区"), on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField(_("接收日期"))
+    # The opinion's street; null for opinions without one (only district staff see them).
+    street = models.ForeignKey(
+        Region,
+        verbose_name=_("所属街道"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    grain = models.CharField(_("粒度"), max_length=5, choices=Grain.choices)
+    # The day, or the first day of the month.
+    period = models.DateField(_("统计期"))
     dimension = models.CharField(_("维度"), max_length=20, choices=Dimension.choices)
     # The channel code or the id of the category/street/station/unit; "" for none (未填写).
     key = models.CharField(_("分组"), max_length=40, blank=True)
@@ -39,32 +59,28 @@ class OpinionDayFigure(models.Model):
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
 
     class Meta:
-        verbose_name = _("意见日统计")
-        verbose_name_plural = _("意见日统计")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["district", "day", "dimension", "key"],
-                name="dashboards_opinion_day_figure_unique",
-            )
-        ]
+        verbose_name = _("意见统计汇总")
+        verbose_name_plural = _("意见统计汇总")
+        # No unique constraint: the street is nullable and NULLs are distinct on SQLite.
+        # A refresh replaces a district's rows under a lock on its DistrictFigureState.
         indexes = [
-            models.Index(
-                fields=["district", "dimension", "day"], name="dashboards_odf_dist_dim_day"
-            )
+            models.Index(fields=["district", "grain", "period"], name="dashboards_of_dist_period"),
+            models.Index(fields=["street", "grain", "period"], name="dashboards_of_street_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.district_id} {self.day} {self.dimension}:{self.key}"
+        return f"{self.district_id}/{self.street_id} {self.grain} {self.period} {self.dimension}:{self.key}"
 
 
 class DistrictFigureState(models.Model):
-    """A district whose summary has been computed in full at least once, and when last
-    refreshed: the statistics page reads the summary only for such districts."""
+    """A district's summary: when it was last refreshed, once computed in full (the
+    statistics page reads the summary only for such districts). A refresh locks this row,
+    so two refreshes of one district never interleave."""
 
     district = models.OneToOneField(
         Region, verbose_name=_("所属区"), on_delete=models.CASCADE, related_name="figure_state"
     )
-    computed_at = models.DateTimeField(_("计算时间"))
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("统计计算状态")

@@ -4,37 +4,62 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from zhitong.core.scoping import is_unrestricted, scope_region_path
-from zhitong.dashboards.models import Dimension, OpinionDayFigure
+from zhitong.dashboards.models import Dimension, Grain, OpinionFigure
+from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.services import COUNTS
 from zhitong.regions.models import Region, RegionLevel
 
 
-def summary_districts(user):
-    """The districts (a Region queryset) whose summary rows make up exactly what `user` may
-    see, or None when the summary cannot serve the user.
+@dataclass(frozen=True)
+class SummaryScope:
+    """The summary rows that make up exactly what a user may see: the rows of `districts`,
+    or of one street of them when `street_id` is set."""
 
-    Only scopes that are whole districts are served: superusers and region roles at
-    district level or above. Street staff, deputies, liaisons and units see part of a
-    district that the summary's keys cannot isolate (their breakdowns would need a row per
-    street *and* channel, per station *and* category, ...), so they keep the live queries,
-    which their small scopes keep cheap.
+    districts: QuerySet[Region]
+    street_id: int | None = None
+
+
+def summary_scope(user) -> SummaryScope | None:
+    """Where the summary serves `user`, or None when it cannot.
+
+    Served: superusers and region roles at district level or above (whole districts), and
+    street staff (their street, a partition of the summary). Community-level accounts see
+    no opinions at all. Deputies, liaisons and units see sets the summary's keys cannot
+    isolate (a deputy's own opinions and their stations', a unit's referrals); they keep
+    the live queries, which their small scopes keep cheap.
     """
     if not (user.is_authenticated and user.is_active):
         return None
     districts = Region.objects.filter(level=RegionLevel.DISTRICT)
     if is_unrestricted(user):
-        return districts
+        return SummaryScope(districts)
     path = scope_region_path(user)
-    if path is None or user.region.level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+    if path is None:
         return None
-    if user.region.level == RegionLevel.DISTRICT:
-        return districts.filter(pk=user.region_id)
-    return districts.filter(path__startswith=path)
+    level = user.region.level
+    if level == RegionLevel.COMMUNITY:
+        return None
+    if level == RegionLevel.STREET:
+        # opinions_visible_to: a street's staff see the opinions of their street.
+        return SummaryScope(districts.filter(pk=user.region.parent_id), street_id=user.region_id)
+    if level == RegionLevel.DISTRICT:
+        return SummaryScope(districts.filter(pk=user.region_id))
+    return SummaryScope(districts.filter(path__startswith=path))
+
+
+def _period_rows(months, ranges) -> Q:
+    parts = [Q(grain=Grain.DAY, period__range=pair) for pair in ranges]
+    if months:
+        parts.append(Q(grain=Grain.MONTH, period__in=months))
+    return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
 def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
@@ -44,23 +69,26 @@ def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
     from zhitong.stations.models import Station
     from zhitong.units.models import Category
 
-    districts = summary_districts(user)
-    if districts is None:
+    scope = summary_scope(user)
+    if scope is None:
         return None
     # One query: is every district of the scope computed, and since when.
-    state = districts.aggregate(
+    state = scope.districts.aggregate(
         n=Count("pk"),
-        computed=Count("figure_state"),
+        computed=Count("figure_state__computed_at"),
         computed_at=Min("figure_state__computed_at"),
     )
     if not state["n"] or state["computed"] < state["n"]:
         return None
-    district_ids = districts.values("pk")
+    if scope.street_id is not None:
+        rows = OpinionFigure.objects.filter(street_id=scope.street_id)
+    else:
+        rows = OpinionFigure.objects.filter(district_id__in=scope.districts.values("pk"))
     sums = {count: Sum(count) for count in COUNTS}
     # Channels are ordered by code and units by name as the live queries do (units with
     # the same name by id, below); the other dimensions by their current names, below.
     grouped = (
-        OpinionDayFigure.objects.filter(district_id__in=district_ids, day__range=(start, end))
+        rows.filter(_period_rows(*split_period(start, end)))
         .values("dimension", "key")
         .annotate(name=Max("label"), **sums)
         .order_by("dimension", "name", "key")

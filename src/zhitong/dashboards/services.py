@@ -1,22 +1,27 @@
-"""Refreshing the opinion figures summary (意见统计汇总) from the opinions themselves."""
+"""Refreshing the opinion figures summary (意见统计汇总) from the opinions themselves: day
+rows from the opinions, month rows from the day rows."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from zhitong.dashboards.models import (
     Dimension,
     DistrictFigureState,
-    OpinionDayFigure,
+    Grain,
+    OpinionFigure,
     RefreshMark,
 )
+from zhitong.dashboards.periods import month_start, next_month
 from zhitong.opinions.models import Opinion, Rating, Referral
 from zhitong.regions.models import Region, RegionLevel
 
@@ -58,9 +63,9 @@ def _district_opinions(district_id: int, days: set[datetime.date] | None) -> Que
     )
 
 
-def _compute(opinions: QuerySet[Opinion]) -> list[OpinionDayFigure]:
-    """The summary rows of `opinions`: per dimension one GROUP BY over the opinions (or
-    lead referrals) and one over their ratings, with the same definitions as the live
+def _compute(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
+    """The day rows of `opinions`, per street: per dimension one GROUP BY over the opinions
+    (or lead referrals) and one over their ratings, with the same definitions as the live
     figures in zhitong.opinions.stats."""
     from zhitong.opinions import stats
 
@@ -69,7 +74,7 @@ def _compute(opinions: QuerySet[Opinion]) -> list[OpinionDayFigure]:
         day=_day("opinion__received_at")
     )
     for dimension, field in OPINION_DIMENSIONS:
-        fields = ["day"] + ([field] if field else [])
+        fields = ["street_id", "day"] + ([field] if field else [])
         grouped = (
             stats._with_lead(opinions)
             .annotate(day=_day("received_at"))
@@ -78,11 +83,12 @@ def _compute(opinions: QuerySet[Opinion]) -> list[OpinionDayFigure]:
             .order_by()
         )
         for row in grouped:
-            rows[(dimension, row["day"], _key(row[field]) if field else "")].update(row)
-        rating_fields = ["day"] + ([f"opinion__{field}"] if field else [])
+            key = _key(row[field]) if field else ""
+            rows[(row["street_id"], dimension, row["day"], key)].update(row)
+        rating_fields = ["opinion__street_id", "day"] + ([f"opinion__{field}"] if field else [])
         for row in ratings.values(*rating_fields).annotate(**stats._rating_metrics()).order_by():
             key = _key(row[f"opinion__{field}"]) if field else ""
-            rows[(dimension, row["day"], key)].update(row)
+            rows[(row["opinion__street_id"], dimension, row["day"], key)].update(row)
 
     leads = (
         Referral.objects.filter(
@@ -92,54 +98,98 @@ def _compute(opinions: QuerySet[Opinion]) -> list[OpinionDayFigure]:
         )
         .alias(replied_on=_day("replied_at"))
         .annotate(day=_day("opinion__received_at"))
-        .values("day", "unit_id")
+        .values("opinion__street_id", "day", "unit_id")
         .annotate(**stats._referral_metrics())
         .order_by()
     )
     for row in leads:
-        rows[(Dimension.UNIT, row["day"], _key(row["unit_id"]))].update(row)
+        rows[(row["opinion__street_id"], Dimension.UNIT, row["day"], _key(row["unit_id"]))].update(
+            row
+        )
     unit_ratings = (
         ratings.filter(
             opinion__referrals__role=Referral.Role.LEAD,
             opinion__referrals__state__in=stats.ACTIVE_REFERRAL_STATES,
         )
-        .values("day", "opinion__referrals__unit_id")
+        .values("opinion__street_id", "day", "opinion__referrals__unit_id")
         .annotate(**stats._rating_metrics())
         .order_by()
     )
     for row in unit_ratings:
-        rows[(Dimension.UNIT, row["day"], _key(row["opinion__referrals__unit_id"]))].update(row)
+        unit = _key(row["opinion__referrals__unit_id"])
+        rows[(row["opinion__street_id"], Dimension.UNIT, row["day"], unit)].update(row)
 
     return [
-        OpinionDayFigure(
+        OpinionFigure(
+            street_id=street_id,
+            grain=Grain.DAY,
+            period=day,
             dimension=dimension,
-            day=day,
             key=key,
             label=(values.get("name") or "")[:100],
             **{count: values.get(count) or 0 for count in COUNTS},
         )
-        for (dimension, day, key), values in rows.items()
+        for (street_id, dimension, day, key), values in rows.items()
+    ]
+
+
+def _months(district_id: int, months: set[datetime.date] | None) -> list[OpinionFigure]:
+    """The month rows of `months` (every month when None): sums of the stored day rows."""
+    days = OpinionFigure.objects.filter(district_id=district_id, grain=Grain.DAY)
+    if months is not None:
+        days = days.filter(
+            reduce(
+                or_,
+                (Q(period__gte=month, period__lt=next_month(month)) for month in months),
+            )
+        )
+    grouped = (
+        days.annotate(month=TruncMonth("period"))
+        .values("street_id", "month", "dimension", "key")
+        .annotate(name=Max("label"), **{count: Sum(count) for count in COUNTS})
+        .order_by()
+    )
+    return [
+        OpinionFigure(
+            district_id=district_id,
+            street_id=row["street_id"],
+            grain=Grain.MONTH,
+            period=row["month"],
+            dimension=row["dimension"],
+            key=row["key"],
+            label=row["name"] or "",
+            **{count: row[count] or 0 for count in COUNTS},
+        )
+        for row in grouped
     ]
 
 
 @transaction.atomic
 def _refresh_district(district_id: int, days: set[datetime.date] | None, now) -> int:
-    state_exists = DistrictFigureState.objects.filter(district_id=district_id).exists()
-    if not state_exists:
+    DistrictFigureState.objects.get_or_create(district_id=district_id)
+    # The lock keeps two refreshes of one district (an overlapping cron run) from both
+    # deleting and inserting the same rows.
+    state = DistrictFigureState.objects.select_for_update().get(district_id=district_id)
+    if state.computed_at is None:
         # A district never computed in full: partial rows would read as its whole figures.
         days = None
     figures = _compute(_district_opinions(district_id, days))
-    old = OpinionDayFigure.objects.filter(district_id=district_id)
+    old = OpinionFigure.objects.filter(district_id=district_id)
+    months = None if days is None else {month_start(day) for day in days}
     if days is not None:
-        old = old.filter(day__in=sorted(days))
+        old = old.filter(
+            Q(grain=Grain.DAY, period__in=sorted(days))
+            | Q(grain=Grain.MONTH, period__in=sorted(months))
+        )
     old.delete()
     for figure in figures:
         figure.district_id = district_id
-    OpinionDayFigure.objects.bulk_create(figures, batch_size=1000)
-    DistrictFigureState.objects.update_or_create(
-        district_id=district_id, defaults={"computed_at": now}
-    )
-    return len(figures)
+    OpinionFigure.objects.bulk_create(figures, batch_size=1000)
+    month_rows = _months(district_id, months)
+    OpinionFigure.objects.bulk_create(month_rows, batch_size=1000)
+    state.computed_at = now
+    state.save(update_fields=["computed_at"])
+    return len(figures) + len(month_rows)
 
 
 def figures_refresh(
@@ -168,7 +218,11 @@ def figures_refresh_changed() -> int:
     # Read before computing: a change made meanwhile is seen again by the next run.
     new_value = Opinion.objects.aggregate(latest=Max("updated_at"))["latest"]
     written = 0
-    computed = set(DistrictFigureState.objects.values_list("district_id", flat=True))
+    computed = set(
+        DistrictFigureState.objects.filter(computed_at__isnull=False).values_list(
+            "district_id", flat=True
+        )
+    )
     if mark.value is None:
         written += figures_refresh()
     else:

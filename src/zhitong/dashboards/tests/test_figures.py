@@ -1,5 +1,5 @@
 """The summary (意见统计汇总) gives exactly the live figures, is refreshed by the command, and
-the statistics page reads it for whole districts only."""
+the statistics page reads it for whole districts and for streets."""
 
 import datetime
 import random
@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from zhitong.accounts.models import Role
-from zhitong.dashboards.models import DistrictFigureState, OpinionDayFigure
+from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure
+from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import figures_refresh
 from zhitong.opinions import stats
@@ -49,8 +50,9 @@ def _lead(w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIE
 
 
 def _populate(w, seed: int, count: int = 40):
-    """Opinions over March 2025 in both districts, with every kind of group, lead state,
-    reply time (around midnight and the due date) and rating."""
+    """Opinions from February to April 2025 (the ends of the months included) in both
+    districts, with every kind of group, lead state, reply time (around midnight and the
+    due date) and rating."""
     rnd = random.Random(seed)
     other_category = f.CategoryFactory(name="道路交通", code="DL01", parent=w.category)
     places = [
@@ -65,8 +67,9 @@ def _populate(w, seed: int, count: int = 40):
             if far
             else rnd.choice(places)
         )
-        received = datetime.datetime(
-            2025, 3, rnd.randint(1, 20), rnd.choice([0, 10, 23]), rnd.randint(0, 59), tzinfo=SH
+        day = datetime.date(2025, 2, 1) + datetime.timedelta(days=rnd.randint(0, 88))
+        received = datetime.datetime.combine(
+            day, datetime.time(rnd.choice([0, 10, 23]), rnd.randint(0, 59)), tzinfo=SH
         )
         status = rnd.choice(
             [Status.RECEIVED, Status.HANDLING, Status.CLOSED, Status.CLOSED_UNSATISFIED]
@@ -129,9 +132,12 @@ def test_the_summary_gives_the_live_figures_for_every_scope_and_period(w, seed):
         (datetime.date(2025, 3, 1), datetime.date(2025, 3, 1)),
         (datetime.date(2025, 3, 5), datetime.date(2025, 3, 12)),
         (datetime.date(2025, 3, 20), datetime.date(2025, 4, 30)),
+        (datetime.date(2025, 2, 1), datetime.date(2025, 3, 31)),
+        (datetime.date(2025, 2, 28), datetime.date(2025, 4, 1)),
+        (datetime.date(2025, 2, 10), datetime.date(2025, 4, 20)),
         (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
     ]
-    for user in [w.staff, w.far_staff, _superuser()]:
+    for user in [w.staff, w.far_staff, w.street, w.other_street, _superuser()]:
         for start, end in periods:
             summary = figures_from_summary(user, start=start, end=end)
             assert summary is not None and summary.from_summary
@@ -151,8 +157,13 @@ def test_a_partial_refresh_after_changes_gives_the_live_figures(w):
         stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
     )
     figures_refresh(district=w.district, days=[datetime.date(2025, 3, 3)])
+    # The whole year reads the March month row, refreshed from its day rows.
     assert _plain(figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])) == _plain(
         stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    )
+    day = datetime.date(2025, 3, 3)
+    assert _plain(figures_from_summary(w.staff, start=day, end=day)) == _plain(
+        stats.opinion_figures_live(w.staff, start=day, end=day)
     )
 
 
@@ -162,17 +173,17 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
     assert DistrictFigureState.objects.filter(district=w.district).exists()
     new_opinion(w, received_at=datetime.datetime(2025, 3, 28, 9, tzinfo=SH))
     call_command("dashboards_refresh_figures")
-    for user in (w.staff, w.far_staff):
+    for user in (w.staff, w.far_staff, w.street):
         assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
             stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
         )
-    assert OpinionDayFigure.objects.filter(day=datetime.date(2025, 3, 28)).exists()
+    assert OpinionFigure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
 
 
 def test_scopes_the_summary_cannot_serve_are_computed_live(w):
     _populate(w, 6, count=10)
     figures_refresh()
-    for user in (w.street, w.deputy, w.unit):
+    for user in (w.deputy, w.unit):
         assert figures_from_summary(user, start=YEAR[0], end=YEAR[1]) is None
         figures = stats.opinion_figures(user, start=YEAR[0], end=YEAR[1])
         assert not figures.from_summary
@@ -193,3 +204,58 @@ def test_the_page_shows_when_the_figures_were_computed(client, w):
     assert response.status_code == 200
     assert "数据计算时间" in response.text
     assert "汇总数据" in response.text
+
+
+def test_a_month_row_is_the_sum_of_its_day_rows(w):
+    _populate(w, 9)
+    figures_refresh()
+    months = OpinionFigure.objects.filter(grain=Grain.MONTH)
+    assert months.exists()
+    for month in months:
+        days = OpinionFigure.objects.filter(
+            grain=Grain.DAY,
+            district=month.district,
+            street=month.street,
+            dimension=month.dimension,
+            key=month.key,
+            period__year=month.period.year,
+            period__month=month.period.month,
+        )
+        assert month.period.day == 1
+        assert month.collected == sum(d.collected for d in days) > 0
+        assert month.satisfied == sum(d.satisfied for d in days)
+
+
+def test_street_staff_read_only_their_street(w):
+    _populate(w, 10)
+    figures_refresh()
+    for user, street in ((w.street, w.street_a), (w.other_street, w.street_b)):
+        figures = figures_from_summary(user, start=YEAR[0], end=YEAR[1])
+        assert figures.from_summary
+        streets = next(b for b in figures.breakdowns if b.key == "street").rows
+        assert [row.label for row in streets] in ([street.name], [])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months", "ranges"),
+    [
+        ("2025-01-01", "2025-12-31", [f"2025-{m:02d}-01" for m in range(1, 13)], []),
+        ("2025-03-05", "2025-03-12", [], [("2025-03-05", "2025-03-12")]),
+        ("2025-03-01", "2025-03-31", ["2025-03-01"], []),
+        ("2025-03-01", "2025-03-30", [], [("2025-03-01", "2025-03-30")]),
+        (
+            "2025-02-28",
+            "2025-04-01",
+            ["2025-03-01"],
+            [("2025-02-28", "2025-02-28"), ("2025-04-01", "2025-04-01")],
+        ),
+        ("2024-12-15", "2025-02-28", ["2025-01-01", "2025-02-01"], [("2024-12-15", "2024-12-31")]),
+        ("2025-03-02", "2025-03-01", [], []),
+    ],
+)
+def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, ranges):
+    d = datetime.date.fromisoformat
+    assert split_period(d(start), d(end)) == (
+        [d(m) for m in months],
+        [(d(a), d(b)) for a, b in ranges],
+    )
