@@ -264,11 +264,12 @@ def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> l
 def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figures:
     """The figures for the opinions `user` may see received from `start` to `end`.
 
-    Read from the daily summary (zhitong.dashboards, refreshed every few minutes by
+    Read from the summary (zhitong.dashboards, refreshed every few minutes by
     `dashboards_refresh_figures`) when it serves the user's scope: whole districts, for
-    superusers and region roles at district level or above, once computed. Street staff,
-    deputies, liaisons and units see parts of districts the summary's keys cannot isolate;
-    they, and a summary not yet computed, get the live computation (opinion_figures_live).
+    superusers and region roles at district level or above, and one street for street
+    staff, once the district is computed. Community staff, deputies, liaisons and units
+    see parts of districts the summary's keys cannot isolate; they, and a summary not yet
+    computed, get the live computation (opinion_figures_live).
     """
     from zhitong.dashboards.selectors import figures_from_summary
 
