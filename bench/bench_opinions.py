@@ -3,7 +3,8 @@ PostgreSQL, and the public submission rate against a bare one-insert Django view
 
 Run: `make bench` (needs PostgreSQL; BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/zhitong_bench, is dropped and re-created).
-Options via env: BENCH_SIZES="10000,1000000", BENCH_REPEATS=30, BENCH_SUBMISSIONS=300.
+Options via env: BENCH_SIZES="10000,1000000", BENCH_REPEATS=30, BENCH_COLD_REPEATS=5,
+BENCH_WARM_UP=3 (untimed fetches of each page first), BENCH_SUBMISSIONS=300.
 Prints a Markdown report and writes it to bench/out/opinions.md.
 """
 
@@ -23,6 +24,7 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,1000000").split(",
 REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "300"))
 COLD_REPEATS = int(os.environ.get("BENCH_COLD_REPEATS", "5"))
+WARM_UP = int(os.environ.get("BENCH_WARM_UP", "3"))
 
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
@@ -231,6 +233,11 @@ def load_opinions(count: int, start_index: int):
 def timed(client, url, repeats, *, cold=False):
     from django.core.cache import cache
 
+    # Untimed fetches first, as a running server has done them: the first request of a
+    # page compiles its templates and fills the process's caches, which would otherwise
+    # weigh on the size measured first.
+    for _ in range(WARM_UP):
+        assert client.get(url).status_code == 200, url
     samples = []
     for _ in range(repeats):
         if cold:
