@@ -221,6 +221,23 @@ def test_a_deputy_no_longer_at_the_station_loses_sight_of_its_opinions(w):
     assert access_opinion(w.deputy, mine.pk)
 
 
+def test_a_deputy_account_not_linked_to_a_deputy_sees_nothing(w):
+    from zhitong.accounts.models import Role
+
+    opinion = new_opinion(w)
+    unlinked = f.UserFactory(username="deputy_unlinked", role=Role.DEPUTY)
+    assert not opinions_visible_to(unlinked).exists()
+    with pytest.raises(Http404):
+        access_opinion(unlinked, opinion.pk)
+
+
+def test_a_deputy_sees_the_opinions_of_each_current_station(w):
+    at_b = new_opinion(w, street=w.street_b, place=None, station=w.station_b, deputy=None)
+    assert not opinions_visible_to(w.deputy).filter(pk=at_b.pk).exists()
+    f.StationAssignmentFactory(station=w.station_b, deputy=w.dep_a)
+    assert opinions_visible_to(w.deputy).filter(pk=at_b.pk).exists()
+
+
 def test_an_inactive_account_sees_nothing(w):
     opinion = new_opinion(w)
     w.staff.is_active = False
