@@ -29,6 +29,11 @@ class OpinionFigure(models.Model):
     A month row is the sum of the month's day rows: a year reads about twelve rows per
     group plus the days at its ends, however many opinions it holds. The street partition
     lets street staff read their own street; district staff sum every street.
+
+    Rows with a unit are a second partition, apart from the district's own rows: the
+    counts of the opinions referred to that unit (any referral not withdrawn, what the
+    unit may see), summed over streets. A unit account reads only these rows; every other
+    scope reads only the rows without a unit.
     """
 
     district = models.ForeignKey(
@@ -38,6 +43,15 @@ class OpinionFigure(models.Model):
     street = models.ForeignKey(
         Region,
         verbose_name=_("所属街道"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # Set for the unit partition (the street is then empty); empty for the district's rows.
+    unit = models.ForeignKey(
+        "units.HandlingUnit",
+        verbose_name=_("承办单位"),
         on_delete=models.CASCADE,
         related_name="+",
         null=True,
@@ -66,10 +80,11 @@ class OpinionFigure(models.Model):
         indexes = [
             models.Index(fields=["district", "grain", "period"], name="dashboards_of_dist_period"),
             models.Index(fields=["street", "grain", "period"], name="dashboards_of_street_period"),
+            models.Index(fields=["unit", "grain", "period"], name="dashboards_of_unit_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.district_id}/{self.street_id} {self.grain} {self.period} {self.dimension}:{self.key}"
+        return f"{self.district_id}/{self.street_id}/{self.unit_id} {self.grain} {self.period} {self.dimension}:{self.key}"
 
 
 class DistrictFigureState(models.Model):

@@ -11,6 +11,7 @@ from operator import or_
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
+from zhitong.accounts.models import Role
 from zhitong.core.scoping import is_unrestricted, scope_region_path
 from zhitong.dashboards.models import Dimension, Grain, OpinionFigure
 from zhitong.dashboards.periods import split_period
@@ -21,26 +22,32 @@ from zhitong.regions.models import Region, RegionLevel
 @dataclass(frozen=True)
 class SummaryScope:
     """The summary rows that make up exactly what a user may see: the rows of `districts`,
-    or of one street of them when `street_id` is set."""
+    or of one street of them when `street_id` is set, or the unit partition of one unit
+    when `unit_id` is set (`districts` are then those that must have been computed)."""
 
     districts: QuerySet[Region]
     street_id: int | None = None
+    unit_id: int | None = None
 
 
 def summary_scope(user) -> SummaryScope | None:
     """Where the summary serves `user`, or None when it cannot.
 
-    Served: superusers and region roles at district level or above (whole districts), and
-    street staff (their street, a partition of the summary). Community-level accounts see
-    no opinions at all. Deputies, liaisons and units see sets the summary's keys cannot
-    isolate (a deputy's own opinions and their stations', a unit's referrals); they keep
-    the live queries, which their small scopes keep cheap.
+    Served: superusers and region roles at district level or above (whole districts),
+    street staff (their street, a partition of the summary) and unit accounts (their
+    unit's partition; a unit may be sent opinions of any district, so every district must
+    have been computed). Community-level accounts see no opinions at all. Deputies and
+    liaisons see sets the summary's keys cannot isolate (a deputy's own opinions and their
+    stations'); they keep the live queries, which their small scopes keep cheap.
     """
     if not (user.is_authenticated and user.is_active):
         return None
     districts = Region.objects.filter(level=RegionLevel.DISTRICT)
     if is_unrestricted(user):
         return SummaryScope(districts)
+    if user.role == Role.UNIT:
+        # opinions_visible_to: a unit sees the opinions referred to it.
+        return SummaryScope(districts, unit_id=user.unit_id) if user.unit_id else None
     path = scope_region_path(user)
     if path is None:
         return None
@@ -80,10 +87,14 @@ def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
     )
     if not state["n"] or state["computed"] < state["n"]:
         return None
-    if scope.street_id is not None:
-        rows = OpinionFigure.objects.filter(street_id=scope.street_id)
+    if scope.unit_id is not None:
+        rows = OpinionFigure.objects.filter(unit_id=scope.unit_id)
+    elif scope.street_id is not None:
+        rows = OpinionFigure.objects.filter(street_id=scope.street_id, unit__isnull=True)
     else:
-        rows = OpinionFigure.objects.filter(district_id__in=scope.districts.values("pk"))
+        rows = OpinionFigure.objects.filter(
+            district_id__in=scope.districts.values("pk"), unit__isnull=True
+        )
     sums = {count: Sum(count) for count in COUNTS}
     # Channels are ordered by code and units by name as the live queries do (units with
     # the same name by id, below); the other dimensions by their current names, below.

@@ -10,7 +10,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import FilteredRelation, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -133,6 +133,98 @@ def _compute(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
     ]
 
 
+def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
+    """The day rows of the unit partition: for each unit with a referral (not withdrawn)
+    among `opinions`, the figures of the opinions referred to it, over all streets.
+
+    The unit's opinions are chosen as opinions_visible_to chooses them for a unit account,
+    so a unit reads what the live figures would count for it. One GROUP BY per dimension
+    joins the opinions to those referrals (`mine`); an opinion referred twice to one unit
+    (returned, then referred again) joins twice, so every count is distinct."""
+    from zhitong.opinions import stats
+
+    rows: dict[tuple, dict] = defaultdict(dict)
+    referred = (
+        stats._with_lead(opinions)
+        .annotate(mine=_referred_to_unit("referrals"))
+        .filter(mine__unit_id__isnull=False)
+        .annotate(day=_day("received_at"))
+    )
+    ratings = (
+        Rating.objects.filter(opinion__in=opinions.values("pk"))
+        .annotate(mine=_referred_to_unit("opinion__referrals"))
+        .filter(mine__unit_id__isnull=False)
+        .annotate(day=_day("opinion__received_at"))
+    )
+    for dimension, field in OPINION_DIMENSIONS:
+        fields = ["mine__unit_id", "day"] + ([field] if field else [])
+        grouped = (
+            referred.values(*fields).annotate(**stats._opinion_metrics(distinct=True)).order_by()
+        )
+        for row in grouped:
+            key = _key(row[field]) if field else ""
+            rows[(row["mine__unit_id"], dimension, row["day"], key)].update(row)
+        rating_fields = ["mine__unit_id", "day"] + ([f"opinion__{field}"] if field else [])
+        for row in ratings.values(*rating_fields).annotate(**stats._rating_metrics()).order_by():
+            key = _key(row[f"opinion__{field}"]) if field else ""
+            rows[(row["mine__unit_id"], dimension, row["day"], key)].update(row)
+
+    # The breakdown by lead unit inside a unit's partition (a co-unit sees the lead).
+    leads = (
+        Referral.objects.filter(
+            role=Referral.Role.LEAD,
+            state__in=stats.ACTIVE_REFERRAL_STATES,
+            opinion__in=opinions.values("pk"),
+        )
+        .annotate(mine=_referred_to_unit("opinion__referrals"))
+        .filter(mine__unit_id__isnull=False)
+        .alias(replied_on=_day("replied_at"))
+        .annotate(day=_day("opinion__received_at"))
+        .values("mine__unit_id", "day", "unit_id")
+        .annotate(**stats._referral_metrics())
+        .order_by()
+    )
+    for row in leads:
+        rows[(row["mine__unit_id"], Dimension.UNIT, row["day"], _key(row["unit_id"]))].update(row)
+    lead_ratings = (
+        ratings.annotate(
+            lead=FilteredRelation(
+                "opinion__referrals",
+                condition=Q(opinion__referrals__role=Referral.Role.LEAD)
+                & Q(opinion__referrals__state__in=stats.ACTIVE_REFERRAL_STATES),
+            )
+        )
+        .filter(lead__unit_id__isnull=False)
+        .values("mine__unit_id", "day", "lead__unit_id")
+        .annotate(**stats._rating_metrics())
+        .order_by()
+    )
+    for row in lead_ratings:
+        key = (row["mine__unit_id"], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
+        rows[key].update(row)
+
+    return [
+        OpinionFigure(
+            unit_id=unit_id,
+            grain=Grain.DAY,
+            period=day,
+            dimension=dimension,
+            key=key,
+            label=(values.get("name") or "")[:100],
+            **{count: values.get(count) or 0 for count in COUNTS},
+        )
+        for (unit_id, dimension, day, key), values in rows.items()
+    ]
+
+
+def _referred_to_unit(relation: str) -> FilteredRelation:
+    """The referrals (not withdrawn) reached through `relation`: the units that see an
+    opinion."""
+    return FilteredRelation(
+        relation, condition=~Q(**{f"{relation}__state": Referral.State.WITHDRAWN})
+    )
+
+
 def _months(district_id: int, months: set[datetime.date] | None) -> list[OpinionFigure]:
     """The month rows of `months` (every month when None): sums of the stored day rows."""
     days = OpinionFigure.objects.filter(district_id=district_id, grain=Grain.DAY)
@@ -145,7 +237,7 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
         )
     grouped = (
         days.annotate(month=TruncMonth("period"))
-        .values("street_id", "month", "dimension", "key")
+        .values("street_id", "unit_id", "month", "dimension", "key")
         .annotate(name=Max("label"), **{count: Sum(count) for count in COUNTS})
         .order_by()
     )
@@ -153,6 +245,7 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
         OpinionFigure(
             district_id=district_id,
             street_id=row["street_id"],
+            unit_id=row["unit_id"],
             grain=Grain.MONTH,
             period=row["month"],
             dimension=row["dimension"],
@@ -173,7 +266,8 @@ def _refresh_district(district_id: int, days: set[datetime.date] | None, now) ->
     if state.computed_at is None:
         # A district never computed in full: partial rows would read as its whole figures.
         days = None
-    figures = _compute(_district_opinions(district_id, days))
+    opinions = _district_opinions(district_id, days)
+    figures = _compute(opinions) + _unit_rows(opinions)
     old = OpinionFigure.objects.filter(district_id=district_id)
     months = None if days is None else {month_start(day) for day in days}
     if days is not None:

@@ -66,16 +66,17 @@ def _with_lead(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
     ).alias(lead_replied_on=_local_date("lead__replied_at"))
 
 
-def _opinion_metrics() -> dict:
-    """Counts over opinions joined to their lead referral (see _with_lead)."""
+def _opinion_metrics(*, distinct: bool = False) -> dict:
+    """Counts over opinions joined to their lead referral (see _with_lead); `distinct`
+    when a further join may repeat an opinion."""
     closed = Q(status__in=CLOSED_STATUSES)
     referred = Q(lead__due_date__isnull=False)
     on_time = referred & Q(lead_replied_on__lte=F("lead__due_date"))
     return {
-        "collected": Count("pk"),
-        "closed": Count("pk", filter=closed),
-        "closed_referred": Count("pk", filter=closed & referred),
-        "on_time": Count("pk", filter=closed & on_time),
+        "collected": Count("pk", distinct=distinct),
+        "closed": Count("pk", distinct=distinct, filter=closed),
+        "closed_referred": Count("pk", distinct=distinct, filter=closed & referred),
+        "on_time": Count("pk", distinct=distinct, filter=closed & on_time),
     }
 
 
@@ -266,10 +267,10 @@ def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figure
 
     Read from the summary (zhitong.dashboards, refreshed every few minutes by
     `dashboards_refresh_figures`) when it serves the user's scope: whole districts, for
-    superusers and region roles at district level or above, and one street for street
-    staff, once the district is computed. Community staff, deputies, liaisons and units
-    see parts of districts the summary's keys cannot isolate; they, and a summary not yet
-    computed, get the live computation (opinion_figures_live).
+    superusers and region roles at district level or above; one street for street staff;
+    one unit's partition for unit accounts; once the districts are computed. Community
+    staff, deputies and liaisons see parts of districts the summary's keys cannot isolate;
+    they, and a summary not yet computed, get the live computation (opinion_figures_live).
     """
     from zhitong.dashboards.selectors import figures_from_summary
 

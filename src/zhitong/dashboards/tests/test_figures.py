@@ -1,5 +1,5 @@
 """The summary (意见统计汇总) gives exactly the live figures, is refreshed by the command, and
-the statistics page reads it for whole districts and for streets."""
+the statistics page reads it for whole districts, for streets and for units."""
 
 import datetime
 import random
@@ -37,10 +37,13 @@ def w(db):
     return build()
 
 
-def _lead(w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIED):
+def _lead(
+    w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIED, role=Referral.Role.LEAD
+):
     return f.ReferralFactory(
         opinion=opinion,
         unit=unit,
+        role=role,
         referred_by=w.staff,
         referred_at=opinion.received_at,
         state=state,
@@ -51,8 +54,8 @@ def _lead(w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIE
 
 def _populate(w, seed: int, count: int = 40):
     """Opinions from February to April 2025 (the ends of the months included) in both
-    districts, with every kind of group, lead state, reply time (around midnight and the
-    due date) and rating."""
+    districts, with every kind of group, lead state, co-unit, reply time (around midnight
+    and the due date) and rating."""
     rnd = random.Random(seed)
     other_category = f.CategoryFactory(name="道路交通", code="DL01", parent=w.category)
     places = [
@@ -93,6 +96,15 @@ def _populate(w, seed: int, count: int = 40):
             )
             if rnd.random() < 0.2:
                 _lead(w, opinion, w.office_a, due=due, state=Referral.State.RETURNED)
+            if rnd.random() < 0.2:
+                # Withdrawn: the unit no longer sees it, in the summary as live.
+                _lead(
+                    w,
+                    opinion,
+                    rnd.choice([w.roads, w.office_a]),
+                    due=due,
+                    state=Referral.State.WITHDRAWN,
+                )
             state = rnd.choice([Referral.State.REPLIED, Referral.State.ACCEPTED])
             referral = _lead(
                 w,
@@ -102,6 +114,16 @@ def _populate(w, seed: int, count: int = 40):
                 replied_at=replied if state == Referral.State.REPLIED else None,
                 state=state,
             )
+            if rnd.random() < 0.3:
+                # A co-unit sees the opinion too; its breakdown by unit shows the lead.
+                _lead(
+                    w,
+                    opinion,
+                    rnd.choice([w.roads, w.housing]),
+                    due=due,
+                    state=rnd.choice([Referral.State.ACCEPTED, Referral.State.WITHDRAWN]),
+                    role=Referral.Role.CO,
+                )
             if status in (Status.CLOSED, Status.CLOSED_UNSATISFIED) and rnd.random() < 0.8:
                 for _score in range(rnd.choice([1, 2])):
                     reply = f.ReplyFactory(referral=referral, opinion=opinion, author=w.staff)
@@ -137,7 +159,8 @@ def test_the_summary_gives_the_live_figures_for_every_scope_and_period(w, seed):
         (datetime.date(2025, 2, 10), datetime.date(2025, 4, 20)),
         (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
     ]
-    for user in [w.staff, w.far_staff, w.street, w.other_street, _superuser()]:
+    users = [w.staff, w.far_staff, w.street, w.other_street, _superuser()]
+    for user in users + [w.unit, w.co_unit, w.other_unit]:
         for start, end in periods:
             summary = figures_from_summary(user, start=start, end=end)
             assert summary is not None and summary.from_summary
@@ -173,7 +196,7 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
     assert DistrictFigureState.objects.filter(district=w.district).exists()
     new_opinion(w, received_at=datetime.datetime(2025, 3, 28, 9, tzinfo=SH))
     call_command("dashboards_refresh_figures")
-    for user in (w.staff, w.far_staff, w.street):
+    for user in (w.staff, w.far_staff, w.street, w.unit):
         assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
             stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
         )
@@ -183,7 +206,7 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
 def test_scopes_the_summary_cannot_serve_are_computed_live(w):
     _populate(w, 6, count=10)
     figures_refresh()
-    for user in (w.deputy, w.unit):
+    for user in (w.deputy, w.liaison):
         assert figures_from_summary(user, start=YEAR[0], end=YEAR[1]) is None
         figures = stats.opinion_figures(user, start=YEAR[0], end=YEAR[1])
         assert not figures.from_summary
@@ -216,6 +239,7 @@ def test_a_month_row_is_the_sum_of_its_day_rows(w):
             grain=Grain.DAY,
             district=month.district,
             street=month.street,
+            unit=month.unit,
             dimension=month.dimension,
             key=month.key,
             period__year=month.period.year,
@@ -259,3 +283,22 @@ def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, ran
         [d(m) for m in months],
         [(d(a), d(b)) for a, b in ranges],
     )
+
+
+def test_a_unit_reads_only_its_own_rows(w):
+    _populate(w, 11)
+    figures_refresh()
+    assert OpinionFigure.objects.filter(unit=w.housing).exists()
+    assert not OpinionFigure.objects.filter(unit__isnull=False, street__isnull=False).exists()
+    figures = figures_from_summary(w.unit, start=YEAR[0], end=YEAR[1])
+    assert figures.from_summary
+    staff = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
+    assert 0 < figures.total.collected < staff.total.collected
+
+
+def test_a_unit_account_without_a_unit_is_not_served_by_the_summary(w):
+    _populate(w, 12, count=5)
+    figures_refresh()
+    lost = f.UserFactory(username="unit_nowhere", role=Role.UNIT)
+    assert figures_from_summary(lost, start=YEAR[0], end=YEAR[1]) is None
+    assert stats.opinion_figures(lost, start=YEAR[0], end=YEAR[1]).total.collected == 0
