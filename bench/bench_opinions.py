@@ -25,6 +25,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "300"))
 COLD_REPEATS = int(os.environ.get("BENCH_COLD_REPEATS", "5"))
 WARM_UP = int(os.environ.get("BENCH_WARM_UP", "3"))
+QUIET_USERNAME = "bench_quiet_deputy"
 
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
@@ -62,6 +63,27 @@ SUBJECTS = ["小区", "道路", "噪音", "停车", "物业", "学校", "垃圾"
 PROBLEMS = ["问题", "反映", "建议", "投诉", "改造", "维修", "整治", "增设"]
 
 
+def quiet_deputy():
+    """A deputy without an account who is assigned to one station only (the lowest id): the
+    loader sends that station opinions only while loading the first size, so the deputy's
+    scope stays the same as the table grows. Returns (deputy id, station id)."""
+    from django.db.models import Count, Max, Q
+
+    from zhitong.stations.models import StationAssignment
+
+    no_account = Q(deputy__user__isnull=True) | Q(deputy__user__username=QUIET_USERNAME)
+    row = (
+        StationAssignment.objects.current()
+        .filter(no_account)
+        .values("deputy_id")
+        .annotate(stations=Count("station_id", distinct=True), station=Max("station_id"))
+        .filter(stations=1)
+        .order_by("deputy_id")
+        .first()
+    )
+    return row["deputy_id"], row["station"]
+
+
 def load_opinions(count: int, start_index: int):
     """Append `count` opinions (with lead referrals and received/referred events) by COPY."""
     from django.contrib.contenttypes.models import ContentType
@@ -76,6 +98,10 @@ def load_opinions(count: int, start_index: int):
 
     rng = random.Random(start_index)
     stations = list(Station.objects.values_list("id", "region_id", "street_id", "region__level"))
+    if start_index >= SIZES[0]:
+        # The quiet deputy's station gets opinions only up to the first size.
+        _deputy_id, quiet_station_id = quiet_deputy()
+        stations = [station for station in stations if station[0] != quiet_station_id]
     deputies_by_station = {}
     for station_id, deputy_id in StationAssignment.objects.values_list("station_id", "deputy_id"):
         deputies_by_station.setdefault(station_id, []).append(deputy_id)
@@ -271,6 +297,8 @@ def measure_pages(size):
     for username in ("street", "deputy", "unit"):
         others[username] = Client()
         others[username].force_login(User.objects.get(username=username))
+    others["deputy_quiet"] = Client()
+    others["deputy_quiet"].force_login(quiet_deputy_account())
     return {
         "queue, first page": timed(client, queue, REPEATS),
         "queue, deep page (90%)": timed(client, deep_url, REPEATS),
@@ -282,13 +310,30 @@ def measure_pages(size):
         "statistics page, street staff (cold)": timed(
             others["street"], stats_url, COLD_REPEATS, cold=True
         ),
-        # Deputies and units are counted live (their scopes are not partitions of the
-        # summary); the loader spreads opinions evenly over the demo district's 42 units.
+        # Deputies are counted live (their scopes are not partitions of the summary); units
+        # read their partition. The loader spreads opinions evenly over the demo district's
+        # 42 units and 208 stations, so the demo deputy's scope grows with the table; the
+        # quiet deputy's stays the same (see quiet_deputy).
         "statistics page, deputy (cold)": timed(
             others["deputy"], stats_url, COLD_REPEATS, cold=True
         ),
+        "statistics page, deputy with a scope of constant size (cold)": timed(
+            others["deputy_quiet"], stats_url, COLD_REPEATS, cold=True
+        ),
         "statistics page, unit (cold)": timed(others["unit"], stats_url, COLD_REPEATS, cold=True),
     }
+
+
+def quiet_deputy_account():
+    from zhitong.accounts.models import Role, User
+    from zhitong.deputies.models import Deputy
+
+    deputy_id, _station_id = quiet_deputy()
+    user, _created = User.objects.get_or_create(
+        username=QUIET_USERNAME, defaults={"role": Role.DEPUTY}
+    )
+    Deputy.objects.filter(pk=deputy_id).update(user=user)
+    return user
 
 
 def deep_cursor_query(row):
