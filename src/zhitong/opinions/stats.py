@@ -14,10 +14,13 @@ nothing loops over opinion rows in Python (only the groups of two queries are ma
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -280,6 +283,36 @@ def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figure
     return opinion_figures_live(user, start=start, end=end)
 
 
+# Roles whose opinions are those of a deputy or a few stations: hundreds a year.
+SMALL_SCOPE_ROLES = (Role.DEPUTY, Role.LIAISON)
+
+
+@contextmanager
+def _small_scope_plans(user) -> Iterator[None]:
+    """On PostgreSQL, the queries of a deputy's or a liaison's figures without parallel
+    workers.
+
+    Their scope is a deputy's and a few stations' opinions, but PostgreSQL estimates it
+    from the average deputy and station of the whole table: at a million opinions it
+    expects thousands of rows and starts two workers per query, which cost more than the
+    few hundred rows they then read (a deputy's page at 1,000,000: 84 ms with workers,
+    41 ms without; docs/benchmarks.md). SET LOCAL ends with the transaction; inside an
+    outer one, the default is put back at the end.
+    """
+    if connection.vendor != "postgresql" or user.role not in SMALL_SCOPE_ROLES:
+        yield
+        return
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+        # After an error the savepoint's rollback undoes the SET LOCAL.
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
+
+
 def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> Figures:
     """The figures computed from the opinions themselves.
 
@@ -288,10 +321,12 @@ def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> F
     """
     opinions = opinions_in_period(user, start, end).order_by()
     ratings = Rating.objects.filter(opinion__in=opinions.values("pk"))
-    breakdowns = [
-        Breakdown(key, str(title), _breakdown(opinions, ratings, fields, label))
-        for key, title, fields, label in DIMENSIONS
-    ]
+    with _small_scope_plans(user):
+        breakdowns = [
+            Breakdown(key, str(title), _breakdown(opinions, ratings, fields, label))
+            for key, title, fields, label in DIMENSIONS
+        ]
+        unit_rows = _unit_breakdown(opinions, ratings)
     # Every opinion has exactly one channel (a required field), so the total is the sum of
     # the channel groups: two queries fewer, and room for the summary check.
     channels = breakdowns[0].rows
@@ -299,9 +334,7 @@ def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> F
         label=str(_("合计")),
         **{name: sum(getattr(row, name) for row in channels) for name in COUNT_FIELDS},
     )
-    breakdowns.append(
-        Breakdown("unit", str(_("按承办单位（主办）")), _unit_breakdown(opinions, ratings))
-    )
+    breakdowns.append(Breakdown("unit", str(_("按承办单位（主办）")), unit_rows))
     return Figures(
         start=start, end=end, total=total, breakdowns=breakdowns, computed_at=timezone.now()
     )

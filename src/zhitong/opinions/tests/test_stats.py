@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,3 +262,30 @@ def test_the_period_fields_hold_the_default_period_as_iso_dates(client, w):
     html = client.get(reverse("opinions:stats")).content.decode()
     year = timezone.localdate().year
     assert f'value="{year}-01-01"' in html
+
+
+def _parallel_workers():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_small_scopes_are_counted_without_parallel_workers_and_the_setting_does_not_leak(w, data):
+    default = _parallel_workers()
+    assert default != "0"
+    seen = {}
+
+    def execute(run, sql, params, many, context):
+        if sql.startswith('SELECT "opinions_opinion"'):
+            seen.setdefault("workers", set()).add(_parallel_workers())
+        return run(sql, params, many, context)
+
+    for user, expected in ((w.deputy, {"0"}), (w.liaison, {"0"}), (w.unit, {default})):
+        seen.clear()
+        with connection.execute_wrapper(execute):
+            figures = stats.opinion_figures_live(user, start=START, end=END)
+        assert seen["workers"] == expected, user.username
+        # The setting ends with the figures, here inside the test's transaction.
+        assert _parallel_workers() == default
+        assert not figures.from_summary
