@@ -305,10 +305,26 @@ def figures_refresh(
     return sum(_refresh_district(pk, day_set, now) for pk in district_ids)
 
 
-def figures_refresh_changed() -> int:
+def figures_refresh_changed() -> int | None:
     """Recompute the days of the opinions changed since the last run (all on the first run)
-    and every district not yet computed. Returns the number of rows written."""
-    mark, _created = RefreshMark.objects.get_or_create(name=MARK_NAME)
+    and every district not yet computed. Returns the number of rows written, or None when
+    another run is under way.
+
+    A run holds its mark locked until it ends: a full rebuild takes minutes at a city's
+    scale (docs/benchmarks.md), and a cron run started meanwhile leaves at once instead of
+    waiting to compute the same rows again. (SQLite has no row locks; it lets one writer
+    through at a time.)"""
+    RefreshMark.objects.get_or_create(name=MARK_NAME)
+    with transaction.atomic():
+        mark = (
+            RefreshMark.objects.select_for_update(skip_locked=True).filter(name=MARK_NAME).first()
+        )
+        if mark is None:
+            return None
+        return _refresh_changed(mark)
+
+
+def _refresh_changed(mark: RefreshMark) -> int:
     # Read before computing: a change made meanwhile is seen again by the next run.
     new_value = Opinion.objects.aggregate(latest=Max("updated_at"))["latest"]
     written = 0

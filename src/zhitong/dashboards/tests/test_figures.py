@@ -2,19 +2,23 @@
 the statistics page reads it for whole districts, for streets and for units."""
 
 import datetime
+import io
 import random
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 
 from zhitong.accounts.models import Role
-from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure
+from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure, RefreshMark
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
-from zhitong.dashboards.services import figures_refresh
+from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
 from zhitong.opinions import stats
 from zhitong.opinions.models import Channel, Rating, Referral, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
@@ -302,3 +306,37 @@ def test_a_unit_account_without_a_unit_is_not_served_by_the_summary(w):
     lost = f.UserFactory(username="unit_nowhere", role=Role.UNIT)
     assert figures_from_summary(lost, start=YEAR[0], end=YEAR[1]) is None
     assert stats.opinion_figures(lost, start=YEAR[0], end=YEAR[1]).total.collected == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_started_while_another_runs_leaves_at_once():
+    """A full rebuild takes minutes at a city's scale; cron runs that start meanwhile must
+    not queue up behind it to compute the same rows again."""
+    RefreshMark.objects.create(name=MARK_NAME)
+    held, release = threading.Event(), threading.Event()
+
+    def running():
+        try:
+            with transaction.atomic():
+                RefreshMark.objects.select_for_update().get(name=MARK_NAME)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=running)
+    other.start()
+    try:
+        assert held.wait(10)
+        out = io.StringIO()
+        started = time.monotonic()
+        call_command("dashboards_refresh_figures", stdout=out)
+        assert time.monotonic() - started < 5
+        assert "Another refresh is running" in out.getvalue()
+        assert RefreshMark.objects.get(name=MARK_NAME).value is None
+    finally:
+        release.set()
+        other.join(10)
+    assert figures_refresh_changed() == 0
+    assert RefreshMark.objects.get(name=MARK_NAME).value is not None

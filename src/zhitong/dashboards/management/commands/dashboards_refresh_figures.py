@@ -10,4 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         written = figures_refresh_changed()
+        if written is None:
+            self.stdout.write("Another refresh is running; nothing done.")
+            return
         self.stdout.write(f"{written} summary rows written.")
