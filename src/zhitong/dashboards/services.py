@@ -27,6 +27,9 @@ from zhitong.regions.models import Region, RegionLevel
 
 COUNTS = ("collected", "closed", "closed_referred", "on_time", "rated", "satisfied")
 MARK_NAME = "opinions"
+# How far before its mark a run looks for changes: longer than any transaction that
+# changes opinions (an import of a ledger is the longest, seconds).
+OVERLAP = datetime.timedelta(minutes=10)
 
 # (dimension, the Opinion field that identifies a group; None for the total).
 OPINION_DIMENSIONS = [
@@ -338,8 +341,12 @@ def _refresh_changed(mark: RefreshMark) -> int:
     else:
         # A rating or a referral reply also changes the opinion (status), hence updated_at;
         # ratings are matched as well in case one is added without a status change.
+        # updated_at is set when the row is saved, not when its transaction commits: a
+        # change saved just before the last run read its mark but committed after was
+        # invisible to that run, so each run looks back OVERLAP further.
+        since = mark.value - OVERLAP
         changed = Opinion.objects.filter(
-            Q(updated_at__gte=mark.value) | Q(ratings__created_at__gte=mark.value)
+            Q(updated_at__gte=since) | Q(ratings__created_at__gte=since)
         )
         pairs = changed.annotate(received_on=_day("received_at")).values_list(
             "district_id", "received_on"

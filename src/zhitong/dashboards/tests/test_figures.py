@@ -20,7 +20,7 @@ from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
 from zhitong.opinions import stats
-from zhitong.opinions.models import Channel, Rating, Referral, Status
+from zhitong.opinions.models import Channel, Opinion, Rating, Referral, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -205,6 +205,22 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
             stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
         )
     assert OpinionFigure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
+
+
+def test_a_change_saved_before_the_mark_but_committed_after_is_picked_up(w):
+    """updated_at is the time of the save; the transaction may commit after a refresh has
+    read its mark (the newest updated_at then visible). The next run must still see it."""
+    _populate(w, 7, count=10)
+    call_command("dashboards_refresh_figures")
+    mark = RefreshMark.objects.get(name=MARK_NAME).value
+    late = new_opinion(w, received_at=datetime.datetime(2025, 3, 28, 9, tzinfo=SH))
+    # As if saved two seconds before the mark was read, and committed only now.
+    Opinion.objects.filter(pk=late.pk).update(updated_at=mark - datetime.timedelta(seconds=2))
+    call_command("dashboards_refresh_figures")
+    for user in (w.staff, w.street):
+        assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
+            stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
+        )
 
 
 def test_scopes_the_summary_cannot_serve_are_computed_live(w):
