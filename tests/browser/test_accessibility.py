@@ -71,11 +71,18 @@ def test_the_public_form_with_errors_passes_axe(phone_page, live_server, demo_di
     assert results.violations_count == 0, results.generate_report()
 
 
-# Besides the queue, a case, the overdue filter and the statistics: what each role also
-# works with.
+# Besides the home page, the queue, a case, the overdue filter and the statistics: what
+# each role also works with.
 ROLE_PAGES = {
-    "staff": ["opinions:import", "notifications:centre", "notifications:settings"],
-    "street": ["notifications:centre"],
+    "staff": [
+        "opinions:import",
+        "notifications:centre",
+        "notifications:settings",
+        "stations:list",
+        "imports:list",
+        "accounts:password_change",
+    ],
+    "street": ["notifications:centre", "stations:list"],
     "unit": ["notifications:centre", "notifications:settings"],
     "deputy": ["opinions:record", "opinions:session_new"],
     "liaison": ["opinions:record", "opinions:session_new"],
