@@ -67,73 +67,9 @@ def _district_opinions(district_id: int, days: set[datetime.date] | None) -> Que
 
 
 def _compute(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
-    """The day rows of `opinions`, per street: per dimension one GROUP BY over the opinions
-    (or lead referrals) and one over their ratings, with the same definitions as the live
-    figures in zhitong.opinions.stats."""
-    from zhitong.opinions import stats
-
-    rows: dict[tuple, dict] = defaultdict(dict)
-    ratings = Rating.objects.filter(opinion__in=opinions.values("pk")).annotate(
-        day=_day("opinion__received_at")
-    )
-    for dimension, field in OPINION_DIMENSIONS:
-        fields = ["street_id", "day"] + ([field] if field else [])
-        grouped = (
-            stats._with_lead(opinions)
-            .annotate(day=_day("received_at"))
-            .values(*fields)
-            .annotate(**stats._opinion_metrics())
-            .order_by()
-        )
-        for row in grouped:
-            key = _key(row[field]) if field else ""
-            rows[(row["street_id"], dimension, row["day"], key)].update(row)
-        rating_fields = ["opinion__street_id", "day"] + ([f"opinion__{field}"] if field else [])
-        for row in ratings.values(*rating_fields).annotate(**stats._rating_metrics()).order_by():
-            key = _key(row[f"opinion__{field}"]) if field else ""
-            rows[(row["opinion__street_id"], dimension, row["day"], key)].update(row)
-
-    leads = (
-        Referral.objects.filter(
-            role=Referral.Role.LEAD,
-            state__in=stats.ACTIVE_REFERRAL_STATES,
-            opinion__in=opinions.values("pk"),
-        )
-        .alias(replied_on=_day("replied_at"))
-        .annotate(day=_day("opinion__received_at"))
-        .values("opinion__street_id", "day", "unit_id")
-        .annotate(**stats._referral_metrics())
-        .order_by()
-    )
-    for row in leads:
-        rows[(row["opinion__street_id"], Dimension.UNIT, row["day"], _key(row["unit_id"]))].update(
-            row
-        )
-    unit_ratings = (
-        ratings.filter(
-            opinion__referrals__role=Referral.Role.LEAD,
-            opinion__referrals__state__in=stats.ACTIVE_REFERRAL_STATES,
-        )
-        .values("opinion__street_id", "day", "opinion__referrals__unit_id")
-        .annotate(**stats._rating_metrics())
-        .order_by()
-    )
-    for row in unit_ratings:
-        unit = _key(row["opinion__referrals__unit_id"])
-        rows[(row["opinion__street_id"], Dimension.UNIT, row["day"], unit)].update(row)
-
-    return [
-        OpinionFigure(
-            street_id=street_id,
-            grain=Grain.DAY,
-            period=day,
-            dimension=dimension,
-            key=key,
-            label=(values.get("name") or "")[:100],
-            **{count: values.get(count) or 0 for count in COUNTS},
-        )
-        for (street_id, dimension, day, key), values in rows.items()
-    ]
+    """The day rows of `opinions`, per street."""
+    rows = _day_rows(opinions, part="street_id", part_via_opinion="opinion__street_id")
+    return _day_figures(rows, "street_id")
 
 
 def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
@@ -141,54 +77,80 @@ def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
     among `opinions`, the figures of the opinions referred to it, over all streets.
 
     The unit's opinions are chosen as opinions_visible_to chooses them for a unit account,
-    so a unit reads what the live figures would count for it. One GROUP BY per dimension
-    joins the opinions to those referrals (`mine`); an opinion referred twice to one unit
-    (returned, then referred again) joins twice, so every count is distinct."""
+    so a unit reads what the live figures would count for it."""
+    rows = _day_rows(
+        opinions, part="mine__unit_id", part_via_opinion="mine__unit_id", by_referral=True
+    )
+    return _day_figures(rows, "unit_id")
+
+
+def _day_rows(
+    opinions: QuerySet[Opinion], *, part: str, part_via_opinion: str, by_referral: bool = False
+) -> dict[tuple, dict]:
+    """The counts of `opinions` keyed by (partition, dimension, day, group key): per
+    dimension one GROUP BY over the opinions (or lead referrals) and one over their
+    ratings, with the same definitions as the live figures in zhitong.opinions.stats.
+
+    The partition is `part` in queries over opinions and `part_via_opinion` in those over
+    ratings and referrals. With `by_referral`, every query is first joined to the
+    opinion's referrals that are not withdrawn (`mine`, see _referred_to_unit); an opinion
+    referred twice to one unit (returned, then referred again) joins twice, so every count
+    is then distinct.
+    """
     from zhitong.opinions import stats
 
+    def split(queryset: QuerySet, relation: str) -> QuerySet:
+        if not by_referral:
+            return queryset
+        return queryset.annotate(mine=_referred_to_unit(relation)).filter(
+            mine__unit_id__isnull=False
+        )
+
     rows: dict[tuple, dict] = defaultdict(dict)
-    referred = (
-        stats._with_lead(opinions)
-        .annotate(mine=_referred_to_unit("referrals"))
-        .filter(mine__unit_id__isnull=False)
-        .annotate(day=_day("received_at"))
+    grouped_opinions = split(stats._with_lead(opinions), "referrals").annotate(
+        day=_day("received_at")
     )
-    ratings = (
-        Rating.objects.filter(opinion__in=opinions.values("pk"))
-        .annotate(mine=_referred_to_unit("opinion__referrals"))
-        .filter(mine__unit_id__isnull=False)
-        .annotate(day=_day("opinion__received_at"))
-    )
+    ratings = split(
+        Rating.objects.filter(opinion__in=opinions.values("pk")), "opinion__referrals"
+    ).annotate(day=_day("opinion__received_at"))
     for dimension, field in OPINION_DIMENSIONS:
-        fields = ["mine__unit_id", "day"] + ([field] if field else [])
         grouped = (
-            referred.values(*fields).annotate(**stats._opinion_metrics(distinct=True)).order_by()
+            grouped_opinions.values(part, "day", *([field] if field else []))
+            .annotate(**stats._opinion_metrics(distinct=by_referral))
+            .order_by()
         )
         for row in grouped:
             key = _key(row[field]) if field else ""
-            rows[(row["mine__unit_id"], dimension, row["day"], key)].update(row)
-        rating_fields = ["mine__unit_id", "day"] + ([f"opinion__{field}"] if field else [])
-        for row in ratings.values(*rating_fields).annotate(**stats._rating_metrics()).order_by():
-            key = _key(row[f"opinion__{field}"]) if field else ""
-            rows[(row["mine__unit_id"], dimension, row["day"], key)].update(row)
-
-    # The breakdown by lead unit inside a unit's partition (a co-unit sees the lead).
-    leads = (
-        Referral.objects.filter(
-            role=Referral.Role.LEAD,
-            state__in=stats.ACTIVE_REFERRAL_STATES,
-            opinion__in=opinions.values("pk"),
+            rows[(row[part], dimension, row["day"], key)].update(row)
+        rated = field and f"opinion__{field}"
+        grouped = (
+            ratings.values(part_via_opinion, "day", *([rated] if rated else []))
+            .annotate(**stats._rating_metrics())
+            .order_by()
         )
-        .annotate(mine=_referred_to_unit("opinion__referrals"))
-        .filter(mine__unit_id__isnull=False)
+        for row in grouped:
+            key = _key(row[rated]) if rated else ""
+            rows[(row[part_via_opinion], dimension, row["day"], key)].update(row)
+
+    # The breakdown by lead unit (in a unit's partition, a co-unit sees the lead).
+    leads = (
+        split(
+            Referral.objects.filter(
+                role=Referral.Role.LEAD,
+                state__in=stats.ACTIVE_REFERRAL_STATES,
+                opinion__in=opinions.values("pk"),
+            ),
+            "opinion__referrals",
+        )
         .alias(replied_on=_day("replied_at"))
         .annotate(day=_day("opinion__received_at"))
-        .values("mine__unit_id", "day", "unit_id")
+        .values(part_via_opinion, "day", "unit_id")
         .annotate(**stats._referral_metrics())
         .order_by()
     )
     for row in leads:
-        rows[(row["mine__unit_id"], Dimension.UNIT, row["day"], _key(row["unit_id"]))].update(row)
+        key = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["unit_id"]))
+        rows[key].update(row)
     lead_ratings = (
         ratings.annotate(
             lead=FilteredRelation(
@@ -198,17 +160,21 @@ def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
             )
         )
         .filter(lead__unit_id__isnull=False)
-        .values("mine__unit_id", "day", "lead__unit_id")
+        .values(part_via_opinion, "day", "lead__unit_id")
         .annotate(**stats._rating_metrics())
         .order_by()
     )
     for row in lead_ratings:
-        key = (row["mine__unit_id"], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
+        key = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
         rows[key].update(row)
+    return rows
 
+
+def _day_figures(rows: dict[tuple, dict], part_field: str) -> list[OpinionFigure]:
+    """Day rows from _day_rows, the partition stored in `part_field` (street or unit)."""
     return [
         OpinionFigure(
-            unit_id=unit_id,
+            **{part_field: part},
             grain=Grain.DAY,
             period=day,
             dimension=dimension,
@@ -216,7 +182,7 @@ def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
             label=(values.get("name") or "")[:100],
             **{count: values.get(count) or 0 for count in COUNTS},
         )
-        for (unit_id, dimension, day, key), values in rows.items()
+        for (part, dimension, day, key), values in rows.items()
     ]
 
 
