@@ -3,12 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def forget_computed_summaries(apps, schema_editor):
-    """Summaries computed before have no unit rows, which unit accounts now read: every
-    district is computed afresh by the next refresh (live figures until then)."""
-    apps.get_model("dashboards", "DistrictFigureState").objects.all().delete()
-    apps.get_model("dashboards", "RefreshMark").objects.all().delete()
+from zhitong.dashboards.migrations._summary import forget_computed_summaries
 
 
 class Migration(migrations.Migration):
