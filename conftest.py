@@ -29,3 +29,15 @@ def _chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def outbox(settings):
+    """What SMS and e-mail recipients received (whole texts, secrets included)."""
+    from zhitong.notifications.senders import MemorySender
+
+    settings.NOTIFY_SMS_BACKEND = "zhitong.notifications.senders.MemorySender"
+    settings.NOTIFY_EMAIL_BACKEND = "zhitong.notifications.senders.MemorySender"
+    MemorySender.outbox = []
+    yield MemorySender.outbox
+    MemorySender.outbox = []

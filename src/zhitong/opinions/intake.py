@@ -33,7 +33,7 @@ from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.services import OpinionError
-from zhitong.opinions.tracking import new_code
+from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.opinions.uploads import CleanPhoto, check_photos
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
@@ -427,18 +427,27 @@ def _deliver_code(opinion_pk: int) -> None:
     opinion = Opinion.objects.filter(pk=opinion_pk).first()
     if opinion is None:
         return
+    key = rating_key(opinion.tracking_code)
     body = _(
-        "您反映的意见建议“%(subject)s”已收到，查询码：%(code)s。"
-        "凭查询码可查看办理进度并评价：%(url)s"
+        "您反映的意见建议“%(subject)s”已收到，查询码：%(code)s，评价码：%(key)s"
+        "（评价时使用，请勿告诉他人）。凭查询码查看办理进度：%(url)s"
     ) % {
         "subject": opinion.subject[:20],
         "code": opinion.tracking_code,
+        "key": key,
         "url": public_detail_url(opinion),
     }
     subject = _("您的意见建议已收到（查询码 %(code)s）") % {"code": opinion.tracking_code}
+    # The stored copy keeps neither the code nor the key beside the phone number.
+    secrets = (opinion.tracking_code, key)
     if opinion.submitter_phone and normalize_mobile(opinion.submitter_phone):
         message_send(
-            channel="sms", to=opinion.submitter_phone, body=body, subject=subject, related=opinion
+            channel="sms",
+            to=opinion.submitter_phone,
+            body=body,
+            subject=subject,
+            related=opinion,
+            secrets=secrets,
         )
     elif opinion.submitter_email:
         message_send(
@@ -447,6 +456,7 @@ def _deliver_code(opinion_pk: int) -> None:
             body=body,
             subject=subject,
             related=opinion,
+            secrets=secrets,
         )
 
 

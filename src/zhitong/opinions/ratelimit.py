@@ -19,6 +19,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 DEFAULT_RATES = {
+    # Every POST of the public form from one client address, accepted or refused, counted
+    # before its body is read: refused posts (bad photos, expired keys) cost a worker too.
+    "post_ip": "20/600",
     # Opinions submitted from one client address.
     "submit_ip": "5/600",
     # Opinions giving one phone number.

@@ -221,7 +221,7 @@ SUBMITTER_HIDDEN_VERBS = frozenset(
     }
 )
 # Steps whose note is meant for the submitter (the reason given to them).
-SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit"})
+SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit", "rating_record"})
 
 
 # --- deadlines --------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def opinion_referrals(opinion: Opinion):
 def opinion_replies(opinion: Opinion):
     """Replies with their attachments and ratings, oldest first (case page)."""
     return opinion.replies.select_related("author", "reviewed_by", "referral").prefetch_related(
-        "attachments", "ratings"
+        "attachments", "ratings__taken_by"
     )
 
 

@@ -799,12 +799,30 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
 
 @transaction.atomic
 def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
-    """The submitter rates the reply sent, by tracking code, without an account.
+    """The submitter rates the reply sent, without an account (the public page checks the
+    tracking code and the rating key that only the submitter received).
 
     Satisfied or basically satisfied closes it (办结). The first unsatisfied rating sends
     it back to the lead unit with the comment as the reason and a new deadline from
     today; the second closes it as not satisfied.
     """
+    return _rate(opinion=opinion, score=score, comment=comment, by=None)
+
+
+@transaction.atomic
+def rating_record(*, opinion: Opinion, by, score, comment: str = "", method) -> Rating:
+    """A handler records the rating the citizen gave by phone or in person (回访).
+
+    It is the handler's own act: the event names them, the rating keeps who took it and
+    how, and the same rules as an online rating follow (closes, or returns once).
+    """
+    _require(by, "opinions.triage_opinion", opinion)
+    if method not in (Rating.Method.PHONE, Rating.Method.IN_PERSON):
+        raise OpinionError("invalid_method", _("请选择电话回访或当面回访。"))
+    return _rate(opinion=opinion, score=score, comment=comment, by=by, method=Rating.Method(method))
+
+
+def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONLINE) -> Rating:
     opinion = _lock(opinion)
     _require_state("rating_submit", opinion)
     if score not in Rating.Score.values:
@@ -821,10 +839,14 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
         raise OpinionError("nothing_to_rate", _("没有待评价的答复。"))
     if score == Rating.Score.UNSATISFIED and not comment:
         raise OpinionError("reason_required", _("请说明不满意的原因，以便承办单位重新办理。"))
-    rating = Rating.objects.create(opinion=opinion, reply=reply, score=score, comment=comment)
+    rating = Rating.objects.create(
+        opinion=opinion, reply=reply, score=score, comment=comment, method=method, taken_by=by
+    )
     from_state = opinion.status
     now = timezone.now()
     data = {"score": score.value, "rating": rating.pk, "reply": reply.pk}
+    if by is not None:
+        data["method"] = method.value
     lead = reply.referral if reply.referral_id else None
     target = lifecycle.rating_target(score, opinion.returned_for_rework)
     if target == Status.HANDLING and lead is None:
@@ -850,14 +872,14 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
     deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
-        by=None,
-        verb="rating_submit",
+        by=by,
+        verb="rating_submit" if by is None else "rating_record",
         from_state=from_state,
         note=comment,
         data=data,
     )
     if opinion.status in lifecycle.FINAL_CLOSED:
-        _close_duplicates(opinion, by=None)
+        _close_duplicates(opinion, by=by)
     if lead is not None:
         if target == Status.HANDLING:
             text = _("群众对答复不满意，退回重新办理：%(subject)s。原因：%(comment)s") % {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import (
     FileResponse,
     Http404,
@@ -95,6 +95,7 @@ VERB_LABELS = {
     "reply_submit": gettext_lazy("承办单位答复"),
     "reply_send": gettext_lazy("审核并反馈群众"),
     "rating_submit": gettext_lazy("群众评价"),
+    "rating_record": gettext_lazy("回访评价"),
     "extension_request": gettext_lazy("申请延期"),
     "extension_decide": gettext_lazy("延期审批"),
     "merge": gettext_lazy("合并至主意见"),
@@ -353,6 +354,8 @@ class ReferralView:
 @dataclass
 class TimelineRow:
     entry: selectors.TimelineEntry
+    # The main opinion of a merge is named only to those who may open it.
+    show_merge_target: bool = True
 
     @property
     def verb_label(self) -> str:
@@ -388,9 +391,15 @@ class TimelineRow:
         if verb == "decline":
             return str(data.get("reason_label", ""))
         if verb == "merge":
+            if not self.show_merge_target:
+                return ""
             return str((data.get("into") or {}).get("tracking_code", ""))
         if verb == "rating_submit":
             return _rating_label(data.get("score", ""))
+        if verb == "rating_record":
+            method = data.get("method", "")
+            label = Rating.Method(method).label if method in Rating.Method.values else ""
+            return f"{label}：{_rating_label(data.get('score', ''))}"
         if verb == "update_category":
             return str((data.get("to") or {}).get("name", ""))
         if verb == "raise_suggestion":
@@ -480,9 +489,28 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     referral_views = _referral_views(user, opinion, today, calendar)
     replies = list(selectors.opinion_replies(opinion))
     photos = list(opinion.attachments.filter(reply__isnull=True).order_by("created_at", "id"))
-    duplicates = list(opinion.duplicates.order_by("received_at", "id"))
+    # Merges may join opinions of different scopes: only those this user may open are named.
+    visible = selectors.opinions_visible_to(user)
+    merged = list(
+        opinion.duplicates.annotate(may_open=Exists(visible.filter(pk=OuterRef("pk"))))
+        .order_by("received_at", "id")
+        .only("pk", "tracking_code", "subject", "status")
+    )
+    duplicates = [dup for dup in merged if dup.may_open]
+    hidden_duplicates = len(merged) - len(duplicates)
+    merged_into = (
+        visible.filter(pk=opinion.merged_into_id)
+        .select_related(None)
+        .only("pk", "tracking_code", "subject")
+        .first()
+        if opinion.merged_into_id
+        else None
+    )
     suggestions = list(opinion.suggestions.select_related("lead_deputy").order_by("created_at"))
-    timeline = [TimelineRow(e) for e in selectors.opinion_timeline(opinion, for_submitter=False)]
+    timeline = [
+        TimelineRow(e, show_merge_target=merged_into is not None)
+        for e in selectors.opinion_timeline(opinion, for_submitter=False)
+    ]
     to_send = _reply_to_send(replies) if may_triage and lifecycle.can_send_reply(opinion) else None
     pending_extensions = [
         (view.referral, extension)
@@ -506,6 +534,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "merge": may_refer and lifecycle.can_merge(opinion),
         "raise_suggestion": may_raise and lifecycle.can_raise_suggestion(opinion),
         "send": to_send is not None,
+        "record_rating": may_triage and lifecycle.can_rate(opinion),
         "extension_decide": may_refer and bool(pending_extensions),
     }
     forms = {}
@@ -533,6 +562,8 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         forms["send"] = form(
             "send", lambda: forms_work.SendForm(initial={"text_sent": to_send.text})
         )
+    if actions["record_rating"]:
+        forms["record_rating"] = form("record_rating", forms_work.RecordRatingForm)
     for view in referral_views:
         rid = view.referral.pk
         if view.may_return:
@@ -560,6 +591,8 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "replies": replies,
         "photos": photos,
         "duplicates": duplicates,
+        "hidden_duplicates": hidden_duplicates,
+        "merged_into": merged_into,
         "suggestions": suggestions,
         "timeline": timeline,
         "actions": actions,
@@ -802,6 +835,26 @@ def send_view(request, pk, reply_id):
     except OpinionError as error:
         return _refused(request, opinion, "send", form, str(error))
     return _done(request, opinion, _("答复已反馈给反映人。"))
+
+
+@login_required
+@require_POST
+def record_rating_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="record_rating",
+        form_class=forms_work.RecordRatingForm,
+        run=lambda opinion, d: services.rating_record(
+            opinion=opinion,
+            by=request.user,
+            score=d["score"],
+            comment=d["comment"],
+            method=d["method"],
+        ),
+        success=_("已记录回访评价。"),
+    )
 
 
 @login_required
