@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhitong.core.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhitong.core.middleware.ChineseFirstMiddleware",
@@ -124,6 +125,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The name as typed, cut to what an account name can be (150) and without NUL: axes records
+# it, and PostgreSQL refuses a longer or NUL-holding value with an error.
+AXES_USERNAME_CALLABLE = "zhitong.accounts.lockout.username_from_request"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 REDIS_URL = env_str("REDIS_URL")
@@ -162,7 +166,10 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "zhitong.core.logsafety.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhitong.core.events import event_record
+from zhitong.core.files import removed_on_error
+from zhitong.core.text import strip_invisible
 from zhitong.opinions import deadlines, lifecycle
 from zhitong.opinions.models import (
     Attachment,
@@ -642,7 +644,8 @@ def _clean_file(upload) -> tuple[bytes, str, str, str]:
 
     if isinstance(upload, uploads.CleanPhoto):
         return upload.data, upload.content_type, upload.extension, upload.original_name
-    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))[:200]
+    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))
+    name = strip_invisible(name).strip()[:200]
     extension = os.path.splitext(name)[1].lower()
     if extension in _DOCUMENT_TYPES:
         magics, content_type = _DOCUMENT_TYPES[extension]
@@ -671,9 +674,9 @@ def _clean_file(upload) -> tuple[bytes, str, str, str]:
     return photo.data, photo.content_type, photo.extension, photo.original_name
 
 
-def _attachment_from_upload(reply: Reply, upload) -> Attachment:
-    """Store one checked file on a reply, under a random (hash) name."""
-    data, content_type, extension, name = _clean_file(upload)
+def _attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
+    """Store one checked file (from _clean_file) on a reply, under a hash name."""
+    data, content_type, extension, name = cleaned
     attachment = Attachment(
         reply=reply,
         original_name=name or _("附件"),
@@ -683,13 +686,22 @@ def _attachment_from_upload(reply: Reply, upload) -> Attachment:
         extension=extension,
     )
     attachment.file.save(f"{attachment.sha256}{extension}", ContentFile(data), save=False)
+    keep(attachment.file)
     attachment.save()
     return attachment
 
 
-@transaction.atomic
 def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
-    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review."""
+    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review.
+
+    Every file is checked before any is written; a reply refused for any reason leaves no
+    file behind.
+    """
+    with removed_on_error() as keep, transaction.atomic():
+        return _reply_submit(referral=referral, by=by, text=text, files=files, keep=keep)
+
+
+def _reply_submit(*, referral: Referral, by, text: str, files, keep) -> Reply:
     opinion, referral = _lock_referral(referral)
     _require(by, "opinions.handle_referral", referral)
     if not lifecycle.can_submit_reply(referral):
@@ -702,6 +714,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
     files = list(files or ())
     if len(files) > MAX_REPLY_FILES:
         raise OpinionError("too_many_files", _("附件最多%(n)s个。") % {"n": MAX_REPLY_FILES})
+    cleaned = [_clean_file(upload) for upload in files]
     from_state = opinion.status
     now = timezone.now()
     reply = Reply.objects.create(
@@ -712,7 +725,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
         author=by,
         created_at=now,
     )
-    attachments = [_attachment_from_upload(reply, upload) for upload in files]
+    attachments = [_attachment_from_upload(reply, one, keep) for one in cleaned]
     referral.state = Referral.State.REPLIED
     referral.replied_at = now
     referral.save(update_fields=["state", "replied_at"])

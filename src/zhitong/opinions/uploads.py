@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from zhitong.core.text import strip_invisible
+
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # A phone photo is 12-50 megapixels; anything larger is refused before it is decoded,
@@ -58,6 +60,7 @@ class CleanPhoto:
 def _display_name(upload) -> str:
     # The browser's file name is only kept for display; the path part is never trusted.
     name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))
+    name = strip_invisible(name).strip()
     return name[:200] or _("照片")
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from zhitong.deputies.models import Deputy
+from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import intake, lifecycle, ratelimit
 from zhitong.opinions.forms_public import (
     PublicOpinionForm,
@@ -387,6 +388,7 @@ def submitted(request, token: str):
             {
                 "opinion": opinion,
                 "rating_key": rating_key(opinion.tracking_code),
+                "code_sent": message_sent_about(opinion),
                 "message_to": view["phone"] if opinion.submitter_phone else view["email"],
                 "message_channel": "sms" if opinion.submitter_phone else "email",
             },

@@ -509,7 +509,9 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     suggestions = list(opinion.suggestions.select_related("lead_deputy").order_by("created_at"))
     timeline = [
         TimelineRow(e, show_merge_target=merged_into is not None)
-        for e in selectors.opinion_timeline(opinion, for_submitter=False)
+        for e in selectors.opinion_timeline(
+            opinion, for_submitter=False, for_unit=not (may_triage or may_refer)
+        )
     ]
     to_send = _reply_to_send(replies) if may_triage and lifecycle.can_send_reply(opinion) else None
     pending_extensions = [

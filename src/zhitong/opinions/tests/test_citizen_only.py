@@ -231,3 +231,17 @@ def test_merge_links_name_only_opinions_the_user_may_open(world, client):
     client.force_login(world.staff)  # the district sees both, named
     page = client.get(f"/work/opinions/{main.pk}/").content.decode()
     assert other.tracking_code in page and "乙街道的重复意见" in page
+
+
+def test_staff_notes_stay_with_staff_while_the_unit_reads_what_is_meant_for_it(world, client):
+    opinion = new_opinion(world, subject="内部备注")
+    services.opinion_accept(opinion=opinion, by=world.staff, note="此人多次反映，注意核实身份")
+    services.opinion_refer(
+        opinion=opinion, by=world.staff, unit=world.housing, working_days=10, note="请核实物业维修"
+    )
+    client.force_login(world.unit)
+    page = client.get(f"/work/opinions/{opinion.pk}/").content.decode()
+    assert "注意核实身份" not in page
+    assert "请核实物业维修" in page
+    client.force_login(world.staff)
+    assert "注意核实身份" in client.get(f"/work/opinions/{opinion.pk}/").content.decode()

@@ -166,3 +166,41 @@ def test_a_body_larger_than_any_valid_form_is_not_read(client, station):
     assert response.status_code == 413
     assert "提交的内容过大" in response.content.decode()
     assert not Opinion.objects.exists()
+
+
+def _post(client, url, **overrides):
+    data = form_data(**overrides)
+    data["submission_key"] = submission_key_from(client.get(url))
+    return client.post(url, data)
+
+
+def test_codes_sent_to_one_number_are_limited_but_the_citizen_can_still_write(
+    client, station, settings, outbox, django_capture_on_commit_callbacks
+):
+    """A stranger typing a citizen's number can neither flood that phone nor block the
+    citizen: past the limit the opinion is still taken, the code shown, no SMS sent."""
+    cache.clear()
+    settings.OPINIONS_RATE_LIMITS = {"message_to": "2/3600", "submit_ip": "100/600"}
+    url = _station_url(station)
+    for i in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(client, url, content=f"第{i}件事", submitter_phone="13900001234", **{})
+        assert response.status_code == 303
+    assert Opinion.objects.count() == 4
+    assert len(outbox) == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "这次没有发送短信或邮件" in page
+    assert Opinion.objects.order_by("-pk").first().tracking_code in page
+
+
+def test_codes_sent_from_one_address_are_limited_whatever_the_numbers(
+    client, station, settings, outbox, django_capture_on_commit_callbacks
+):
+    cache.clear()
+    settings.OPINIONS_RATE_LIMITS = {"message_ip": "2/3600", "submit_ip": "100/600"}
+    url = _station_url(station)
+    for i in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _post(client, url, submitter_phone=f"1390000{i:04d}").status_code == 303
+    assert len(outbox) == 2
+    assert Opinion.objects.count() == 4
