@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from zhitong.core.db import register_sqlite_functions
+
         install_text_cleaning()
+        connection_created.connect(register_sqlite_functions, dispatch_uid="zhitong_sqlite_fns")
 
 
 def install_text_cleaning() -> None:

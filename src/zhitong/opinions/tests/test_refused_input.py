@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image
 
 from zhitong.core.text import has_invisible, strip_invisible
@@ -108,3 +109,17 @@ def test_bidi_overrides_never_reach_the_stored_subject_or_file_name(client, stat
     assert opinion.subject == "路灯坏了"
     assert opinion.content == "晚上不亮，请修。"
     assert opinion.attachments.get().original_name == "BIDIgpj.exe"
+
+
+def test_an_opinion_with_a_timeline_cannot_be_deleted(db):
+    from zhitong.core.models import AppendOnlyError, Event
+
+    w = build()
+    opinion = new_opinion(w)
+    services.opinion_accept(opinion=opinion, by=w.staff)
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        opinion.delete()
+    with pytest.raises(AppendOnlyError), transaction.atomic():
+        Opinion.objects.filter(pk=opinion.pk).delete()
+    assert Opinion.objects.filter(pk=opinion.pk).exists()
+    assert Event.objects.for_object(opinion).count() == 1
