@@ -320,7 +320,7 @@ def first_sheet_rows(data: bytes, *, limits: Limits | None = None) -> Iterator[t
     _check_file(data, limits)
     try:
         archive = _MeteredZipFile(io.BytesIO(data), meter)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    except Exception as error:  # BadZipFile mostly; a mangled directory can raise others
         raise SpreadsheetRejected(_("文件已损坏，无法作为 Excel 工作簿打开。")) from error
     with archive:
         _check_zip(archive, limits)

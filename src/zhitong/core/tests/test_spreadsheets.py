@@ -2,6 +2,7 @@
 a message for the uploader; good files still read (zhitong.core.spreadsheets)."""
 
 import io
+import random
 import threading
 import time
 import tracemalloc
@@ -244,3 +245,19 @@ def test_a_huge_declared_dimension_reads_only_the_rows_there_are():
     sheet = sheet.replace(b'<dimension ref="A1:A2"', b'<dimension ref="A1:XFD1048576"')
     rows = read_all(hostile.rebuild(data, {"xl/worksheets/sheet1.xml": sheet}))
     assert rows == [("姓名",), ("张红",)]
+
+
+def test_a_damaged_file_is_refused_with_a_message_never_an_error():
+    """Bytes changed or cut anywhere: a message for the uploader, or the rows, nothing else."""
+    good = hostile.plain_workbook(["姓名", "性别"], ["张红", "女"])
+    rng = random.Random(2260)
+    for _ in range(300):
+        data = bytearray(good)
+        for _ in range(rng.randrange(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(len(data))]
+        try:
+            read_all(bytes(data))
+        except SpreadsheetRejected as rejected:
+            assert rejected.message
