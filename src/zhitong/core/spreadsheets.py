@@ -3,7 +3,7 @@ spreadsheet someone uploaded.
 
 An .xlsx is a zip of XML parts. A small upload can unpack to hundreds of megabytes
 (a zip bomb), or stay small and still hold millions of XML elements that openpyxl turns
-into Python objects one by one: a 154 KB file of shared strings took 35 seconds of a
+into Python objects one by one: a 380 KB file of shared strings took 48 seconds of a
 worker. Before and while openpyxl parses anything, this module bounds:
 
 - the upload: not empty, at most `max_file_bytes`, and an .xlsx zip (anything else is
@@ -17,6 +17,9 @@ worker. Before and while openpyxl parses anything, this module bounds:
   chunks here); XML tags (counted as "<") over the whole file, and tighter over the
   parts openpyxl parses in one piece (styles, workbook, relationships); no document type
   declarations (entity expansion);
+- the shape of the parts openpyxl streams (worksheets, shared strings), read by expat a
+  chunk ahead of openpyxl: elements in one reading of a part, and in one piece that
+  openpyxl builds whole (a row, a shared string);
 - the first worksheet's rows and cells, blank ones included (openpyxl makes up the
   blank rows of a gap, and pads a row out to its last cell);
 - the time: CPU time of the reading thread and wall time, checked at every chunk the
@@ -33,6 +36,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
@@ -54,8 +58,13 @@ class Limits:
     ratio_from_bytes: int = 1 * MiB
     # XML tags (counted as "<", which nothing else in XML may be) the parser may be given:
     # in all, and in the parts openpyxl parses in one piece (~10 us a tag, not ~1.5).
-    max_tags: int = 800_000
+    max_tags: int = 1_500_000
     max_whole_part_tags: int = 250_000
+    # Parts openpyxl streams (worksheets, shared strings), as XML elements: in one reading
+    # of a part (elements openpyxl does not know it keeps until the end), and in one piece
+    # it builds whole (a row, a shared string, a block such as the merged cells).
+    max_part_elements: int = 250_000
+    max_piece_elements: int = 50_000
     # The first worksheet as read: rows (blank ones and gaps included) and cells.
     max_rows: int = 50_000
     max_cells: int = 500_000
@@ -139,14 +148,71 @@ class _Meter:
             raise _too_complex(_("内容过多，超过了可读取的上限"))
 
 
+def _refuse_doctype(*_args):
+    raise SpreadsheetRejected(
+        _("文件中含有不支持的内容（XML 文档类型定义），无法导入。") + _save_as()
+    )
+
+
+class _Structure:
+    """The shape of a part openpyxl streams, read by expat (C, no tree) a chunk ahead of it.
+
+    openpyxl's streaming readers build each row, shared string or other block below the
+    root whole before handing it on, and keep every element they do not know about until
+    the part ends. So: at most `max_piece_elements` inside any element below the root
+    (below sheetData for rows), and at most `max_part_elements` in the reading.
+    """
+
+    def __init__(self, limits: Limits):
+        self.max_piece = limits.max_piece_elements
+        self.max_part = limits.max_part_elements
+        self.depth = 0
+        self.elements = 0
+        self.piece = 0
+        self.in_sheet_data = False
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        self.parser = parser
+
+    def start(self, name, _attributes):
+        depth = self.depth
+        self.depth += 1
+        self.elements += 1
+        if self.elements > self.max_part:
+            raise _too_complex(_("内容过多，超过了可读取的上限"))
+        if depth == 1:
+            # Rows are pieces of their own inside sheetData (by local name: any prefix).
+            self.in_sheet_data = name.rpartition(":")[2] == "sheetData"
+            self.piece = 0
+        elif depth == 2 and self.in_sheet_data:
+            self.piece = 0
+        elif depth >= 2:
+            self.piece += 1
+            if self.piece > self.max_piece:
+                raise _too_complex(_("有一行、一个单元格或一段内容过大"))
+
+    def end(self, _name):
+        self.depth -= 1
+
+    def feed(self, data: bytes) -> None:
+        try:
+            self.parser.Parse(data, not data)
+        except expat.ExpatError as error:
+            raise _broken() from error
+
+
 class _MeteredMember:
-    """A member of the zip as the parser reads it: in chunks, each one counted and checked."""
+    """A member of the zip as the parser reads it: in chunks, each one counted and checked;
+    read as a stream, its structure too (_Structure)."""
 
     def __init__(self, stream, declared: int, meter: _Meter):
         self._stream = stream
         self._left = declared
         self._meter = meter
         self._tail = b""
+        self._structure = None
 
     def readable(self) -> bool:
         return True
@@ -159,9 +225,7 @@ class _MeteredMember:
             raise _too_large_unpacked()
         window = self._tail + data
         if any(doctype in window for doctype in DOCTYPES):
-            raise SpreadsheetRejected(
-                _("文件中含有不支持的内容（XML 文档类型定义），无法导入。") + _save_as()
-            )
+            _refuse_doctype()
         self._tail = window[-OVERLAP:]
         return data
 
@@ -170,6 +234,9 @@ class _MeteredMember:
         if not whole:
             data = self._chunk(size)
             self._meter.given(data, whole=False)
+            if self._structure is None:
+                self._structure = _Structure(self._meter.limits)
+            self._structure.feed(data)
             return data
         wanted = None if size is None or size < 0 else size
         parts = []

@@ -142,6 +142,40 @@ def one_giant_row(cells: int = 790_000) -> bytes:
 
 
 @functools.cache
+def far_right_cells(rows: int = 40) -> bytes:
+    """`rows` rows with one cell in the last column (XFD): openpyxl pads each row out to it,
+    16,384 cells a row from a few bytes."""
+    rows_xml = [f'<row r="{r}"><c r="XFD{r}" s="1"/></row>'.encode() for r in range(1, rows + 1)]
+    return rebuild(plain_workbook(), {"xl/worksheets/sheet1.xml": _sheet(rows_xml)})
+
+
+@functools.cache
+def unknown_elements(count: int = 790_000) -> bytes:
+    """A first sheet of `count` elements openpyxl does not know: it keeps them all in memory
+    until the sheet ends (about 360 bytes each)."""
+    rng = random.Random(count)
+    block = "".join(f'<x a="{rng.randrange(1000)}"/>' for _ in range(10_000)).encode()
+    return rebuild(
+        plain_workbook(),
+        {"xl/worksheets/sheet1.xml": _sheet([block] * (count // 10_000))},
+    )
+
+
+@functools.cache
+def one_giant_string(runs: int = 200_000) -> bytes:
+    """One shared string of `runs` formatted runs, which openpyxl builds whole."""
+    rng = random.Random(runs)
+    head = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN_NS}"><si>'.encode()
+    texts = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=3)) for _ in range(runs)]
+    body = "".join(f"<r><t>{text}</t></r>" for text in texts).encode()
+    return rebuild(
+        plain_workbook(["姓名"], ["张红"]),
+        {"xl/sharedStrings.xml": head + body + b"</si></sst>"},
+        shared_strings=True,
+    )
+
+
+@functools.cache
 def far_away_row(header=("姓名",), row=("张红",)) -> bytes:
     """A header, one data row, and one cell in the sheet's last row (1048576): a tiny file
     whose rows in between are all read as blank."""
