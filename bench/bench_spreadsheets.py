@@ -36,11 +36,15 @@ def main():
         "member of 40 MB of zeros": hostile.deflate_bomb,
         "1,000,000 styled empty cells": hostile.styled_empty_cells,
         "one row of 790,000 cells": hostile.one_giant_row,
+        "790,000 elements openpyxl keeps": hostile.unknown_elements,
+        "one shared string of 200,000 runs": hostile.one_giant_string,
+        "40 rows out to column XFD": hostile.far_right_cells,
         "a cell in row 1048576": lambda: hostile.far_away_row(
             tuple(DEPUTY_HEADER), tuple(deputy_row())
         ),
         "1,000,000 short shared strings": lambda: hostile.many_small_strings(1_000_000),
         "100,000 cell formats": hostile.style_explosion,
+        "48,000 cell formats (the most accepted)": lambda: hostile.style_explosion(48_000),
         "20,000 members": hostile.many_members,
         "document type declaration": hostile.with_doctype,
         "size header 1 MB for 150 MB": lambda: hostile.lying_size(

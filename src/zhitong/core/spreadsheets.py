@@ -52,14 +52,14 @@ class Limits:
     max_file_bytes: int = 10 * MiB
     max_members: int = 1000
     # Declared unpacked sizes: each member and all of them together.
-    max_unpacked_bytes: int = 50 * MiB
+    max_unpacked_bytes: int = 30 * MiB
     # A member over `ratio_from_bytes` may unpack to at most this many times its packed size.
     max_ratio: int = 100
     ratio_from_bytes: int = 1 * MiB
     # XML tags (counted as "<", which nothing else in XML may be) the parser may be given:
     # in all, and in the parts openpyxl parses in one piece (~10 us a tag, not ~1.5).
     max_tags: int = 1_500_000
-    max_whole_part_tags: int = 250_000
+    max_whole_part_tags: int = 150_000
     # Parts openpyxl streams (worksheets, shared strings), as XML elements: in one reading
     # of a part (elements openpyxl does not know it keeps until the end), and in one piece
     # it builds whole (a row, a shared string, a block such as the merged cells).
