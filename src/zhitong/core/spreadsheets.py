@@ -375,9 +375,8 @@ def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 def first_sheet_rows(data: bytes, *, limits: Limits | None = None) -> Iterator[tuple]:
     """The rows of the first worksheet of the uploaded .xlsx `data`, as tuples of cell values
-    (blank rows included, as tuples of None or, for rows missing from the file, empty
-    tuples), within `limits`
-    (DEFAULT_LIMITS, looked up at call time).
+    up to each row's last cell (blank rows included; a row missing from the file is ()),
+    within `limits` (DEFAULT_LIMITS, looked up at call time).
 
     A generator: the file is checked when the first row is asked for; raises
     SpreadsheetRejected for any file that is not a readable .xlsx within the limits.
