@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhitong.core import spreadsheets
 from zhitong.core.spreadsheets import Limits
+from zhitong.core.text import strip_invisible
 
 from .layouts import HEADER_SEARCH_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES, Layout
 
@@ -66,7 +67,7 @@ class Sheet:
 
 def normalize_title(value) -> str:
     """A header cell as a comparable title: no spaces, no required-markers."""
-    text = "" if value is None else str(value)
+    text = "" if value is None else strip_invisible(str(value))
     text = WHITESPACE.sub("", text).replace("\u3000", "")
     for mark in ("*", "＊", "（必填）", "(必填)", "（选填）", "(选填)"):
         text = text.replace(mark, "")
@@ -85,7 +86,8 @@ def cell_text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return WHITESPACE.sub(" ", str(value).replace("\u3000", " ")).strip()
+    # Bidi overrides and zero-width characters are dropped, as from every form field.
+    return WHITESPACE.sub(" ", strip_invisible(str(value)).replace("\u3000", " ")).strip()
 
 
 def _has_cjk(text: str) -> bool:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from zhitong.core.models import Event
+from zhitong.core.text import strip_invisible
 from zhitong.deputies.models import Deputy
 from zhitong.imports.layouts import (
     MAX_FILE_BYTES,
@@ -306,7 +307,8 @@ def _multiline(r: RowReader, key: str, *, required: bool, max_length: int):
     if raw is None:
         value = ""
     elif isinstance(raw, str):
-        value = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
+        value = strip_invisible(raw).replace("\r\n", "\n").replace("\r", "\n")
+        value = value.replace("\u3000", " ").strip()
         value = "\n".join(line.strip() for line in value.split("\n"))
     else:
         value = cell_text(raw)
