@@ -13,7 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The public form's rate limits would stop a load test from one address.
 OPINIONS_RATE_LIMITS = {
     "submit_ip": "100000000/60",
-    "submit_phone": "100000000/60",
+    "post_ip": "100000000/60",
+    "message_to": "100000000/60",
+    "message_ip": "100000000/60",
     "lookup_ip": "100000000/60",
 }
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}
