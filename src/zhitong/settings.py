@@ -126,13 +126,24 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The cache is shared by every web process: rate limits and lockouts count across them.
+# Redis with REDIS_URL; otherwise a table in the database (created by migrate), whose
+# increments are atomic across processes (zhitong.core.cache).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "zhitong.core.cache.DatabaseCache",
+            "LOCATION": "zhitong_cache",
+            # Culling deletes live entries (rate-limit counts too): keep it rare.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

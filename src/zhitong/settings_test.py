@@ -14,5 +14,9 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# One process per test worker: local memory is enough, and keeps the query counts of
+# the pages' own tests free of cache queries. The shared database cache of a deployment
+# is tested across processes, with the real settings (core/tests/test_cache.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Static files come from the finders in tests (no collectstatic run).
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

@@ -1,8 +1,7 @@
 """Rate limits on the public opinion pages (提交频率限制), counted in Django's cache.
 
-Counts live in the default cache. It is local memory unless REDIS_URL is set, and local
-memory is per process: a deployment with several web processes must set REDIS_URL, or
-each process keeps its own count and the limit is multiplied by their number.
+Counts live in the default cache, which every web process shares: Redis when REDIS_URL
+is set, otherwise a table in the database (zhitong.core.cache.DatabaseCache).
 
 Limits are fixed windows ("at most 5 in each 10-minute window"), counted with the
 cache's atomic increment, so two requests at once cannot both take the last place.
@@ -70,7 +69,7 @@ def count(name: str, ident: str) -> Counted | None:
         return None
     rate = rate_for(name)
     key = _key(name, ident, rate)
-    # add() is a no-op when the key exists; incr() is atomic in locmem and Redis.
+    # add() is a no-op when the key exists; incr() is atomic in Redis and in the database cache.
     cache.add(key, 0, timeout=rate.window + 1)
     try:
         total = cache.incr(key)
