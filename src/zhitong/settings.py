@@ -130,13 +130,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "public:index"
 
-# Lockout after repeated failed logins (django-axes): per account and address.
+# Lockout after failed logins (django-axes), counted in the cool-off window, three ways
+# (zhitong.accounts.lockout): one account from one address, one account from anywhere
+# (guessing one password from many addresses), one address whatever the account
+# (spraying many accounts). Each limit locks what it counts, until the window has passed.
 AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_ACCOUNT_FAILURE_LIMIT = int(env_str("AXES_ACCOUNT_FAILURE_LIMIT", "10"))
+AXES_ADDRESS_FAILURE_LIMIT = int(env_str("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "zhitong.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "zhitong.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "zhitong.core.clientip.lockout_address"
 AXES_RESET_ON_SUCCESS = True
+# A sign-in refused because of a lock is not one more failure: an address's lock must not
+# spill over onto the accounts of the people who keep trying from it, nor an account's
+# onto its owner's address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
