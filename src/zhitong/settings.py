@@ -17,6 +17,13 @@ SECRET_KEY = secret_key(debug=DEBUG, key_file=DATA_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS (SSL redirect, HSTS, cookies sent over HTTPS only): on whenever DEBUG is off, so a
+# deployment is secure without setting anything; HTTPS=off for a trial over plain HTTP.
+# Never on in DEBUG: runserver speaks plain HTTP. See docs/deployment.md.
+if env_str("SECURE_COOKIES") is not None:
+    raise ImproperlyConfigured("SECURE_COOKIES was replaced by HTTPS=on/off (see the README).")
+HTTPS = False if DEBUG else env_bool("HTTPS", default=True)
+
 # Reverse proxies in front of the site (addresses or networks): X-Forwarded-For is read
 # only from them (zhitong.core.clientip). Empty: REMOTE_ADDR is the client.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
@@ -190,9 +197,12 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(env_str("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 
 LOGGING = {
     "version": 1,
