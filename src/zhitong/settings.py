@@ -144,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "public:index"
+# A password reset link works for one day (and once: it dies with the password it resets).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# Mail sent through Django's mail API (the password reset e-mail) goes out through the
+# project's e-mail sender (NOTIFY_EMAIL_BACKEND) and is recorded without its body.
+EMAIL_BACKEND = "zhitong.notifications.mail.NotifyEmailBackend"
 
 # Lockout after failed logins (django-axes), counted in the cool-off window, three ways
 # (zhitong.accounts.lockout): one account from one address, one account from anywhere

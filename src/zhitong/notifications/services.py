@@ -43,6 +43,8 @@ DIGEST_CHUNK = 500
 SUBJECT_MAX = 200
 ERROR_MAX = 1000
 ADDRESS_MAX = 254
+# Stored instead of the body of a message that carries a secret (a password reset link).
+BODY_WITHHELD = "（正文含一次性链接，不保存）"
 
 
 # --- who to tell -----------------------------------------------------------------------
@@ -92,7 +94,14 @@ def _address_problem(channel: str, to: str) -> str:
 
 
 def message_send(
-    *, channel: str, to: str, body: str, subject: str = "", related=None, user=None
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    subject: str = "",
+    related=None,
+    user=None,
+    keep_body: bool = True,
 ) -> Message:
     """Send one SMS or e-mail through the configured sender and record it; never raises for
     a delivery failure (the returned Message says "failed" and why).
@@ -100,7 +109,8 @@ def message_send(
     Call it after the change it reports has been committed: an enclosing transaction that
     rolls back takes the record with it, but not the message already sent.
     `related` is the object the message is about (e.g. the opinion); `user` the account
-    it went to, if any (citizens usually have none).
+    it went to, if any (citizens usually have none). With `keep_body=False` the body
+    goes to the sender but the record keeps BODY_WITHHELD in its place.
     """
     channel = Channel(channel)
     to = (to or "").strip()
@@ -111,7 +121,7 @@ def message_send(
         to=to[:ADDRESS_MAX],
         # Headers cannot carry line breaks; a long title is cut, never refused.
         subject=Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX),
-        body=str(body),
+        body=str(body) if keep_body else BODY_WITHHELD,
         related_type=related_type,
         related_id=related_id,
         user=user,
@@ -123,7 +133,11 @@ def message_send(
             raise ValueError(problem)
         sender = sender_for(channel)
         message.backend = sender.name
-        sender.send(message)
+        message.body = str(body)  # the sender sends the real text; the row keeps its own
+        try:
+            sender.send(message)
+        finally:
+            message.body = str(body) if keep_body else BODY_WITHHELD
     except Exception as exc:  # any sender failure is recorded, never raised into the caller
         # The error text may quote the address (SMTP replies do): keep only the mask.
         error = scrub(f"{type(exc).__name__}: {exc}", to)[:ERROR_MAX]

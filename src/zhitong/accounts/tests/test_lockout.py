@@ -72,6 +72,7 @@ def test_one_account_guessed_from_six_addresses_is_locked(client, staffer, distr
     assert owner.status_code == 429
     assert "账号已暂时锁定" in owner.text
     assert "请在 30 分钟后再试，或联系系统管理员解除锁定" in owner.text
+    assert "/accounts/password/reset/" in owner.text
     assert not signed_in(client)
     # Another account is not affected, from any of those addresses.
     assert login(client, "li", PASSWORD, addresses[0]).status_code == 302
