@@ -155,6 +155,14 @@ def _redis_answers() -> bool:
 needs_redis = pytest.mark.skipif(not _redis_answers(), reason="no Redis at 127.0.0.1:6379")
 
 
+def test_the_redis_client_is_a_pinned_dependency():
+    # Django's Redis cache needs the client: without it REDIS_URL broke every cache access.
+    assert '"redis>=' in (ROOT / "pyproject.toml").read_text()
+    assert any(
+        line.startswith("redis==") for line in (ROOT / "requirements.lock").read_text().splitlines()
+    )
+
+
 @needs_redis
 def test_with_redis_url_the_cache_is_redis_and_works(tmp_path):
     script = textwrap.dedent(

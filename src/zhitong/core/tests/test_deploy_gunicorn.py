@@ -80,6 +80,12 @@ def get(port, path, **headers):
     return response
 
 
+def test_gunicorn_is_a_pinned_dependency():
+    assert '"gunicorn>=' in (ROOT / "pyproject.toml").read_text()
+    lock = (ROOT / "requirements.lock").read_text().splitlines()
+    assert any(line.startswith("gunicorn==") for line in lock)
+
+
 def test_plain_http_is_sent_to_https(server):
     response = get(server, "/stations/")
     assert response.status == 301
