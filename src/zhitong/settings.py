@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "zhitong.core.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhitong.core.middleware.ChineseFirstMiddleware",
@@ -103,6 +104,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhitong.sqlite3'}"),
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it: after a database
+        # restart the first request of each worker gets a fresh one instead of a 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -110,10 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE avoids lock upgrades
         # that fail with "database is locked" under concurrent requests.
+        # synchronous=FULL: an acknowledged submission survives a power cut (NORMAL in WAL
+        # mode may lose the last transactions); its cost is in docs/benchmarks.md. A writer
+        # waits up to 20 s for another (a long background write) instead of failing.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
         ),
+        "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -168,6 +175,9 @@ AXES_RESET_ON_SUCCESS = True
 # onto its owner's address.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# The name as typed, cut to what an account name can be (150) and without NUL: axes records
+# it, and PostgreSQL refuses a longer or NUL-holding value with an error.
+AXES_USERNAME_CALLABLE = "zhitong.accounts.lockout.username_from_request"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A working day: a session ends 8 hours after sign-in, or when the browser closes.
@@ -250,7 +260,10 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "zhitong.core.logsafety.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -7,6 +7,9 @@ admin.site.site_header = "直通 · 人大代表工作平台 管理"
 admin.site.site_title = "直通管理"
 admin.site.index_title = "基础数据管理"
 
+# The 500 page says what was saved (see zhitong.errors).
+handler500 = "zhitong.errors.server_error"
+
 urlpatterns = [
     path("", include("zhitong.public.urls")),
     path("accounts/", include("zhitong.accounts.urls")),
@@ -15,6 +18,7 @@ urlpatterns = [
     path("opinions/", include("zhitong.opinions.urls_public")),
     path("work/opinions/", include("zhitong.opinions.urls_work")),
     path("work/notifications/", include("zhitong.notifications.urls")),
+    path("work/audit/", include("zhitong.core.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

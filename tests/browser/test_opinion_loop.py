@@ -167,6 +167,10 @@ def test_citizen_to_unit_and_back_closes_the_loop(
     found = CODE_PATTERN.search(code_box.inner_text())
     assert found, code_box.inner_text()
     code = found.group(0)
+    # The rating key (评价码) is shown to the submitter alone, beside the code.
+    key_found = re.search(r"评价码\s*([0-9A-Z]{4}-[0-9A-Z]{4})", code_box.inner_text())
+    assert key_found, code_box.inner_text()
+    rating_key = key_found.group(1)
     # The code also went by SMS to the (masked) phone number.
     assert "139****5678" in phone.locator("main").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
@@ -233,6 +237,7 @@ def test_citizen_to_unit_and_back_closes_the_loop(
     assert "已反馈" in phone.locator("main").inner_text()
     assert REPLY in phone.get_by_role("region", name="答复").inner_text()
     rate = phone.get_by_role("region", name="评价办理结果")
+    rate.get_by_label("评价码").fill(rating_key.lower())
     rate.get_by_label("满意", exact=True).check()
     rate.get_by_label("评价意见").fill(RATING_COMMENT)
     rate.get_by_role("button", name="提交评价").click()

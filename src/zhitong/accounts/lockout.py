@@ -17,6 +17,9 @@ address is the client's behind trusted proxies (zhitong.core.clientip).
 Axes compares one number with one limit, so `LockoutHandler.get_failures` returns the
 worst of the three counts rescaled to AXES_FAILURE_LIMIT: it reaches that limit exactly
 when one of the counts reaches its own.
+
+`username_from_request` (AXES_USERNAME_CALLABLE) is how axes reads the account name of
+an attempt.
 """
 
 from dataclasses import dataclass
@@ -29,6 +32,24 @@ from django.db.models import Sum
 from django.shortcuts import render
 
 PAIR, ACCOUNT, ADDRESS = "pair", "account", "address"
+
+
+# --- how axes reads the account name of a login attempt -------------------------------
+
+USERNAME_MAX = 150
+
+
+def username_from_request(request, credentials) -> str | None:
+    """The name tried, as axes records it: at most USERNAME_MAX characters, no NUL."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username") if request is not None else None
+    if name is None:
+        return None
+    return str(name).replace("\x00", "")[:USERNAME_MAX]
+
+
+# --- the three counts ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -296,3 +296,18 @@ rules.add_perm(
         | (is_deputy & assigned_to_station)
     ),
 )
+
+
+# --- audit (读取记录) ----------------------------------------------------------------------
+
+# Auditors are named by membership of this group (given in the admin); system
+# administrators read the records too.
+AUDIT_GROUP = "审计员"
+
+
+@rules.predicate
+def is_auditor(user) -> bool:
+    return is_active_account(user) and user.groups.filter(name=AUDIT_GROUP).exists()
+
+
+rules.add_perm("core.view_access_records", is_admin | is_auditor)

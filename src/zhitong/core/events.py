@@ -41,3 +41,31 @@ def event_record(
 def events_for(subject):
     """The timeline of one object, oldest first, with actors loaded."""
     return Event.objects.for_object(subject).select_related("actor").order_by("occurred_at", "id")
+
+
+def _refuse_delete_with_timeline(sender, instance, **kwargs) -> None:
+    from django.utils.translation import gettext as _
+
+    from zhitong.core.db import event_deletes_allowed_now
+    from zhitong.core.models import AppendOnlyError
+
+    if not event_deletes_allowed_now() and Event.objects.for_object(instance).exists():
+        raise AppendOnlyError(
+            _("“%(object)s”有办理记录，不能删除：办理记录只能追加，不能删除。")
+            % {"object": instance}
+        )
+
+
+def keep_timeline_of(model) -> None:
+    """Refuse to delete a `model` row that has events: its timeline would be orphaned.
+
+    Personal data is erased by blanking fields, never by deleting the case (the timeline
+    says who did what to it, and stays).
+    """
+    from django.db.models.signals import pre_delete
+
+    pre_delete.connect(
+        _refuse_delete_with_timeline,
+        sender=model,
+        dispatch_uid=f"keep_timeline_of:{model._meta.label_lower}",
+    )

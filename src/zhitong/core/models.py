@@ -81,6 +81,69 @@ class Event(models.Model):
         raise AppendOnlyError(_("事件记录只能追加，不能删除。"))
 
 
+class AccessRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(_("读取记录只能追加，不能修改。"))
+
+    def delete(self):
+        raise AppendOnlyError(_("读取记录只能追加，不能删除。"))
+
+
+class AccessRecord(models.Model):
+    """Who read personal data, when: a case page, a citizen's photo, a ledger export.
+
+    Events record changes; these record reads. Written by the views that show or send
+    personal data, one row per read; readable by auditors (核查 who looked at a citizen's
+    case), never changed.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("查看")
+        LIST = "list", _("查看列表")
+        DOWNLOAD = "download", _("下载附件")
+        EXPORT = "export", _("导出台账")
+
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("读取人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("读取人姓名"), max_length=100, blank=True)
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    # What was read, in words: the case's code, the file's name, the export's filter and rows.
+    detail = models.CharField(_("内容"), max_length=300, blank=True)
+    address = models.CharField(_("来源地址"), max_length=64, blank=True)
+    district_code = models.CharField(_("所属区"), max_length=12, blank=True)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("读取记录")
+        verbose_name_plural = _("读取记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-id"], name="access_actor_newest"),
+            models.Index(fields=["content_type", "object_id", "-id"], name="access_object_newest"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.detail}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError(_("读取记录只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("读取记录只能追加，不能删除。"))
+
+
 class CacheEntry(models.Model):
     """A row of the shared cache (zhitong.core.cache.DatabaseCache, settings.CACHES).
 

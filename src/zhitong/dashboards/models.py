@@ -110,6 +110,9 @@ class RefreshMark(models.Model):
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
     value = models.DateTimeField(_("时间"), null=True, blank=True)
+    # Set while a run is under way (a lease taken by an atomic UPDATE, not a lock held in a
+    # transaction): another run that finds it leaves at once, on SQLite as on PostgreSQL.
+    running_since = models.DateTimeField(_("开始运行"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("刷新标记")

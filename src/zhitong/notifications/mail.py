@@ -2,8 +2,9 @@
 
 Django itself sends mail in one place this project uses, the password reset. Those mails
 go out like every other e-mail, through the sender chosen by NOTIFY_EMAIL_BACKEND, and
-each is recorded as a Message, but without its body: a reset link signs in as the
-account for a day, and must not be readable by whoever can read the message records.
+each is recorded as a Message, but without its body (services.message_send's `secrets`):
+a reset link signs in as the account for a day, and must not be readable by whoever can
+read the message records.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,7 +32,8 @@ class NotifyEmailBackend(BaseEmailBackend):
                     to=to,
                     subject=email.subject,
                     body=email.body,
-                    keep_body=False,
+                    # The whole body is the recipient's alone: the record keeps "••••".
+                    secrets=[email.body],
                 )
                 delivered = delivered and message.status == MessageStatus.SENT
             # A failed delivery is recorded (status "failed" and why), never raised: the

@@ -38,3 +38,16 @@ def notification_page(user, *, unread_only: bool = False, before: int | None = N
     if len(rows) > size:
         return rows[:size], rows[size - 1].pk
     return rows, None
+
+
+def message_sent_about(obj) -> bool:
+    """Whether a message about `obj` (e.g. an opinion's tracking code) went out."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhitong.notifications.models import Message, MessageStatus
+
+    return Message.objects.filter(
+        related_type=ContentType.objects.get_for_model(obj),
+        related_id=str(obj.pk),
+        status=MessageStatus.SENT,
+    ).exists()

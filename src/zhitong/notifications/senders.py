@@ -64,6 +64,27 @@ class ConsoleSender(Sender):
         )
 
 
+class MemorySender(Sender):
+    """For tests: keeps what was delivered (the whole text) in `MemorySender.outbox`.
+
+    The message row keeps secrets redacted (see services.message_send); this list is what
+    the recipient's phone or mailbox would have received.
+    """
+
+    name = "memory"
+    outbox: list[dict] = []
+
+    def send(self, message: Message) -> None:
+        MemorySender.outbox.append(
+            {
+                "channel": message.channel,
+                "to": message.to,
+                "subject": message.subject,
+                "body": message.body,
+            }
+        )
+
+
 class DjangoMailSender(Sender):
     """E-mail through any Django mail backend (a connection opened per message)."""
 

@@ -43,8 +43,6 @@ DIGEST_CHUNK = 500
 SUBJECT_MAX = 200
 ERROR_MAX = 1000
 ADDRESS_MAX = 254
-# Stored instead of the body of a message that carries a secret (a password reset link).
-BODY_WITHHELD = "（正文含一次性链接，不保存）"
 
 
 # --- who to tell -----------------------------------------------------------------------
@@ -93,6 +91,16 @@ def _address_problem(channel: str, to: str) -> str:
     return ""
 
 
+REDACTED = "••••"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def message_send(
     *,
     channel: str,
@@ -101,7 +109,7 @@ def message_send(
     subject: str = "",
     related=None,
     user=None,
-    keep_body: bool = True,
+    secrets: Iterable[str] = (),
 ) -> Message:
     """Send one SMS or e-mail through the configured sender and record it; never raises for
     a delivery failure (the returned Message says "failed" and why).
@@ -109,9 +117,12 @@ def message_send(
     Call it after the change it reports has been committed: an enclosing transaction that
     rolls back takes the record with it, but not the message already sent.
     `related` is the object the message is about (e.g. the opinion); `user` the account
-    it went to, if any (citizens usually have none). With `keep_body=False` the body
-    goes to the sender but the record keeps BODY_WITHHELD in its place.
+    it went to, if any (citizens usually have none). `secrets` are the parts of the body and
+    subject meant for the recipient alone (a tracking code, a rating key): the sender gets
+    them, the stored record keeps "••••" in their place, so nobody who can read the
+    record (beside the address) can use them.
     """
+    secrets = [str(secret) for secret in secrets if secret]
     channel = Channel(channel)
     to = (to or "").strip()
     related_type, related_id = _generic(related)
@@ -120,8 +131,8 @@ def message_send(
         # Cut only to fit the column; an address that long is refused below.
         to=to[:ADDRESS_MAX],
         # Headers cannot carry line breaks; a long title is cut, never refused.
-        subject=Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX),
-        body=str(body) if keep_body else BODY_WITHHELD,
+        subject=Truncator(" ".join(redact(str(subject), secrets).split())).chars(SUBJECT_MAX),
+        body=redact(str(body), secrets),
         related_type=related_type,
         related_id=related_id,
         user=user,
@@ -133,11 +144,11 @@ def message_send(
             raise ValueError(problem)
         sender = sender_for(channel)
         message.backend = sender.name
-        message.body = str(body)  # the sender sends the real text; the row keeps its own
-        try:
-            sender.send(message)
-        finally:
-            message.body = str(body) if keep_body else BODY_WITHHELD
+        if secrets:
+            # What goes out is whole; only the row (already written) keeps the redacted text.
+            message.body = str(body)
+            message.subject = Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX)
+        sender.send(message)
     except Exception as exc:  # any sender failure is recorded, never raised into the caller
         # The error text may quote the address (SMTP replies do): keep only the mask.
         error = scrub(f"{type(exc).__name__}: {exc}", to)[:ERROR_MAX]

@@ -9,9 +9,12 @@ class OpinionsConfig(AppConfig):
     verbose_name = "群众意见建议"
 
     def ready(self):
+        from zhitong.core.events import keep_timeline_of
+        from zhitong.opinions.models import Opinion
         from zhitong.opinions.services import calendar_changed
         from zhitong.workdays.services import on_calendar_changed
 
+        keep_timeline_of(Opinion)
         # Open referral deadlines are recomputed inside the transaction that publishes a
         # year's holiday schedule (a module-level function: registries may hold it weakly).
         on_calendar_changed(calendar_changed)

@@ -402,6 +402,16 @@ class TrackForm(BootstrapMixin, forms.Form):
 
 
 class RatingForm(BootstrapMixin, forms.Form):
+    # Only the submitter has it: the tracking code alone, which handlers see, cannot rate.
+    rating_key = forms.CharField(
+        label=_("评价码"),
+        max_length=40,
+        help_text=_("8 位，在提交成功的页面上，也随查询码通过短信或邮件发给了您。"),
+        error_messages={"required": _("请输入评价码。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
     score = forms.ChoiceField(
         label=_("您对办理结果满意吗？"),
         choices=Rating.Score.choices,
@@ -419,6 +429,7 @@ class RatingForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.throttled = False
         self._style()
 
     def clean(self):

@@ -16,7 +16,7 @@ from zhitong.core.forms import style_widgets
 from zhitong.core.scoping import is_unrestricted, scope_region_path
 from zhitong.opinions import search
 from zhitong.opinions.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
-from zhitong.opinions.models import Channel, DeclineReason, Opinion, Status
+from zhitong.opinions.models import Channel, DeclineReason, Opinion, Rating, Status
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station
 from zhitong.stations.selectors import stations_visible_to
@@ -434,6 +434,40 @@ class SendForm(_StyledForm):
         error_messages={"required": _("请填写反馈内容。")},
         help_text=_("可在单位答复的基础上修改；原答复保留。"),
     )
+
+
+class RecordRatingForm(_StyledForm):
+    """The satisfaction the citizen gave by phone or in person (回访), recorded by a handler."""
+
+    method = forms.ChoiceField(
+        label=_("回访方式"),
+        choices=[
+            (Rating.Method.PHONE.value, Rating.Method.PHONE.label),
+            (Rating.Method.IN_PERSON.value, Rating.Method.IN_PERSON.label),
+        ],
+        error_messages={"required": _("请选择回访方式。")},
+    )
+    score = forms.ChoiceField(
+        label=_("群众的评价"),
+        choices=Rating.Score.choices,
+        error_messages={"required": _("请选择满意、基本满意或不满意。")},
+    )
+    comment = forms.CharField(
+        label=_("群众的意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("记录群众的原话；“不满意”时必填，将退回承办单位重新办理（仅一次）。"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("score") == Rating.Score.UNSATISFIED
+            and not (cleaned.get("comment") or "").strip()
+        ):
+            self.add_error("comment", _("请说明不满意的原因，以便承办单位重新办理。"))
+        return cleaned
 
 
 class ExtensionRequestForm(_StyledForm):

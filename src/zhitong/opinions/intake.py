@@ -27,13 +27,14 @@ from django.utils.translation import gettext as _
 from zhitong.accounts.models import Role
 from zhitong.accounts.rules import is_recording_staff
 from zhitong.core.events import event_record
+from zhitong.core.files import removed_on_error
 from zhitong.core.scoping import is_unrestricted, region_in_scope
 from zhitong.deputies.models import Deputy
 from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.services import OpinionError
-from zhitong.opinions.tracking import new_code
+from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.opinions.uploads import CleanPhoto, check_photos
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
@@ -382,34 +383,27 @@ def _window_text(rate: ratelimit.Rate) -> str:
 
 def _throttled(name: str) -> SubmissionThrottled:
     rate = ratelimit.rate_for(name)
-    if name == "submit_ip":
-        text = _(
-            "提交太频繁了：同一网络 %(window)s内最多提交 %(limit)d 条意见。"
-            "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
-        )
-    else:
-        text = _(
-            "同一手机号码 %(window)s内最多提交 %(limit)d 条意见。"
-            "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
-        )
+    text = _(
+        "提交太频繁了：同一网络 %(window)s内最多提交 %(limit)d 条意见。"
+        "您之前提交的意见都已收到；这一条还没有提交，请稍后再试。"
+    )
     return SubmissionThrottled(
         text % {"window": _window_text(rate), "limit": rate.limit}, retry_after=rate.window
     )
 
 
-def _throttle(client_ip: str, phone: str, counts: list) -> None:
-    """Count this submission against the address and the phone, or refuse it.
+def _throttle(client_ip: str, counts: list) -> None:
+    """Count this submission against the address, or refuse it.
 
     Each count made is appended to `counts`, so a submission that turns out to create
     nothing (its form key had made the opinion already) can take them back.
     """
-    for name, ident in (("submit_ip", client_ip), ("submit_phone", phone)):
-        counted = ratelimit.count(name, ident)
-        if counted is None:
-            continue
-        counts.append(counted)
-        if not counted.allowed:
-            raise _throttled(name)
+    counted = ratelimit.count("submit_ip", client_ip)
+    if counted is None:
+        return
+    counts.append(counted)
+    if not counted.allowed:
+        raise _throttled("submit_ip")
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -421,24 +415,46 @@ def public_detail_url(opinion: Opinion) -> str:
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
 
-def _deliver_code(opinion_pk: int) -> None:
+def _may_send_code(to: str, client_ip: str) -> bool:
+    """Whether a code may go to `to` now: counted per recipient and per client address."""
+    allowed = ratelimit.hit("message_to", to.strip().lower())
+    if client_ip:
+        allowed = ratelimit.hit("message_ip", client_ip) and allowed
+    if not allowed:
+        logger.info("tracking code not sent: the message limit is reached")
+    return allowed
+
+
+def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
     from zhitong.notifications.services import message_send
 
     opinion = Opinion.objects.filter(pk=opinion_pk).first()
     if opinion is None:
         return
+    to = opinion.submitter_phone or opinion.submitter_email
+    if not to or not _may_send_code(to, client_ip):
+        return
+    key = rating_key(opinion.tracking_code)
     body = _(
-        "您反映的意见建议“%(subject)s”已收到，查询码：%(code)s。"
-        "凭查询码可查看办理进度并评价：%(url)s"
+        "您反映的意见建议“%(subject)s”已收到，查询码：%(code)s，评价码：%(key)s"
+        "（评价时使用，请勿告诉他人）。凭查询码查看办理进度：%(url)s"
     ) % {
         "subject": opinion.subject[:20],
         "code": opinion.tracking_code,
+        "key": key,
         "url": public_detail_url(opinion),
     }
     subject = _("您的意见建议已收到（查询码 %(code)s）") % {"code": opinion.tracking_code}
+    # The stored copy keeps neither the code nor the key beside the phone number.
+    secrets = (opinion.tracking_code, key)
     if opinion.submitter_phone and normalize_mobile(opinion.submitter_phone):
         message_send(
-            channel="sms", to=opinion.submitter_phone, body=body, subject=subject, related=opinion
+            channel="sms",
+            to=opinion.submitter_phone,
+            body=body,
+            subject=subject,
+            related=opinion,
+            secrets=secrets,
         )
     elif opinion.submitter_email:
         message_send(
@@ -447,15 +463,16 @@ def _deliver_code(opinion_pk: int) -> None:
             body=body,
             subject=subject,
             related=opinion,
+            secrets=secrets,
         )
 
 
-def _send_code_after_commit(opinion: Opinion) -> None:
+def _send_code_after_commit(opinion: Opinion, client_ip: str = "") -> None:
     if not (opinion.submitter_phone or opinion.submitter_email):
         return
     pk = opinion.pk
     # robust: a failing sender is logged and never turns a saved opinion into an error page.
-    transaction.on_commit(lambda: _deliver_code(pk), robust=True)
+    transaction.on_commit(lambda: _deliver_code(pk, client_ip), robust=True)
 
 
 def _received_data(opinion: Opinion, *, photos: int = 0, **extra) -> dict:
@@ -505,7 +522,7 @@ def _new_opinion(
     )
 
 
-def _store_photos(opinion: Opinion, photos: list[CleanPhoto], stored: list) -> None:
+def _store_photos(opinion: Opinion, photos: list[CleanPhoto], keep) -> None:
     for photo in photos:
         attachment = Attachment(
             opinion=opinion,
@@ -518,7 +535,7 @@ def _store_photos(opinion: Opinion, photos: list[CleanPhoto], stored: list) -> N
         attachment.file.save(
             f"{photo.sha256}{photo.extension}", ContentFile(photo.data), save=False
         )
-        stored.append(attachment.file)
+        keep(attachment.file)
         attachment.save()
 
 
@@ -533,6 +550,7 @@ def _create(
     submission_key: str | None = None,
     intake_session: IntakeSession | None = None,
     event_extra: dict | None = None,
+    client_ip: str = "",
 ) -> Opinion:
     """Write one opinion with its photos and its "received" event, in one transaction.
 
@@ -554,6 +572,7 @@ def _create(
                 submission_key=submission_key,
                 intake_session=intake_session,
                 event_extra=event_extra,
+                client_ip=client_ip,
             )
         except IntegrityError:
             # Only a clash on the code is retried; anything else (the same submission key
@@ -582,39 +601,31 @@ def _create_once(
     submission_key: str | None,
     intake_session: IntakeSession | None,
     event_extra: dict | None,
+    client_ip: str = "",
 ) -> Opinion:
-    stored: list = []
-    try:
-        with transaction.atomic():
-            opinion = _new_opinion(
-                cleaned,
-                placement=placement,
-                channel=channel,
-                by=by,
-                received_at=received_at,
-                tracking_code=tracking_code,
-                submission_key=submission_key,
-                intake_session=intake_session,
-            )
-            opinion.save(force_insert=True)
-            _store_photos(opinion, list(photos), stored)
-            event_record(
-                actor=by,
-                subject=opinion,
-                verb="received",
-                to_state=Status.RECEIVED,
-                data=_received_data(opinion, photos=len(photos), **(event_extra or {})),
-                district_code=placement.district.code,
-            )
-            _send_code_after_commit(opinion)
-    except BaseException:
-        # The rows are rolled back; the photo files written for them must go too.
-        for file in stored:
-            try:
-                file.storage.delete(file.name)
-            except Exception:  # noqa: BLE001 - cleanup must not hide the real error
-                logger.warning("could not remove an orphaned photo file")
-        raise
+    # The rows are rolled back on any error; the photo files written for them go too.
+    with removed_on_error() as keep, transaction.atomic():
+        opinion = _new_opinion(
+            cleaned,
+            placement=placement,
+            channel=channel,
+            by=by,
+            received_at=received_at,
+            tracking_code=tracking_code,
+            submission_key=submission_key,
+            intake_session=intake_session,
+        )
+        opinion.save(force_insert=True)
+        _store_photos(opinion, list(photos), keep)
+        event_record(
+            actor=by,
+            subject=opinion,
+            verb="received",
+            to_state=Status.RECEIVED,
+            data=_received_data(opinion, photos=len(photos), **(event_extra or {})),
+            district_code=placement.district.code,
+        )
+        _send_code_after_commit(opinion, client_ip)
     return opinion
 
 
@@ -747,7 +758,7 @@ def _submit(
     # its counts back, and is never refused (it gets the first opinion's confirmation).
     counts: list = []
     try:
-        _throttle(client_ip, cleaned["submitter_phone"], counts)
+        _throttle(client_ip, counts)
     except SubmissionThrottled:
         existing = opinion_by_submission_key(key)
         if existing is None:
@@ -762,6 +773,7 @@ def _submit(
             by=None,
             photos=clean_photos,
             submission_key=key,
+            client_ip=client_ip,
         )
     except IntegrityError:
         # The key made an opinion before (a retry), or a request with the same key at

@@ -480,8 +480,28 @@ class Rating(models.Model):
     reply = models.ForeignKey(
         Reply, verbose_name=_("答复"), on_delete=models.CASCADE, related_name="ratings"
     )
+
+    class Method(models.TextChoices):
+        # By the submitter, with the rating key only they received.
+        ONLINE = "online", _("群众网上评价")
+        # Taken by a handler from the citizen (回访): the handler's own act, named.
+        PHONE = "phone", _("电话回访")
+        IN_PERSON = "in_person", _("当面回访")
+
     score = models.CharField(_("评价"), max_length=12, choices=Score.choices)
     comment = models.TextField(_("评价意见"), max_length=2000, blank=True)
+    method = models.CharField(
+        _("评价方式"), max_length=12, choices=Method.choices, default=Method.ONLINE
+    )
+    # Who took a rating by phone or in person; empty for the submitter's own.
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
 
     class Meta:
@@ -490,6 +510,11 @@ class Rating(models.Model):
         ordering = ["opinion", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["reply"], name="one_rating_per_reply"),
+            models.CheckConstraint(
+                condition=models.Q(method="online", taken_by__isnull=True)
+                | (~models.Q(method="online") & models.Q(taken_by__isnull=False)),
+                name="rating_taken_by_for_callbacks",
+            ),
         ]
 
     def __str__(self):

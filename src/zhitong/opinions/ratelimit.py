@@ -21,10 +21,17 @@ from django.core.cache import cache
 from zhitong.core.clientip import client_address  # noqa: F401
 
 DEFAULT_RATES = {
+    # Every POST of the public form from one client address, accepted or refused, counted
+    # before its body is read: refused posts (bad photos, expired keys) cost a worker too.
+    "post_ip": "20/600",
     # Opinions submitted from one client address.
     "submit_ip": "5/600",
-    # Opinions giving one phone number.
-    "submit_phone": "3/3600",
+    # Tracking codes sent to one phone number or e-mail address. Past it the opinion is
+    # still taken (and its code shown on the page): a stranger typing a citizen's number
+    # can neither flood that phone nor stop the citizen from writing.
+    "message_to": "3/3600",
+    # Tracking codes sent on behalf of one client address, whatever the numbers typed.
+    "message_ip": "5/3600",
     # Tracking-code lookups that found nothing, from one client address (guessing codes).
     "lookup_ip": "20/600",
 }

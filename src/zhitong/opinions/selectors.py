@@ -176,12 +176,16 @@ class TimelineEntry:
     data: dict
 
 
-def opinion_timeline(opinion: Opinion, *, for_submitter: bool) -> list[TimelineEntry]:
+def opinion_timeline(
+    opinion: Opinion, *, for_submitter: bool, for_unit: bool = False
+) -> list[TimelineEntry]:
     """The opinion's events, oldest first.
 
     For the submitter: internal notes are dropped and the names of those who acted are
     masked (a unit account or staff member is not named to the public), except the
-    submitter's own steps (no actor).
+    submitter's own steps (no actor). For a handling unit: only the notes written for it
+    (UNIT_NOTE_VERBS); staff's notes on accepting, merging and the like stay with staff,
+    like the internal note field.
     """
     entries = []
     for event in events_for(opinion):
@@ -194,7 +198,7 @@ def opinion_timeline(opinion: Opinion, *, for_submitter: bool) -> list[TimelineE
         else:
             data = dict(event.data)
             actor_name = event.actor_name
-            note = event.note
+            note = event.note if not for_unit or event.verb in UNIT_NOTE_VERBS else ""
         entries.append(
             TimelineEntry(
                 occurred_at=event.occurred_at,
@@ -220,8 +224,23 @@ SUBMITTER_HIDDEN_VERBS = frozenset(
         "raise_suggestion",
     }
 )
+# Steps whose note is meant for the handling unit (or written by it, or the citizen's words
+# it must answer). A whitelist: a new step's note stays with staff until it is added here.
+UNIT_NOTE_VERBS = frozenset(
+    {
+        "refer",
+        "referral_return",
+        "reply_submit",
+        "rating_submit",
+        "rating_record",
+        "extension_request",
+        "extension_decide",
+        "deadline_recomputed",
+        "deadline_passed",
+    }
+)
 # Steps whose note is meant for the submitter (the reason given to them).
-SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit"})
+SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit", "rating_record"})
 
 
 # --- deadlines --------------------------------------------------------------------------
@@ -309,7 +328,7 @@ def opinion_referrals(opinion: Opinion):
 def opinion_replies(opinion: Opinion):
     """Replies with their attachments and ratings, oldest first (case page)."""
     return opinion.replies.select_related("author", "reviewed_by", "referral").prefetch_related(
-        "attachments", "ratings"
+        "attachments", "ratings__taken_by"
     )
 
 

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhitong.core.events import event_record
+from zhitong.core.files import removed_on_error
+from zhitong.core.text import strip_invisible
 from zhitong.opinions import deadlines, lifecycle
 from zhitong.opinions.models import (
     Attachment,
@@ -642,7 +644,8 @@ def _clean_file(upload) -> tuple[bytes, str, str, str]:
 
     if isinstance(upload, uploads.CleanPhoto):
         return upload.data, upload.content_type, upload.extension, upload.original_name
-    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))[:200]
+    name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))
+    name = strip_invisible(name).strip()[:200]
     extension = os.path.splitext(name)[1].lower()
     if extension in _DOCUMENT_TYPES:
         magics, content_type = _DOCUMENT_TYPES[extension]
@@ -671,9 +674,9 @@ def _clean_file(upload) -> tuple[bytes, str, str, str]:
     return photo.data, photo.content_type, photo.extension, photo.original_name
 
 
-def _attachment_from_upload(reply: Reply, upload) -> Attachment:
-    """Store one checked file on a reply, under a random (hash) name."""
-    data, content_type, extension, name = _clean_file(upload)
+def _attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
+    """Store one checked file (from _clean_file) on a reply, under a hash name."""
+    data, content_type, extension, name = cleaned
     attachment = Attachment(
         reply=reply,
         original_name=name or _("附件"),
@@ -683,13 +686,22 @@ def _attachment_from_upload(reply: Reply, upload) -> Attachment:
         extension=extension,
     )
     attachment.file.save(f"{attachment.sha256}{extension}", ContentFile(data), save=False)
+    keep(attachment.file)
     attachment.save()
     return attachment
 
 
-@transaction.atomic
 def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
-    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review."""
+    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review.
+
+    Every file is checked before any is written; a reply refused for any reason leaves no
+    file behind.
+    """
+    with removed_on_error() as keep, transaction.atomic():
+        return _reply_submit(referral=referral, by=by, text=text, files=files, keep=keep)
+
+
+def _reply_submit(*, referral: Referral, by, text: str, files, keep) -> Reply:
     opinion, referral = _lock_referral(referral)
     _require(by, "opinions.handle_referral", referral)
     if not lifecycle.can_submit_reply(referral):
@@ -702,6 +714,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
     files = list(files or ())
     if len(files) > MAX_REPLY_FILES:
         raise OpinionError("too_many_files", _("附件最多%(n)s个。") % {"n": MAX_REPLY_FILES})
+    cleaned = [_clean_file(upload) for upload in files]
     from_state = opinion.status
     now = timezone.now()
     reply = Reply.objects.create(
@@ -712,7 +725,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
         author=by,
         created_at=now,
     )
-    attachments = [_attachment_from_upload(reply, upload) for upload in files]
+    attachments = [_attachment_from_upload(reply, one, keep) for one in cleaned]
     referral.state = Referral.State.REPLIED
     referral.replied_at = now
     referral.save(update_fields=["state", "replied_at"])
@@ -799,12 +812,30 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
 
 @transaction.atomic
 def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
-    """The submitter rates the reply sent, by tracking code, without an account.
+    """The submitter rates the reply sent, without an account (the public page checks the
+    tracking code and the rating key that only the submitter received).
 
     Satisfied or basically satisfied closes it (办结). The first unsatisfied rating sends
     it back to the lead unit with the comment as the reason and a new deadline from
     today; the second closes it as not satisfied.
     """
+    return _rate(opinion=opinion, score=score, comment=comment, by=None)
+
+
+@transaction.atomic
+def rating_record(*, opinion: Opinion, by, score, comment: str = "", method) -> Rating:
+    """A handler records the rating the citizen gave by phone or in person (回访).
+
+    It is the handler's own act: the event names them, the rating keeps who took it and
+    how, and the same rules as an online rating follow (closes, or returns once).
+    """
+    _require(by, "opinions.triage_opinion", opinion)
+    if method not in (Rating.Method.PHONE, Rating.Method.IN_PERSON):
+        raise OpinionError("invalid_method", _("请选择电话回访或当面回访。"))
+    return _rate(opinion=opinion, score=score, comment=comment, by=by, method=Rating.Method(method))
+
+
+def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONLINE) -> Rating:
     opinion = _lock(opinion)
     _require_state("rating_submit", opinion)
     if score not in Rating.Score.values:
@@ -821,10 +852,14 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
         raise OpinionError("nothing_to_rate", _("没有待评价的答复。"))
     if score == Rating.Score.UNSATISFIED and not comment:
         raise OpinionError("reason_required", _("请说明不满意的原因，以便承办单位重新办理。"))
-    rating = Rating.objects.create(opinion=opinion, reply=reply, score=score, comment=comment)
+    rating = Rating.objects.create(
+        opinion=opinion, reply=reply, score=score, comment=comment, method=method, taken_by=by
+    )
     from_state = opinion.status
     now = timezone.now()
     data = {"score": score.value, "rating": rating.pk, "reply": reply.pk}
+    if by is not None:
+        data["method"] = method.value
     lead = reply.referral if reply.referral_id else None
     target = lifecycle.rating_target(score, opinion.returned_for_rework)
     if target == Status.HANDLING and lead is None:
@@ -850,14 +885,14 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
     deadlines.sync_open_due_date(opinion)
     _record(
         opinion=opinion,
-        by=None,
-        verb="rating_submit",
+        by=by,
+        verb="rating_submit" if by is None else "rating_record",
         from_state=from_state,
         note=comment,
         data=data,
     )
     if opinion.status in lifecycle.FINAL_CLOSED:
-        _close_duplicates(opinion, by=None)
+        _close_duplicates(opinion, by=by)
     if lead is not None:
         if target == Status.HANDLING:
             text = _("群众对答复不满意，退回重新办理：%(subject)s。原因：%(comment)s") % {

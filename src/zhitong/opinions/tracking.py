@@ -63,3 +63,57 @@ def unused_codes(count: int) -> list[str]:
 
 def unused_code() -> str:
     return unused_codes(1)[0]
+
+
+# --- the rating key (评价码) --------------------------------------------------------------
+#
+# The tracking code is read by everyone who handles the opinion (case page, ledgers,
+# notifications): it shows progress, but must not let a handler rate the case as the
+# citizen. The rating key is a second secret that only the submitter receives (on the
+# confirmation page and in the message with the code). It is derived from the code with
+# the server's secret key, so it is never stored, never shown on a work page, and can be
+# shown again on the confirmation page after a retry. Rotating SECRET_KEY keeps old keys
+# valid while the old secret stays in SECRET_KEY_FALLBACKS.
+RATING_KEY_SALT = "zhitong.opinions.rating_key"
+RATING_KEY_LENGTH = 8
+# 31**8 ≈ 8.5e11 keys; a wrong key is counted by the lookup rate limit like a wrong code.
+RATING_KEY_GROUPS = (4, 4)
+
+
+def _rating_key_raw(code: str, secret) -> str:
+    from django.utils.crypto import salted_hmac
+
+    digest = salted_hmac(RATING_KEY_SALT, code, secret=secret, algorithm="sha256").digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(RATING_KEY_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[index])
+    return "".join(chars)
+
+
+def rating_key(code: str) -> str:
+    """The rating key of the opinion with tracking code `code`, grouped: "Q7MX-4KPA"."""
+    from django.conf import settings
+
+    raw = _rating_key_raw(code, settings.SECRET_KEY)
+    return SEPARATOR.join((raw[: RATING_KEY_GROUPS[0]], raw[RATING_KEY_GROUPS[0] :]))
+
+
+def rating_key_matches(code: str, typed: str) -> bool:
+    """Whether `typed` (loosely: case, spaces, dashes) is the rating key of `code`."""
+    from django.conf import settings
+    from django.utils.crypto import constant_time_compare
+
+    if not code or not typed or len(typed) > 40:
+        return False
+    raw = NOISE.sub("", typed.strip()).upper()
+    raw = raw.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    if len(raw) != RATING_KEY_LENGTH:
+        return False
+    secrets_to_try = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    # Every secret is tried (no early exit), so the time taken tells nothing.
+    matched = False
+    for secret in secrets_to_try:
+        matched |= constant_time_compare(_rating_key_raw(code, secret), raw)
+    return matched

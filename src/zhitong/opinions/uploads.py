@@ -3,17 +3,33 @@
 import hashlib
 import io
 import os
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from zhitong.core.text import strip_invisible
+
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 # A phone photo is 12-50 megapixels; anything larger is refused before it is decoded,
 # so a small file that unpacks to gigabytes (a decompression bomb) never reaches memory.
-MAX_PIXELS = 60_000_000
+# What a photo may declare in its header, checked before a single pixel is decoded (a small
+# file that declares a huge image is a decompression bomb). A JPEG is decoded at a reduced
+# scale (the decoder's draft mode: 1/2, 1/4, 1/8) down to DECODED_PIXELS, so a 50-megapixel
+# phone photo costs what a 12-megapixel one does. PNG and WebP cannot be decoded smaller:
+# their limit is what may be decoded whole.
+MAX_JPEG_PIXELS = 50_000_000
+MAX_LOSSLESS_PIXELS = 12_000_000
+DECODED_PIXELS = 12_600_000
+# Stored photos are at most this wide or high (4K): enough to read a sign or a meter.
+MAX_STORED_SIDE = 4096
+# Defence in depth for any other Pillow use in the process (Pillow's default is ~89 MP).
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
+# One photo decoded at a time per process: a threaded server cannot multiply the peak.
+_DECODING = threading.BoundedSemaphore(1)
 JPEG_QUALITY = 88
 # What Pillow raises for a broken or foreign file, depending on where it breaks.
 BROKEN = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
@@ -44,6 +60,7 @@ class CleanPhoto:
 def _display_name(upload) -> str:
     # The browser's file name is only kept for display; the path part is never trusted.
     name = os.path.basename(str(getattr(upload, "name", "") or "").replace("\\", "/"))
+    name = strip_invisible(name).strip()
     return name[:200] or _("照片")
 
 
@@ -79,41 +96,65 @@ def _not_an_image() -> str:
     return _("不是可以识别的照片，只能上传 JPEG、PNG 或 WebP 格式的图片。")
 
 
+def _too_many_pixels(name: str) -> ValidationError:
+    return _reject(name, _("图片尺寸过大，请缩小后再上传。"))
+
+
 def _decode(data: bytes, name: str) -> tuple[Image.Image, str]:
-    """The fully decoded image and its real format, or a ValidationError."""
+    """The decoded image (at most DECODED_PIXELS) and its real format, or a ValidationError.
+
+    The header's declared size is checked first: nothing larger than the limits is decoded.
+    """
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
             if fmt not in FORMATS:
                 raise _reject(name, _not_an_image())
-            if width * height > MAX_PIXELS:
-                raise _reject(name, _("图片尺寸过大，请缩小后再上传。"))
+            limit = MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_LOSSLESS_PIXELS
+            if width * height > limit:
+                raise _too_many_pixels(name)
             # verify() checks the file's structure (chunks, CRCs) without decoding pixels.
             probe.verify()
     except ValidationError:
         raise
     except Image.DecompressionBombError as error:
-        raise _reject(name, _("图片尺寸过大，请缩小后再上传。")) from error
+        raise _too_many_pixels(name) from error
     except BROKEN as error:
         raise _reject(name, _not_an_image()) from error
     try:
         # verify() leaves the image unusable: open again and decode every pixel, which
         # catches a truncated or corrupt body that a header check would let through.
         image = Image.open(io.BytesIO(data))
+        if fmt == "JPEG" and width * height > DECODED_PIXELS:
+            # draft() keeps the image at least as large as asked, choosing among 1/2, 1/4
+            # and 1/8: ask for exactly the first reduction that fits.
+            scale = next(s for s in (2, 4, 8) if (width // s) * (height // s) <= DECODED_PIXELS)
+            image.draft(image.mode, (width // scale, height // scale))
         image.load()
+    except Image.DecompressionBombError as error:
+        raise _too_many_pixels(name) from error
     except BROKEN as error:
         raise _reject(name, _("照片文件已损坏或不完整，请重新选择。")) from error
     return image, fmt
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:
-    """The pixels alone, written anew: no EXIF (GPS, camera), no text chunks, no ICC."""
+    """The pixels alone, written anew: no EXIF (GPS, camera), no text chunks, no ICC.
+
+    At most two copies of the pixels live at once (the decoded one is closed as soon as
+    the clean copy holds them).
+    """
     # Turn the picture upright first: without its EXIF orientation a phone photo would
     # otherwise show on its side.
-    image = ImageOps.exif_transpose(image)
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
+    upright = ImageOps.exif_transpose(image)
+    if upright is not image:
+        image.close()
+    if max(upright.size) > MAX_STORED_SIDE:
+        upright.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE), Image.Resampling.LANCZOS)
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    upright.close()
     output = io.BytesIO()
     if fmt == "JPEG":
         if clean.mode not in ("RGB", "L"):
@@ -127,6 +168,7 @@ def _reencode(image: Image.Image, fmt: str) -> bytes:
         if clean.mode not in ("RGB", "RGBA"):
             clean = clean.convert("RGBA" if "A" in clean.mode else "RGB")
         clean.save(output, "WEBP", quality=JPEG_QUALITY)
+    clean.close()
     return output.getvalue()
 
 
@@ -141,13 +183,15 @@ def check_photo(upload) -> CleanPhoto:
         return upload
     name = _display_name(upload)
     data = _read(upload, name)
-    image, fmt = _decode(data, name)
-    try:
-        cleaned = _reencode(image, fmt)
-    except (OSError, ValueError) as error:
-        raise _reject(name, _not_an_image()) from error
-    finally:
-        image.close()
+    with _DECODING:
+        image, fmt = _decode(data, name)
+        try:
+            cleaned = _reencode(image, fmt)
+        except (OSError, ValueError) as error:
+            raise _reject(name, _not_an_image()) from error
+        finally:
+            image.close()
+        del image
     content_type, extension = FORMATS[fmt]
     return CleanPhoto(
         data=cleaned,

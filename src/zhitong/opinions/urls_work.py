@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/merge/", views.merge_view, name="merge"),
     path("<int:pk>/raise-suggestion/", views.raise_suggestion_view, name="raise_suggestion"),
     path("<int:pk>/replies/<int:reply_id>/send/", views.send_view, name="send"),
+    path("<int:pk>/record-rating/", views.record_rating_view, name="record_rating"),
     path(
         "<int:pk>/referrals/<int:referral_id>/accept/",
         views.referral_accept_view,

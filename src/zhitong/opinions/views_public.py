@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.core import signing
@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from zhitong.deputies.models import Deputy
+from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import intake, lifecycle, ratelimit
 from zhitong.opinions.forms_public import (
     PublicOpinionForm,
@@ -37,7 +38,8 @@ from zhitong.opinions.selectors import (
     submitter_view,
 )
 from zhitong.opinions.services import OpinionError, rating_submit
-from zhitong.opinions.tracking import normalize_code
+from zhitong.opinions.tracking import normalize_code, rating_key, rating_key_matches
+from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS
 from zhitong.public import selectors as public_selectors
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station
@@ -64,8 +66,17 @@ STEP_LABELS = {
     "reply_submit": gettext_lazy("承办单位已答复，正在审核"),
     "reply_send": gettext_lazy("答复已反馈给您"),
     "rating_submit": gettext_lazy("您已评价"),
+    "rating_record": gettext_lazy("回访时您已评价"),
     "merge": gettext_lazy("与相同问题合并办理"),
     "merged_closed": gettext_lazy("合并办理的主件已办结"),
+}
+
+# The same steps told to someone else (a merged duplicate's submitter following the main one).
+OTHERS_STEP_LABELS = {
+    "received": gettext_lazy("主件已收到"),
+    "reply_send": gettext_lazy("答复已反馈给主件反映人"),
+    "rating_submit": gettext_lazy("主件反映人已评价"),
+    "rating_record": gettext_lazy("主件反映人已回访评价"),
 }
 
 
@@ -86,11 +97,17 @@ def read_submission_key(signed: str) -> str | None:
 
 
 def confirmation_url(opinion: Opinion) -> str:
-    return confirmation_url_for(opinion.tracking_code)
+    return confirmation_url_for(opinion.submission_key)
 
 
-def confirmation_url_for(tracking_code: str) -> str:
-    token = signing.dumps(tracking_code, salt=CONFIRMATION_SALT)
+def confirmation_url_for(submission_key: str) -> str:
+    """The confirmation page of the opinion the form key made.
+
+    The token carries the form's random key, not the tracking code: the address (in the
+    browser's history, in access logs) tells nothing about the opinion by itself, and only
+    the browser that sent the form has it.
+    """
+    token = signing.dumps(submission_key, salt=CONFIRMATION_SALT)
     return reverse("opinions_public:submitted", args=[token])
 
 
@@ -120,11 +137,16 @@ def _opinion_form(request, target: FormTarget):
     throttled = None
     status = 200
     if request.method == "POST":
+        refused = _refuse_post_early(request)
+        if refused is not None:
+            return refused
         signed = request.POST.get("submission_key", "")
         key = read_submission_key(signed)
         form = PublicOpinionForm(
             request.POST,
-            request.FILES,
+            # A form without a valid key is never going to be saved: its photos are not
+            # even opened (a forged key must not reach the image decoder).
+            request.FILES if key is not None else None,
             place_options=place_options,
             place_required=place_required,
         )
@@ -151,13 +173,15 @@ def _opinion_form(request, target: FormTarget):
                 form.add_service_errors(error)
             else:
                 return _submitted_redirect(submitted)
-        if key is not None and throttled is None:
-            # A retry whose form no longer passes (a category retired since, say) may still
-            # be of a submission that went through: it gets that confirmation, not errors.
-            # Looked up only here, on the way to an error page.
-            existing_code = intake.tracking_code_by_submission_key(key)
-            if existing_code is not None:
-                return HttpResponseRedirect(confirmation_url_for(existing_code))
+        # A retry whose form no longer passes (a category retired since, say) may still
+        # be of a submission that went through: it gets that confirmation, not errors.
+        # Looked up only here, on the way to an error page.
+        if (
+            key is not None
+            and throttled is None
+            and intake.tracking_code_by_submission_key(key) is not None
+        ):
+            return HttpResponseRedirect(confirmation_url_for(key))
         status = 429 if throttled else 400
     else:
         form = PublicOpinionForm(place_options=place_options, place_required=place_required)
@@ -179,6 +203,49 @@ def _opinion_form(request, target: FormTarget):
     if throttled is not None:
         response["Retry-After"] = str(throttled.retry_after)
     return response
+
+
+# The largest body read at all: twice what a valid form with its photos can be, so that a
+# photo somewhat too large gets its error beside the field (the text kept), while a body
+# far larger is refused before it is parsed. The nginx site in deploy/ allows as much.
+MAX_FORM_BODY = 2 * MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
+
+
+def _refuse_post_early(request) -> HttpResponse | None:
+    """Count the POST and refuse it before its body is read, when over a limit.
+
+    Every POST counts against the address (post_ip), refused ones too; past the limit, or
+    with a body larger than any valid form, nothing is parsed, decoded or written.
+    """
+    address = ratelimit.client_address(request)
+    if not ratelimit.hit("post_ip", address):
+        rate = ratelimit.rate_for("post_ip")
+        message = _(
+            "提交太频繁了：同一网络 %(minutes)d 分钟内最多提交 %(limit)d 次。"
+            "这一次没有提交，请稍后再试。"
+        ) % {"minutes": rate.minutes, "limit": rate.limit}
+        response = render(
+            request, "opinions/public/form_refused.html", {"message": message}, status=429
+        )
+        response["Retry-After"] = str(rate.window)
+        return response
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_FORM_BODY:
+        message = _(
+            "提交的内容过大（超过 %(limit)d MB），没有提交。"
+            "照片最多 %(count)d 张，每张不超过 %(mb)d MB，请重新选择后再提交。"
+        ) % {
+            "limit": MAX_FORM_BODY // (1024 * 1024),
+            "count": MAX_PHOTOS,
+            "mb": MAX_PHOTO_BYTES // (1024 * 1024),
+        }
+        return render(
+            request, "opinions/public/form_refused.html", {"message": message}, status=413
+        )
+    return None
 
 
 def _submitted_redirect(submitted: intake.Submitted) -> HttpResponse:
@@ -303,12 +370,12 @@ def _not_found(request) -> HttpResponse:
 @require_safe
 def submitted(request, token: str):
     try:
-        code = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+        key = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.BadSignature:
         return _not_found(request)
     opinion = (
-        Opinion.objects.select_related("station", "deputy").filter(tracking_code=code).first()
-        if isinstance(code, str)
+        Opinion.objects.select_related("station", "deputy").filter(submission_key=key).first()
+        if isinstance(key, str) and key
         else None
     )
     if opinion is None:
@@ -320,6 +387,8 @@ def submitted(request, token: str):
             "opinions/public/submitted.html",
             {
                 "opinion": opinion,
+                "rating_key": rating_key(opinion.tracking_code),
+                "code_sent": message_sent_about(opinion),
                 "message_to": view["phone"] if opinion.submitter_phone else view["email"],
                 "message_channel": "sms" if opinion.submitter_phone else "email",
             },
@@ -377,18 +446,26 @@ def _public_replies(opinion: Opinion) -> list:
     )
 
 
-def _step_label(entry) -> str:
-    label = STEP_LABELS.get(entry.verb)
+def _step_label(entry, *, own: bool = True) -> str:
+    label = STEP_LABELS.get(entry.verb) if own else OTHERS_STEP_LABELS.get(entry.verb)
+    label = label or STEP_LABELS.get(entry.verb)
     if label is None and entry.to_state in Status.values:
         label = Status(entry.to_state).label
     return label or _("办理进展")
 
 
-def _progress(opinion: Opinion) -> dict:
-    """What the submitter may see of an opinion's progress: steps (with labels) and replies."""
+def _progress(opinion: Opinion, *, own: bool = True) -> dict:
+    """What a submitter may see of an opinion's progress: steps (with labels) and replies.
+
+    `own=False` is another submitter's view (a merged duplicate following its main
+    opinion): the steps only, without a note or the reply, which were written to or by the
+    main opinion's submitter and may name them.
+    """
     timeline = opinion_timeline(opinion, for_submitter=True)
+    if not own:
+        timeline = [replace(entry, note="", data={}) for entry in timeline]
     return {
-        "timeline": [(entry, _step_label(entry)) for entry in timeline],
+        "timeline": [(entry, _step_label(entry, own=own)) for entry in timeline],
         "replies": _public_replies(opinion),
     }
 
@@ -427,6 +504,27 @@ def detail(request, code: str):
     )
 
 
+def _rating_key_accepted(request, opinion: Opinion, form: RatingForm) -> bool:
+    """Whether the form carries the opinion's rating key (评价码).
+
+    A wrong key counts like a wrong tracking code (the lookup limit), so the key cannot be
+    guessed any faster than a code; past the limit even the right key is refused for a while.
+    """
+    address = ratelimit.client_address(request)
+    if ratelimit.exceeded("lookup_ip", address):
+        form.throttled = True
+        form.add_error(None, _("尝试次数过多，请稍后再试。"))
+        return False
+    if rating_key_matches(opinion.tracking_code, form.cleaned_data["rating_key"]):
+        return True
+    ratelimit.hit("lookup_ip", address)
+    form.add_error(
+        "rating_key",
+        _("评价码不正确。评价码在提交成功的页面上，也随查询码通过短信或邮件发给了您。"),
+    )
+    return False
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def rate(request, code: str):
     """满意 / 基本满意 / 不满意 with a comment, by the tracking code; only once a reply is sent."""
@@ -443,6 +541,8 @@ def rate(request, code: str):
     if request.method == "POST":
         if not can_rate:
             status = 409
+        elif form.is_valid() and not _rating_key_accepted(request, opinion, form):
+            status = 429 if form.throttled else 403
         elif form.is_valid():
             try:
                 rating_submit(
@@ -493,6 +593,6 @@ def follow(request, code: str):
         render(
             request,
             "opinions/public/follow.html",
-            {"opinion": found, "main": main, **_progress(main)},
+            {"opinion": found, "main": main, **_progress(main, own=False)},
         )
     )

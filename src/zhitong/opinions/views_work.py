@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import (
     FileResponse,
     Http404,
@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from zhitong.accounts.models import Role
+from zhitong.core.audit import access_record
+from zhitong.core.models import AccessRecord
 from zhitong.opinions import (
     export,
     forms_work,
@@ -95,6 +97,7 @@ VERB_LABELS = {
     "reply_submit": gettext_lazy("承办单位答复"),
     "reply_send": gettext_lazy("审核并反馈群众"),
     "rating_submit": gettext_lazy("群众评价"),
+    "rating_record": gettext_lazy("回访评价"),
     "extension_request": gettext_lazy("申请延期"),
     "extension_decide": gettext_lazy("延期审批"),
     "merge": gettext_lazy("合并至主意见"),
@@ -279,6 +282,12 @@ def _render_queue(
 def queue_view(request: HttpRequest) -> HttpResponse:
     """The opinions the user works on, filtered, searched, sorted, a page at a time."""
     _require_worker(request.user)
+    # The list shows submitters' names and phones: its reads are recorded like a case's.
+    access_record(
+        request,
+        action=AccessRecord.Action.LIST,
+        detail=_("意见队列：%(filter)s") % {"filter": request.GET.urlencode() or _("全部")},
+    )
     return _render_queue(request, request.GET)
 
 
@@ -353,6 +362,8 @@ class ReferralView:
 @dataclass
 class TimelineRow:
     entry: selectors.TimelineEntry
+    # The main opinion of a merge is named only to those who may open it.
+    show_merge_target: bool = True
 
     @property
     def verb_label(self) -> str:
@@ -388,9 +399,15 @@ class TimelineRow:
         if verb == "decline":
             return str(data.get("reason_label", ""))
         if verb == "merge":
+            if not self.show_merge_target:
+                return ""
             return str((data.get("into") or {}).get("tracking_code", ""))
         if verb == "rating_submit":
             return _rating_label(data.get("score", ""))
+        if verb == "rating_record":
+            method = data.get("method", "")
+            label = Rating.Method(method).label if method in Rating.Method.values else ""
+            return f"{label}：{_rating_label(data.get('score', ''))}"
         if verb == "update_category":
             return str((data.get("to") or {}).get("name", ""))
         if verb == "raise_suggestion":
@@ -480,9 +497,30 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     referral_views = _referral_views(user, opinion, today, calendar)
     replies = list(selectors.opinion_replies(opinion))
     photos = list(opinion.attachments.filter(reply__isnull=True).order_by("created_at", "id"))
-    duplicates = list(opinion.duplicates.order_by("received_at", "id"))
+    # Merges may join opinions of different scopes: only those this user may open are named.
+    visible = selectors.opinions_visible_to(user)
+    merged = list(
+        opinion.duplicates.annotate(may_open=Exists(visible.filter(pk=OuterRef("pk"))))
+        .order_by("received_at", "id")
+        .only("pk", "tracking_code", "subject", "status")
+    )
+    duplicates = [dup for dup in merged if dup.may_open]
+    hidden_duplicates = len(merged) - len(duplicates)
+    merged_into = (
+        visible.filter(pk=opinion.merged_into_id)
+        .select_related(None)
+        .only("pk", "tracking_code", "subject")
+        .first()
+        if opinion.merged_into_id
+        else None
+    )
     suggestions = list(opinion.suggestions.select_related("lead_deputy").order_by("created_at"))
-    timeline = [TimelineRow(e) for e in selectors.opinion_timeline(opinion, for_submitter=False)]
+    timeline = [
+        TimelineRow(e, show_merge_target=merged_into is not None)
+        for e in selectors.opinion_timeline(
+            opinion, for_submitter=False, for_unit=not (may_triage or may_refer)
+        )
+    ]
     to_send = _reply_to_send(replies) if may_triage and lifecycle.can_send_reply(opinion) else None
     pending_extensions = [
         (view.referral, extension)
@@ -506,6 +544,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "merge": may_refer and lifecycle.can_merge(opinion),
         "raise_suggestion": may_raise and lifecycle.can_raise_suggestion(opinion),
         "send": to_send is not None,
+        "record_rating": may_triage and lifecycle.can_rate(opinion),
         "extension_decide": may_refer and bool(pending_extensions),
     }
     forms = {}
@@ -533,6 +572,8 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         forms["send"] = form(
             "send", lambda: forms_work.SendForm(initial={"text_sent": to_send.text})
         )
+    if actions["record_rating"]:
+        forms["record_rating"] = form("record_rating", forms_work.RecordRatingForm)
     for view in referral_views:
         rid = view.referral.pk
         if view.may_return:
@@ -560,6 +601,8 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "replies": replies,
         "photos": photos,
         "duplicates": duplicates,
+        "hidden_duplicates": hidden_duplicates,
+        "merged_into": merged_into,
         "suggestions": suggestions,
         "timeline": timeline,
         "actions": actions,
@@ -593,6 +636,13 @@ def _render_case(
 def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page: everything about one opinion, and the actions the user may take."""
     opinion = selectors.access_opinion(request.user, pk)
+    access_record(
+        request,
+        action=AccessRecord.Action.VIEW,
+        subject=opinion,
+        detail=f"{opinion.tracking_code} {opinion.subject}",
+        district_code=opinion.district.code if opinion.district_id else "",
+    )
     return _render_case(request, opinion)
 
 
@@ -806,6 +856,26 @@ def send_view(request, pk, reply_id):
 
 @login_required
 @require_POST
+def record_rating_view(request, pk):
+    return _opinion_action(
+        request,
+        pk,
+        perm="opinions.triage_opinion",
+        key="record_rating",
+        form_class=forms_work.RecordRatingForm,
+        run=lambda opinion, d: services.rating_record(
+            opinion=opinion,
+            by=request.user,
+            score=d["score"],
+            comment=d["comment"],
+            method=d["method"],
+        ),
+        success=_("已记录回访评价。"),
+    )
+
+
+@login_required
+@require_POST
 def referral_accept_view(request, pk, referral_id):
     return _referral_action(
         request,
@@ -918,6 +988,15 @@ def export_view(request: HttpRequest) -> HttpResponse:
     )
     rows = export.ledger_rows(opinions)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    access_record(
+        request,
+        action=AccessRecord.Action.EXPORT,
+        detail=_("意见建议台账（%(format)s）：%(filter)s")
+        % {
+            "format": "CSV" if request.GET.get("format") == "csv" else "Excel",
+            "filter": request.GET.urlencode() or _("全部"),
+        },
+    )
     name = _("意见建议台账")
     if request.GET.get("format") == "csv":
         response = StreamingHttpResponse(
@@ -972,6 +1051,13 @@ def attachment_view(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    access_record(
+        request,
+        action=AccessRecord.Action.DOWNLOAD,
+        subject=opinion,
+        detail=f"{opinion.tracking_code} {attachment.original_name}",
+        district_code=opinion.district.code if opinion.district_id else "",
+    )
     response = FileResponse(handle, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=not attachment.content_type.startswith("image/"),

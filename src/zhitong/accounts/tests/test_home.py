@@ -23,8 +23,9 @@ H1 = {
     "enterprise": "企业代表工作台",
 }
 
-# The page itself, plus one count query per figure of the opinions panel (4 at most).
-HOME_MAX_QUERIES = 14
+# The page itself, plus one count query per figure of the opinions panel (4 at most), plus
+# whether the user is an auditor (the link to the access records).
+HOME_MAX_QUERIES = 15
 
 
 def h1_of(response) -> str:

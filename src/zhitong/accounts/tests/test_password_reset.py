@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from zhitong.accounts.models import Role
 from zhitong.notifications.models import Message, MessageStatus
-from zhitong.notifications.services import BODY_WITHHELD
+from zhitong.notifications.services import REDACTED
 from zhitong.testing.factories import UserFactory
 
 PASSWORD = "pass-1234-zt"
@@ -92,7 +92,7 @@ def test_the_mail_is_recorded_without_the_link(client, staffer):
     record = Message.objects.get()
     assert record.status == MessageStatus.SENT
     assert record.to == "wang@example.gov.cn"
-    assert record.body == BODY_WITHHELD
+    assert record.body == REDACTED
     assert "/accounts/password/reset/" not in record.body
 
 

@@ -58,8 +58,25 @@ def test_database_refuses_raw_update(event):
     assert Event.objects.get(pk=event.pk).note == "说明"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="DELETE trigger is PostgreSQL-only")
-def test_database_refuses_raw_delete_on_postgresql(event):
+def test_database_refuses_raw_delete(event):
+    # Before: SQLite had no DELETE trigger, so raw SQL could erase the timeline there.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_event WHERE id = %s", [event.pk])
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file, opened elsewhere")
+def test_another_program_opening_the_sqlite_file_cannot_delete_events(tmp_path):
+    """The trigger's guard function exists only in the application's connections."""
+    import sqlite3
+
+    from zhitong.core.migrations._append_only import SQLITE_DELETE_TRIGGER
+
+    path = tmp_path / "copy.sqlite3"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE core_event (id integer primary key, note text)")
+    other.execute("INSERT INTO core_event (note) VALUES ('说明')")
+    other.execute(SQLITE_DELETE_TRIGGER)
+    with pytest.raises(sqlite3.OperationalError):
+        other.execute("DELETE FROM core_event")
+    assert other.execute("SELECT count(*) FROM core_event").fetchone() == (1,)

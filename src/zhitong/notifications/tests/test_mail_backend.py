@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 
 from zhitong.notifications.models import Message, MessageStatus
-from zhitong.notifications.services import BODY_WITHHELD, message_send
+from zhitong.notifications.services import REDACTED, message_send
 
 BACKEND = "zhitong.notifications.mail.NotifyEmailBackend"
 
@@ -32,7 +32,7 @@ def test_a_mail_goes_out_through_the_sender_and_is_recorded_without_body(db):
     assert (record.status, record.subject, record.body) == (
         MessageStatus.SENT,
         "主题",
-        BODY_WITHHELD,
+        REDACTED,
     )
 
 

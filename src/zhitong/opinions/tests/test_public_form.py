@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhitong.core.models import Event
 from zhitong.notifications.models import Message
 from zhitong.opinions.models import Attachment, Channel, Opinion, Status
-from zhitong.opinions.tracking import is_canonical
+from zhitong.opinions.tracking import is_canonical, rating_key
 from zhitong.testing import factories as f
 
 from .intake_support import *  # noqa: F403 - the intake fixtures
@@ -51,7 +51,7 @@ def test_each_path_shows_a_form_that_posts_without_javascript(client, station, d
 
 
 def test_station_form_creates_an_opinion_for_the_station(
-    client, station, community, django_capture_on_commit_callbacks
+    client, station, community, django_capture_on_commit_callbacks, outbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_form(client, _station_url(station), place=str(community.pk))
@@ -76,7 +76,13 @@ def test_station_form_creates_an_opinion_for_the_station(
     assert "139****1234" in page  # where the code was sent, masked
     message = Message.objects.get()
     assert message.channel == "sms" and message.to == "13900001234"
-    assert opinion.tracking_code in message.body
+    # The citizen's phone gets the code and the rating key; the stored copy keeps neither.
+    assert rating_key(opinion.tracking_code) in page
+    [delivered] = outbox
+    assert opinion.tracking_code in delivered["body"]
+    assert rating_key(opinion.tracking_code) in delivered["body"]
+    assert opinion.tracking_code not in message.body + message.subject
+    assert rating_key(opinion.tracking_code) not in message.body
 
 
 def test_deputy_form_addresses_the_deputy_and_their_station(client, deputy, station):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from zhitong.accounts.models import Role
 from zhitong.opinions import intake, services
 from zhitong.opinions.models import Channel, Opinion, Rating, Status
-from zhitong.opinions.tracking import new_code
+from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.testing import factories as f
 
 from .intake_support import *  # noqa: F403 - the intake fixtures
@@ -170,7 +170,8 @@ def test_rating_satisfied_closes_the_opinion(client, station, staff, unit, unit_
     opinion = drive_to_sent(submit(station), staff=staff, unit=unit, unit_user=unit_user)
     url = f"/opinions/track/{opinion.tracking_code}/rate/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"score": "satisfied", "comment": "修得很快"})
+    key = rating_key(opinion.tracking_code)
+    response = client.post(url, {"rating_key": key, "score": "satisfied", "comment": "修得很快"})
     assert response.status_code == 303
     opinion.refresh_from_db()
     assert opinion.status == Status.CLOSED
@@ -185,7 +186,8 @@ def test_rating_satisfied_closes_the_opinion(client, station, staff, unit, unit_
 def test_unsatisfied_needs_a_reason(client, station, staff, unit, unit_user):
     opinion = drive_to_sent(submit(station), staff=staff, unit=unit, unit_user=unit_user)
     response = client.post(
-        f"/opinions/track/{opinion.tracking_code}/rate/", {"score": "unsatisfied"}
+        f"/opinions/track/{opinion.tracking_code}/rate/",
+        {"rating_key": rating_key(opinion.tracking_code), "score": "unsatisfied"},
     )
     assert response.status_code == 400
     assert "请说明不满意的原因" in response.content.decode()
@@ -197,7 +199,9 @@ def test_rating_before_the_reply_is_sent_is_refused(client, station):
     url = f"/opinions/track/{opinion.tracking_code}/rate/"
     page = client.get(url).content.decode()
     assert "答复反馈给您之后才能评价" in page
-    response = client.post(url, {"score": "satisfied"})
+    response = client.post(
+        url, {"rating_key": rating_key(opinion.tracking_code), "score": "satisfied"}
+    )
     assert response.status_code == 409
     assert not Rating.objects.exists()
     opinion.refresh_from_db()
@@ -222,7 +226,32 @@ def test_a_merged_opinion_tells_the_submitter_and_follows_the_main_one(
     assert main.tracking_code not in follow
     assert "李小明" not in follow and "13700007777" not in follow
     drive_to_sent(main, staff=staff, unit=unit, unit_user=unit_user, reply_text="东门路灯已修复。")
-    assert "东门路灯已修复。" in client.get(follow_url).content.decode()
+    follow = client.get(follow_url).content.decode()
+    assert "答复已反馈给主件反映人" in follow
+    # The reply was written to the main opinion's submitter: not shown to another one.
+    assert "东门路灯已修复。" not in follow
+
+
+def test_a_follower_never_sees_the_main_submitters_words(client, station, staff, unit, unit_user):
+    main = submit(station, subject="东门路灯坏了", submitter_phone="13700007777")
+    duplicate = submit(station, subject="路灯不亮", submitter_phone="13600006666")
+    services.opinion_merge(opinion=duplicate, into=main, by=staff)
+    drive_to_sent(
+        main,
+        staff=staff,
+        unit=unit,
+        unit_user=unit_user,
+        reply_text="李小明先生：您家门口（和平路8号）的路灯已修复。",
+    )
+    comment = "还是不亮，我是李小明，电话13712345678，住和平路8号"
+    services.rating_submit(opinion=main, score="unsatisfied", comment=comment)
+    follow = client.get(f"/opinions/track/{duplicate.tracking_code}/main/").content.decode()
+    for private in ("13712345678", "李小明", "和平路8号", "还是不亮"):
+        assert private not in follow
+    assert "主件反映人已评价" in follow
+    # The main submitter still sees their own words on their own page.
+    own = client.get(f"/opinions/track/{main.tracking_code}/").content.decode()
+    assert "13712345678" in own
 
 
 def test_following_an_opinion_that_is_not_merged_goes_to_its_page(client, station):

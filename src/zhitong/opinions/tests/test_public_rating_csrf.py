@@ -9,7 +9,7 @@ from django.test import Client
 from zhitong.accounts.models import Role
 from zhitong.opinions import intake, services
 from zhitong.opinions.models import Channel, Rating, Status
-from zhitong.opinions.tracking import new_code
+from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.testing import factories as f
 
 from .intake_support import *  # noqa: F403 - the intake fixtures
@@ -64,7 +64,12 @@ def test_rating_form_posts_pass_the_csrf_origin_check(sent_opinion, page):
 
     response = browser.post(
         base + "rate/",
-        {"csrfmiddlewaretoken": token.group(1), "score": "satisfied", "comment": "修好了"},
+        {
+            "csrfmiddlewaretoken": token.group(1),
+            "rating_key": rating_key(sent_opinion.tracking_code),
+            "score": "satisfied",
+            "comment": "修好了",
+        },
         HTTP_ORIGIN=browser_origin(policy),
     )
 

@@ -102,16 +102,16 @@ def test_a_retry_does_not_use_up_the_address_limit(client, station, settings):
 def test_a_retry_at_the_limit_gets_its_confirmation_and_gives_back_exactly_its_count(
     client, station, settings
 ):
-    settings.OPINIONS_RATE_LIMITS = {"submit_phone": "1/3600"}
+    settings.OPINIONS_RATE_LIMITS = {"submit_ip": "1/3600"}
     url = _url(station)
     data = form_data(submission_key=submission_key_from(client.get(url)))
     first = client.post(url, data, REMOTE_ADDR="198.51.100.1")
-    again = client.post(url, data, REMOTE_ADDR="198.51.100.2")
+    again = client.post(url, data, REMOTE_ADDR="198.51.100.1")
     assert (first.status_code, again.status_code) == (303, 302)
     assert again["Location"] == first["Location"]
-    # The phone's one opinion is still counted: another one with it is refused.
+    # The address's one opinion is still counted: another one from it is refused.
     other = form_data(content="另一件事", submission_key=submission_key_from(client.get(url)))
-    assert client.post(url, other, REMOTE_ADDR="198.51.100.3").status_code == 429
+    assert client.post(url, other, REMOTE_ADDR="198.51.100.1").status_code == 429
     assert Opinion.objects.count() == 1
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_event_time_default'),
+        ('core', '0005_access_record'),
     ]
 
     operations = [
