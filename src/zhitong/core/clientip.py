@@ -67,6 +67,13 @@ def client_ip(request) -> IPAddress | None:
     return client
 
 
+def client_ip_text(request) -> str:
+    """The client's own address as text (a whole IPv6 address): what the read records of
+    core.audit keep (settings.CLIENT_ADDRESS_FUNCTION). "" when there is none."""
+    ip = client_ip(request)
+    return "" if ip is None else str(ip)
+
+
 def counted_network(ip: IPAddress) -> IPNetwork:
     """What one client is counted as: an IPv4 address, or an IPv6 /64."""
     prefix = 64 if ip.version == 6 else 32

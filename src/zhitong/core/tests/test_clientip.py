@@ -92,3 +92,21 @@ def test_an_unparsable_trusted_proxy_stops_the_site_from_starting(tmp_path):
     )
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+@pytest.mark.django_db
+def test_read_records_keep_the_clients_own_address_behind_a_proxy(client, behind_proxy):
+    from zhitong.core.models import AccessRecord
+    from zhitong.opinions.tests.lifecycle_world import build, new_opinion
+
+    world = build()
+    opinion = new_opinion(world)
+    client.force_login(world.staff)
+    response = client.get(
+        f"/work/opinions/{opinion.pk}/",
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="1.1.1.1, 2001:db8:1:2::77",
+    )
+    assert response.status_code == 200
+    # The whole address (not its /64): a record says who read, as closely as known.
+    assert AccessRecord.objects.get().address == "2001:db8:1:2::77"
