@@ -209,3 +209,29 @@ def test_two_processes_share_one_limit_in_redis(tmp_path):
     allowed, totals = _count_in_processes(env, tmp_path, processes=2, attempts=200, limit=150)
     assert sum(allowed) == 150
     assert totals == [400, 400]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles: PostgreSQL")
+def test_the_application_role_counts_in_the_cache_table(settings):
+    """On PostgreSQL the services connect as the role db_grant_app_role sets up (not the
+    tables' owner): the cache's add, incr and cull work for it."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    role = f"zhitong_cache_test_{os.getpid()}"
+    settings.CACHES = DATABASE_CACHE
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOLOGIN")
+    try:
+        call_command("db_grant_app_role", role, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {role}")
+            assert cache.add("zt:test:role", 0, timeout=60)
+            assert cache.incr("zt:test:role") == 1
+            cache.delete("zt:test:role")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")
