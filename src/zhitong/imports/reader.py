@@ -1,22 +1,20 @@
-"""Reading an uploaded file into header and rows: format sniffing, header matching, damaged text."""
+"""Reading an uploaded file into header and rows: header matching, damaged text.
 
-import io
+The file itself is opened, and its cost bounded, by zhitong.core.spreadsheets.
+"""
+
 import re
 import unicodedata
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-import openpyxl
 from django.utils.translation import gettext as _
+
+from zhitong.core import spreadsheets
+from zhitong.core.spreadsheets import Limits
 
 from .layouts import HEADER_SEARCH_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES, Layout
 
-# A zip whose parts unpack to more than this is refused before openpyxl opens it (zip bomb).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Excel writes characters that XML cannot hold as _xHHHH_; openpyxl leaves them as they are.
 ESCAPED_CONTROL = re.compile(r"_x00[01][0-9a-fA-F]_")
 # What well-known encoding accidents leave behind in Chinese text.
@@ -135,94 +133,21 @@ def encoding_problem(text: str) -> str | None:
     return None
 
 
-def _describe_non_xlsx(data: bytes) -> str:
-    """A message saying what the uploaded bytes are, for anything that is not an .xlsx zip."""
-    save_as = _("请在 Excel 或 WPS 中打开，“另存为” Excel 工作簿（.xlsx）后再导入。")
-    if data.startswith(OLE_MAGIC):
-        return (
-            _("这是旧版 Excel（.xls）文件，或设置了打开密码的文件，不能直接导入。")
-            + save_as
-            + _("如有打开密码，请先取消密码。")
-        )
-    if (
-        data.startswith(b"\x89PNG")
-        or data.startswith(b"\xff\xd8\xff")
-        or data[:6]
-        in (
-            b"GIF87a",
-            b"GIF89a",
-        )
-    ):
-        return _("这是图片文件，不是 Excel 表格。请上传按模板填写的 .xlsx 文件。")
-    if data.startswith(b"%PDF"):
-        return _("这是 PDF 文件，不是 Excel 表格。请上传按模板填写的 .xlsx 文件。")
-    head = data[:65536]
-    if b"\x00" not in head:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            # A cut in the middle of a multi-byte character at the end of `head` is not an error.
-            utf8 = error.start >= len(head) - 3
-        else:
-            utf8 = True
-        if utf8:
-            return _("这是文本或 CSV 文件，不是 Excel 工作簿。") + save_as
-        try:
-            head.decode("gb18030")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return _("这是按 GBK/GB18030 编码保存的文本或 CSV 文件，不是 Excel 工作簿。") + save_as
-    return _("无法识别的文件格式，不是 Excel 工作簿（.xlsx）。") + save_as
+def read_sheet(data: bytes, layout: Layout, *, limits: Limits | None = None) -> Sheet:
+    """Read the first worksheet of an .xlsx file against `layout`, or raise FileRejected.
 
-
-def _check_zip(data: bytes) -> None:
+    The file is opened by zhitong.core.spreadsheets, which bounds what it may cost (size,
+    unpacked size, elements, rows, cells, time); `limits` default to its DEFAULT_LIMITS
+    with this app's file size limit.
+    """
+    limits = replace(limits or spreadsheets.DEFAULT_LIMITS, max_file_bytes=MAX_FILE_BYTES)
+    rows = spreadsheets.first_sheet_rows(data, limits=limits)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise FileRejected(_("文件已损坏，无法作为 Excel 工作簿打开。")) from error
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            raise FileRejected(
-                _("这是 Word 文档，不是 Excel 表格。请上传按模板填写的 .xlsx 文件。")
-            )
-        if "content.xml" in names:
-            raise FileRejected(
-                _("这是 OpenDocument（.ods 等）文件，请另存为 Excel 工作簿（.xlsx）后再导入。")
-            )
-        raise FileRejected(_("这是压缩包，不是 Excel 工作簿（.xlsx）。"))
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileRejected(_("文件解压后过大，无法导入。"))
-
-
-def read_sheet(data: bytes, layout: Layout) -> Sheet:
-    """Read the first worksheet of an .xlsx file against `layout`, or raise FileRejected."""
-    if not data:
-        raise FileRejected(_("文件是空的（0 字节）。"))
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRejected(
-            _("文件过大：不能超过 %(limit)d MB。请分成几个文件导入。")
-            % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if not data.startswith(ZIP_MAGIC):
-        raise FileRejected(_describe_non_xlsx(data))
-    _check_zip(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (
-        Exception
-    ) as error:  # openpyxl raises many kinds for broken parts; all mean the same here
-        raise FileRejected(_("Excel 文件已损坏或格式不受支持，无法读取。")) from error
-    try:
-        return _read_first_sheet(workbook, layout)
-    except FileRejected:
-        raise
-    except Exception as error:  # a part that only breaks when its rows are read
-        raise FileRejected(_("Excel 文件已损坏或格式不受支持，无法读取。")) from error
+        return _read_first_sheet(rows, layout)
+    except spreadsheets.SpreadsheetRejected as rejected:
+        raise FileRejected(rejected.message) from rejected
     finally:
-        workbook.close()
+        rows.close()
 
 
 def _title_index(layout: Layout) -> dict[str, str]:
@@ -237,13 +162,7 @@ def _is_blank(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _read_first_sheet(workbook, layout: Layout) -> Sheet:
-    if not workbook.worksheets:
-        raise FileRejected(_("工作簿中没有工作表。"))
-    worksheet = workbook.worksheets[0]
-    # Some programs write a wrong sheet size; without this, rows past it would be lost.
-    worksheet.reset_dimensions()
-    rows = worksheet.iter_rows(values_only=True)
+def _read_first_sheet(rows, layout: Layout) -> Sheet:
     title_index = _title_index(layout)
 
     # The header is the row among the first few non-blank ones that names the most columns.

@@ -80,7 +80,7 @@ LEDGER_LAYOUT = Layout(
             "deputy",
             "代表",
             aliases=("接待代表", "代表姓名"),
-            help="选填：接待或收集的代表姓名，须已在系统中。",
+            help="选填：接待或收集的代表姓名，须已在系统中，且在收集日期编入该行的站点。",
             example="张红",
         ),
         Column(
@@ -253,17 +253,28 @@ class _Lookups:
         mine = [s for s in district_stations if s.pk in self.allowed_stations]
         # A liaison or deputy with one station need not write it on every row.
         self.default_station = mine[0] if len(mine) == 1 and not self.allowed_places else None
-        assignments = StationAssignment.objects.current().filter(station__street__parent=district)
-        self.stations_of_deputy: dict[int, set[int]] = defaultdict(set)
-        for deputy_id, station_id in assignments.values_list("deputy_id", "station_id"):
-            self.stations_of_deputy[deputy_id].add(station_id)
+        # Every assignment at a station of the district, past ones too: a row is checked
+        # against the assignments of its own date.
+        assignments = StationAssignment.objects.filter(station__street__parent=district)
+        self.assignments: dict[int, list[tuple]] = defaultdict(list)
+        for deputy_id, station_id, start, end in assignments.values_list(
+            "deputy_id", "station_id", "start_date", "end_date"
+        ):
+            self.assignments[deputy_id].append((station_id, start, end))
         self.deputies: dict[str, list[Deputy]] = defaultdict(list)
         for deputy in Deputy.objects.filter(district=district) | Deputy.objects.filter(
-            pk__in=list(self.stations_of_deputy)
+            pk__in=list(self.assignments)
         ):
             self.deputies[deputy.name].append(deputy)
         self.categories = list(
             Category.objects.filter(is_active=True).select_related("parent").order_by("code")
+        )
+
+    def deputy_at(self, deputy: Deputy, station: Station, day: datetime.date) -> bool:
+        """Whether `deputy` was assigned to `station` on `day` (as AssignmentQuerySet.current)."""
+        return any(
+            station_id == station.pk and start <= day and (end is None or end >= day)
+            for station_id, start, end in self.assignments[deputy.pk]
         )
 
     def category(self, text: str) -> tuple[Category | None, str | None]:
@@ -386,10 +397,16 @@ def _read_row(r: RowReader, lookups: _Lookups, today: datetime.date):
     deputy_text = r.text("deputy", max_length=50)
     if deputy_text:
         found = lookups.deputies.get(deputy_text, [])
-        if station is not None and len(found) > 1:
-            found = [d for d in found if station.pk in lookups.stations_of_deputy[d.pk]]
-        if len(found) == 1:
-            deputy = found[0]
+        # The station the opinion goes to (named, or the liaison's own) must be one the
+        # deputy was assigned to on the row's date (today's assignments without a date).
+        on = day or today
+        at_station = found
+        if station is not None:
+            at_station = [d for d in found if lookups.deputy_at(d, station, on)]
+        if found and not at_station:
+            r.error("deputy", deputy_text, _not_at_station(deputy_text, station, day))
+        elif len(at_station) == 1:
+            deputy = at_station[0]
         elif not found:
             r.error(
                 "deputy",
@@ -444,6 +461,19 @@ def _read_row(r: RowReader, lookups: _Lookups, today: datetime.date):
         )
         return None
     return values, station, deputy, channel, day
+
+
+def _not_at_station(name: str, station: Station, day: datetime.date | None) -> str:
+    if day is None:
+        return _("代表“%(name)s”目前未编入站点“%(station)s”，请核对代表或站点。") % {
+            "name": name,
+            "station": station.name,
+        }
+    return _("代表“%(name)s”在 %(day)s 未编入站点“%(station)s”，请核对代表或站点。") % {
+        "name": name,
+        "day": day.isoformat(),
+        "station": station.name,
+    }
 
 
 # Keys of clean_opinion_data's errors -> ledger column keys.

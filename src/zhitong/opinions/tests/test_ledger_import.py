@@ -145,6 +145,77 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world):
     assert not Event.objects.exists()
 
 
+def test_a_deputy_not_at_the_named_station_is_refused_and_nothing_is_written(world):
+    """李乙 sits at 乙一社区代表联络站, not 甲一; the good row is not written either."""
+    result = run(world, xlsx(HEADER, ledger_row(), ledger_row(代表="李乙")))
+    assert not result.succeeded
+    assert result.errors == [
+        {
+            "row": 3,
+            "column": "代表",
+            "value": "李乙",
+            "message": "代表“李乙”在 2025-03-01 未编入站点“甲一社区代表联络站”，请核对代表或站点。",
+        }
+    ]
+    assert not Opinion.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_the_assignment_on_the_rows_date_counts(world):
+    """周丁 sat at 甲一 until 2025-02-28 and 吴戊 only from 2025-03-10: a row of 2025-02-20
+    may name 周丁, one of 2025-03-01 neither, though 吴戊 sits there today."""
+    left = f.DeputyFactory(district=world.district, name="周丁")
+    joined = f.DeputyFactory(district=world.district, name="吴戊")
+    f.StationAssignmentFactory(
+        station=world.station_a,
+        deputy=left,
+        start_date=datetime.date(2022, 1, 1),
+        end_date=datetime.date(2025, 2, 28),
+    )
+    f.StationAssignmentFactory(
+        station=world.station_a, deputy=joined, start_date=datetime.date(2025, 3, 10)
+    )
+    result = run(
+        world,
+        xlsx(
+            HEADER,
+            ledger_row(收集日期="2025-02-20", 代表="周丁", 内容="二月的意见。"),
+            ledger_row(收集日期="2025-02-28", 代表="周丁", 内容="离站那天的意见。"),
+            ledger_row(代表="周丁", 内容="离站以后的意见。"),
+            ledger_row(代表="吴戊", 内容="进站以前的意见。"),
+        ),
+    )
+    assert [(e["row"], e["value"]) for e in result.errors] == [(4, "周丁"), (5, "吴戊")]
+    assert all("在 2025-03-01 未编入站点" in e["message"] for e in result.errors)
+    assert not Opinion.objects.exists()
+    result = run(world, xlsx(HEADER, ledger_row(收集日期="2025-02-20", 代表="周丁")))
+    assert result.succeeded, result.errors
+    assert result.created[0].deputy == left
+
+
+def test_two_deputies_of_one_name_are_told_apart_by_the_station_on_the_rows_date(world):
+    """A second 李乙 sat at 甲一 in the first half of 2025 (not today)."""
+    namesake = f.DeputyFactory(district=world.district, name="李乙")
+    f.StationAssignmentFactory(
+        station=world.station_a,
+        deputy=namesake,
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2025, 6, 30),
+    )
+    result = run(world, xlsx(HEADER, ledger_row(代表="李乙")))
+    assert result.succeeded, result.errors
+    assert result.created[0].deputy == namesake
+
+
+def test_a_liaisons_own_station_left_blank_still_needs_its_deputy(world):
+    result = run(
+        world, xlsx(HEADER, ledger_row(站点="", 所在社区="", 代表="李乙")), by=world.liaison
+    )
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "代表")]
+    assert "未编入站点“甲一社区代表联络站”" in result.errors[0]["message"]
+    assert not Opinion.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
