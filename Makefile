@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make lock` builds its throw-away environment (several checkouts on one machine: set one each).
+LOCK_DIR ?= /tmp/zhitong-lock
 
 .PHONY: install run test test-browser test-all lint format bench lock messages clean
 
@@ -47,12 +49,12 @@ messages: install
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
-	rm -rf /tmp/zhitong-lock && $(PYTHON) -m venv /tmp/zhitong-lock
-	/tmp/zhitong-lock/bin/pip install --quiet --upgrade pip
-	/tmp/zhitong-lock/bin/pip install --quiet ".[dev]"
+	rm -rf $(LOCK_DIR) && $(PYTHON) -m venv $(LOCK_DIR)
+	$(LOCK_DIR)/bin/pip install --quiet --upgrade pip
+	$(LOCK_DIR)/bin/pip install --quiet ".[dev]"
 	{ echo "# Exact versions of every dependency, direct and transitive (Python 3.11-3.13, Linux)."; \
 	  echo "# Direct dependencies are listed in pyproject.toml; regenerate with 'make lock'."; \
-	  /tmp/zhitong-lock/bin/pip freeze --exclude zhitong; } > requirements.lock
+	  $(LOCK_DIR)/bin/pip freeze --exclude zhitong; } > requirements.lock
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,8 +1,11 @@
 """Django settings for Zhitong, all read from the environment (see README, "Settings")."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.env import env_bool, env_list, env_str, secret_key
@@ -15,6 +18,26 @@ SECRET_KEY = secret_key(debug=DEBUG, key_file=DATA_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS (SSL redirect, HSTS, cookies sent over HTTPS only): on whenever DEBUG is off, so a
+# deployment is secure without setting anything; HTTPS=off for a trial over plain HTTP.
+# Never on in DEBUG: runserver speaks plain HTTP. See docs/deployment.md.
+if env_str("SECURE_COOKIES") is not None:
+    raise ImproperlyConfigured("SECURE_COOKIES was replaced by HTTPS=on/off (see the README).")
+HTTPS = False if DEBUG else env_bool("HTTPS", default=True)
+
+# Reverse proxies in front of the site (addresses or networks): X-Forwarded-For is read
+# only from them (zhitong.core.clientip). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from None
+# Who read personal data is recorded with the client's address as seen through them.
+CLIENT_ADDRESS_FUNCTION = "zhitong.core.clientip.client_ip_text"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -24,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "zhitong.core",
     "zhitong.regions",
     "zhitong.units",
@@ -41,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "zhitong.core.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -49,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhitong.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must be last: it answers a locked-out login before any view runs.
@@ -114,35 +140,69 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Twelve characters for every account: most accounts see citizens' personal data.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "public:index"
+# A password reset link works for one day (and once: it dies with the password it resets).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
+# Mail sent through Django's mail API (the password reset e-mail) goes out through the
+# project's e-mail sender (NOTIFY_EMAIL_BACKEND) and is recorded without its body.
+EMAIL_BACKEND = "zhitong.notifications.mail.NotifyEmailBackend"
 
-# Lockout after repeated failed logins (django-axes): per account and address.
+# Lockout after failed logins (django-axes), counted in the cool-off window, three ways
+# (zhitong.accounts.lockout): one account from one address, one account from anywhere
+# (guessing one password from many addresses), one address whatever the account
+# (spraying many accounts). Each limit locks what it counts, until the window has passed.
 AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_ACCOUNT_FAILURE_LIMIT = int(env_str("AXES_ACCOUNT_FAILURE_LIMIT", "10"))
+AXES_ADDRESS_FAILURE_LIMIT = int(env_str("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "zhitong.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "zhitong.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "zhitong.core.clientip.lockout_address"
 AXES_RESET_ON_SUCCESS = True
+# A sign-in refused because of a lock is not one more failure: an address's lock must not
+# spill over onto the accounts of the people who keep trying from it, nor an account's
+# onto its owner's address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 # The name as typed, cut to what an account name can be (150) and without NUL: axes records
 # it, and PostgreSQL refuses a longer or NUL-holding value with an error.
 AXES_USERNAME_CALLABLE = "zhitong.accounts.lockout.username_from_request"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A working day: a session ends 8 hours after sign-in, or when the browser closes.
+SESSION_COOKIE_AGE = int(float(env_str("SESSION_HOURS", "8")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The cache is shared by every web process: rate limits and lockouts count across them.
+# Redis with REDIS_URL; otherwise a table in the database (created by migrate), whose
+# increments are atomic across processes (zhitong.core.cache).
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "zhitong.core.cache.DatabaseCache",
+            "LOCATION": "zhitong_cache",
+            # Culling deletes live entries (rate-limit counts too): keep it rare.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -156,6 +216,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "src" / "zhitong" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic also writes compressed copies, which whitenoise serves when accepted.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 
@@ -165,9 +230,34 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(env_str("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+
+# Content-Security-Policy (django-csp): everything from this site only, no inline script
+# at all. Inline style is refused too, except these attribute values (style="..." in two
+# templates, allowed by hash; move them to zhitong.css when those templates are next
+# edited, and drop the hash). core/tests/test_headers.py keeps this list in step.
+INLINE_STYLE_HASHES = [
+    "'sha256-eU7bWKvk4wXJTeHKqlGjX0upBHtwWAqdfKBXJQbTg04='",  # letter-spacing:.08em
+    "'sha256-Fy9eMXINCwmBQl6fQJDR4Ah1yELFI6l7sfqdJA/VTjs='",  # max-height:160px
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_HASHES, *INLINE_STYLE_HASHES],
+        # Bootstrap draws its form controls with data: SVG images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,11 @@
-"""Forms of the accounts app: sign-in and password change, styled for Bootstrap."""
+"""Forms of the accounts app: sign-in, password change and reset, styled for Bootstrap."""
 
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.forms import style_widgets
@@ -24,6 +29,24 @@ class LoginForm(AuthenticationForm):
 
 class StyledPasswordChangeForm(PasswordChangeForm):
     """Django's password change form with Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class StyledPasswordResetForm(PasswordResetForm):
+    """The e-mail address to send a reset link to; answered the same whether or not an
+    account has it (Django's form sends only to active accounts with a usable password)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("账号绑定的电子邮箱")
+        style_widgets(self)
+
+
+class StyledSetPasswordForm(SetPasswordForm):
+    """The new password, chosen from a reset link."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""URLs of the accounts app: sign in and out, password change, the role home page."""
+"""URLs of the accounts app: sign in and out, password change and reset, the role home page."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -34,6 +34,25 @@ urlpatterns = [
             template_name="accounts/password_change_done.html"
         ),
         name="password_change_done",
+    ),
+    # Forgotten password: the request, "mail sent", the link from the mail, done.
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
     ),
     path("home/", views.home, name="home"),
 ]

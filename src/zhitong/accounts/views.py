@@ -1,15 +1,23 @@
-"""Views of the accounts app: the home page (工作台), one per role."""
+"""Views of the accounts app: the home page (工作台), one per role; password reset."""
 
 from collections.abc import Callable
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhitong.accounts import selectors
+from zhitong.accounts.forms import StyledPasswordResetForm, StyledSetPasswordForm
 from zhitong.accounts.models import Role
+from zhitong.core import throttle
+from zhitong.core.clientip import client_address
 from zhitong.stations.selectors import station_list
 from zhitong.units.selectors import units_visible_to
 
@@ -83,3 +91,60 @@ def home(request: HttpRequest) -> HttpResponse:
         **build(request),
     }
     return render(request, template, context)
+
+
+# --- password reset (找回密码) ------------------------------------------------------------
+
+# Reset requests: (limit, window in seconds) per client address and per e-mail address.
+# The e-mail count is kept whether or not an account has the address, so being refused
+# says nothing about it; it stops anyone from filling a mailbox with reset mails.
+PASSWORD_RESET_RATES = {"address": (10, 3600), "email": (3, 3600)}
+
+
+def _reset_rate(name: str) -> tuple[int, int]:
+    overrides = getattr(settings, "PASSWORD_RESET_RATES", None) or {}
+    return overrides.get(name, PASSWORD_RESET_RATES[name])
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the account's e-mail address and mails a one-day link to set a new password.
+
+    The page that follows is the same whether or not an account has that address. The
+    link in the mail is built on PUBLIC_BASE_URL, never on the request's Host header.
+    """
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = StyledPasswordResetForm
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        for name, ident in (("address", client_address(self.request)), ("email", email)):
+            limit, window = _reset_rate(name)
+            if not throttle.hit(f"password_reset_{name}", ident, limit=limit, window=window):
+                form.add_error(
+                    None,
+                    _("找回密码的请求太频繁了，请 %(minutes)d 分钟后再试。")
+                    % {"minutes": max(1, window // 60)},
+                )
+                response = self.form_invalid(form)
+                response.status_code = 429
+                return response
+        self.extra_email_context = {"base_url": settings.PUBLIC_BASE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the mail: choose a new password. Setting it lifts a login lockout of
+    the account (its owner has shown they hold its mailbox)."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = StyledSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response

@@ -1,8 +1,9 @@
 """Request middleware: odd input refused at the door; Chinese unless the user picked another
-language."""
+language; no caching of pages with personal data."""
 
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
@@ -47,3 +48,50 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+# Pages under these paths show or take personal data whoever asks (the login and
+# password pages, the work pages, the opinion intake under /work/opinions/, the admin).
+NO_STORE_PREFIXES = ("/work/", "/accounts/", "/admin/")
+
+
+def no_store(response) -> None:
+    """Mark `response` as never to be stored by a browser or a shared cache.
+
+    A header that says so already (Django's never_cache) is kept; any other is replaced,
+    so a view's "private, max-age=3600" cannot keep personal data on disk.
+    """
+    directives = {
+        part.split("=", 1)[0].strip().lower()
+        for part in response.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+    if {"no-store", "private"} <= directives and not directives & {"public", "s-maxage"}:
+        return
+    response["Cache-Control"] = "no-store, private"
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store, private on every response to a signed-in user and on every
+    page under NO_STORE_PREFIXES: pages with personal data must not stay in a browser's
+    cache on a shared computer (a station's, a library's) or in a proxy's.
+
+    The session is read only when the request carries a session cookie, so the public
+    pages seen by anonymous visitors stay cacheable (and gain no Vary: Cookie).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(NO_STORE_PREFIXES) or self._signed_in(request):
+            no_store(response)
+        return response
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

@@ -142,3 +142,23 @@ class AccessRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(_("读取记录只能追加，不能删除。"))
+
+
+class CacheEntry(models.Model):
+    """A row of the shared cache (zhitong.core.cache.DatabaseCache, settings.CACHES).
+
+    The table Django's `createcachetable` would make, made by `migrate` instead, so no
+    deployment or test run can forget it. Nothing reads it through the ORM.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "zhitong_cache"
+        verbose_name = _("缓存条目")
+        verbose_name_plural = _("缓存条目")
+
+    def __str__(self):
+        return self.cache_key

@@ -1,8 +1,7 @@
 """Rate limits on the public opinion pages (提交频率限制), counted in Django's cache.
 
-Counts live in the default cache. It is local memory unless REDIS_URL is set, and local
-memory is per process: a deployment with several web processes must set REDIS_URL, or
-each process keeps its own count and the limit is multiplied by their number.
+Counts live in the default cache, which every web process shares: Redis when REDIS_URL
+is set, otherwise a table in the database (zhitong.core.cache.DatabaseCache).
 
 Limits are fixed windows ("at most 5 in each 10-minute window"), counted with the
 cache's atomic increment, so two requests at once cannot both take the last place.
@@ -11,12 +10,15 @@ Settings may override each rate: OPINIONS_RATE_LIMITS = {"submit_ip": "5/600", .
 
 import contextlib
 import hashlib
-import ipaddress
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+# The client's address (behind trusted proxies, IPv6 by its /64) is zhitong.core's; kept
+# here under its old name for the callers in this app.
+from zhitong.core.clientip import client_address  # noqa: F401
 
 DEFAULT_RATES = {
     # Every POST of the public form from one client address, accepted or refused, counted
@@ -77,7 +79,7 @@ def count(name: str, ident: str) -> Counted | None:
         return None
     rate = rate_for(name)
     key = _key(name, ident, rate)
-    # add() is a no-op when the key exists; incr() is atomic in locmem and Redis.
+    # add() is a no-op when the key exists; incr() is atomic in Redis and in the database cache.
     cache.add(key, 0, timeout=rate.window + 1)
     try:
         total = cache.incr(key)
@@ -111,28 +113,3 @@ def exceeded(name: str, ident: str) -> bool:
         return False
     rate = rate_for(name)
     return (cache.get(_key(name, ident, rate)) or 0) >= rate.limit
-
-
-def client_address(request) -> str:
-    """The client's address as counted: IPv6 by its /64, the block one household gets.
-
-    Behind a reverse proxy, set OPINIONS_TRUSTED_PROXIES to the number of proxies in
-    front of Django; the address is then read from X-Forwarded-For, that many hops from
-    the right (the part the proxies wrote, which the client cannot forge).
-    """
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = int(getattr(settings, "OPINIONS_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            address = hops[-proxies]
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)

@@ -1063,6 +1063,6 @@ def attachment_view(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
         as_attachment=not attachment.content_type.startswith("image/"),
         filename=attachment.original_name,
     )
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

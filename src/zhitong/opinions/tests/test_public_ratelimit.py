@@ -99,7 +99,7 @@ def test_ipv6_clients_are_counted_by_their_64_block(rf):
 def test_forwarded_for_is_read_only_behind_trusted_proxies(rf, settings):
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.5")
     assert ratelimit.client_address(request) == "10.0.0.2"
-    settings.OPINIONS_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert ratelimit.client_address(request) == "203.0.113.5"
 
 
