@@ -6,7 +6,7 @@ second cron run crashed instead of leaving. This script reproduces that situatio
 database and reports what citizens saw.
 
 Run: `.venv/bin/python bench/probe_sqlite_writer.py` (env: PROBE_OPINIONS=100000,
-PROBE_DIR=/tmp/zhitong-probe-sqlite). Prints a Markdown report; writes bench/out/sqlite_writer.md.
+PROBE_DIR=bench/out/probe-sqlite). Prints a Markdown report; writes bench/out/sqlite_writer.md.
 """
 
 import datetime
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("PROBE_OPINIONS", "100000"))
-DATA = Path(os.environ.get("PROBE_DIR", "/tmp/zhitong-probe-sqlite"))
+DATA = Path(os.environ.get("PROBE_DIR", str(ROOT / "bench" / "out" / "probe-sqlite")))
 
 os.environ["ZHITONG_DATA_DIR"] = str(DATA)
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_sqlite_probe"
@@ -86,9 +86,8 @@ def submit_while(proc) -> tuple[list[float], list[str]]:
 
     from zhitong.opinions import intake
     from zhitong.opinions.models import Channel
-    from zhitong.stations.models import Station
-
     from zhitong.regions.models import RegionLevel
+    from zhitong.stations.models import Station
 
     station = Station.objects.filter(is_active=True, region__level=RegionLevel.COMMUNITY).first()
     latencies, failures = [], []

@@ -4,7 +4,7 @@ import ipaddress
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_HASHES
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -237,19 +237,13 @@ SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 
-# Content-Security-Policy (django-csp): everything from this site only, no inline script
-# at all. Inline style is refused too, except these attribute values (style="..." in two
-# templates, allowed by hash; move them to zhitong.css when those templates are next
-# edited, and drop the hash). core/tests/test_headers.py keeps this list in step.
-INLINE_STYLE_HASHES = [
-    "'sha256-eU7bWKvk4wXJTeHKqlGjX0upBHtwWAqdfKBXJQbTg04='",  # letter-spacing:.08em
-    "'sha256-Fy9eMXINCwmBQl6fQJDR4Ah1yELFI6l7sfqdJA/VTjs='",  # max-height:160px
-]
+# Content-Security-Policy (django-csp): everything from this site only, no inline script and
+# no inline style at all (core/tests/test_headers.py keeps the templates so).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_HASHES, *INLINE_STYLE_HASHES],
+        "style-src": [SELF],
         # Bootstrap draws its form controls with data: SVG images.
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
