@@ -30,6 +30,8 @@ MARK_NAME = "opinions"
 # How far before its mark a run looks for changes: longer than any transaction that
 # changes opinions (an import of a ledger is the longest, seconds).
 OVERLAP = datetime.timedelta(minutes=10)
+# Rows written per transaction when a whole district is rebuilt (a moment on SQLite).
+WRITE_CHUNK = 5000
 # A run's lease on the mark: longer than any rebuild takes (about 3 minutes per million).
 LEASE = datetime.timedelta(hours=2)
 
@@ -229,12 +231,16 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
 
 
 def _refresh_district(district_id: int, days: set[datetime.date] | None, now) -> int:
-    """Compute the district's rows (reads only, no transaction), then replace them in one
-    short write transaction.
+    """Compute the district's rows (reads only, no transaction), then write them.
 
     On SQLite a write transaction holds the whole database: computing inside it made
     citizens' submissions wait for the whole rebuild (16.7 s at 100,000 opinions) and
-    fail. A change saved while the rows are computed is picked up by the next run.
+    fail. So the rows are computed first; a change saved meanwhile is picked up by the next
+    run. Some days' rows are replaced in one short transaction. A whole district's rows
+    (its first computation, or after an upgrade) may be hundreds of thousands: the district
+    is marked not computed (the statistics count it live meanwhile), its rows are replaced
+    WRITE_CHUNK at a time, each chunk a transaction of its own, and it is marked computed
+    when all are in.
     """
     state, _created = DistrictFigureState.objects.get_or_create(district_id=district_id)
     if state.computed_at is None:
@@ -242,20 +248,19 @@ def _refresh_district(district_id: int, days: set[datetime.date] | None, now) ->
         days = None
     opinions = _district_opinions(district_id, days)
     figures = _compute(opinions) + _unit_rows(opinions)
-    months = None if days is None else {month_start(day) for day in days}
     for figure in figures:
         figure.district_id = district_id
+    if days is None:
+        return _replace_all(district_id, figures, now)
+    months = {month_start(day) for day in days}
     with transaction.atomic():
         # The lock keeps two refreshes of one district (an overlapping run) from both
         # deleting and inserting the same rows.
         state = DistrictFigureState.objects.select_for_update().get(district_id=district_id)
-        old = OpinionFigure.objects.filter(district_id=district_id)
-        if days is not None:
-            old = old.filter(
-                Q(grain=Grain.DAY, period__in=sorted(days))
-                | Q(grain=Grain.MONTH, period__in=sorted(months))
-            )
-        old.delete()
+        OpinionFigure.objects.filter(district_id=district_id).filter(
+            Q(grain=Grain.DAY, period__in=sorted(days))
+            | Q(grain=Grain.MONTH, period__in=sorted(months))
+        ).delete()
         OpinionFigure.objects.bulk_create(figures, batch_size=1000)
         # Month rows are sums of the day rows just written: one grouped query on the
         # summary table, not on the opinions.
@@ -263,6 +268,29 @@ def _refresh_district(district_id: int, days: set[datetime.date] | None, now) ->
         OpinionFigure.objects.bulk_create(month_rows, batch_size=1000)
         state.computed_at = now
         state.save(update_fields=["computed_at"])
+    return len(figures) + len(month_rows)
+
+
+def _replace_all(district_id: int, figures: list[OpinionFigure], now) -> int:
+    """All of a district's rows replaced in short transactions (see _refresh_district)."""
+    DistrictFigureState.objects.filter(district_id=district_id).update(computed_at=None)
+    rows = OpinionFigure.objects.filter(district_id=district_id)
+    while True:
+        with transaction.atomic():
+            chunk = list(rows.order_by().values_list("pk", flat=True)[:WRITE_CHUNK])
+            if not chunk:
+                break
+            OpinionFigure.objects.filter(pk__in=chunk).delete()
+    for start in range(0, len(figures), WRITE_CHUNK):
+        with transaction.atomic():
+            OpinionFigure.objects.bulk_create(figures[start : start + WRITE_CHUNK], batch_size=1000)
+    month_rows = _months(district_id, None)
+    for start in range(0, len(month_rows), WRITE_CHUNK):
+        with transaction.atomic():
+            OpinionFigure.objects.bulk_create(
+                month_rows[start : start + WRITE_CHUNK], batch_size=1000
+            )
+    DistrictFigureState.objects.filter(district_id=district_id).update(computed_at=now)
     return len(figures) + len(month_rows)
 
 

@@ -366,3 +366,35 @@ def test_rows_are_computed_outside_any_write_transaction(monkeypatch):
     monkeypatch.setattr(dashboard_services, "_compute", compute)
     assert figures_refresh_changed() > 0
     assert seen and not any(seen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_district_is_rewritten_in_short_chunks_and_counted_live_meanwhile(monkeypatch):
+    """A district's first computation writes its rows a chunk per transaction; until all
+    are in, the statistics count it live rather than read half a summary."""
+    from zhitong.dashboards import services as dashboard_services
+
+    w = build()
+    _populate(w, 5, count=20)
+    monkeypatch.setattr(dashboard_services, "WRITE_CHUNK", 25)
+    original = OpinionFigure.objects.bulk_create
+    chunks, states = [], []
+
+    def bulk_create(objs, *args, **kwargs):
+        chunks.append(len(objs))
+        states.append(
+            DistrictFigureState.objects.filter(district=w.district).values_list(
+                "computed_at", flat=True
+            )[0]
+        )
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(OpinionFigure.objects, "bulk_create", bulk_create)
+    written = figures_refresh(district=w.district)
+    assert written == OpinionFigure.objects.filter(district=w.district).count() > 25
+    assert max(chunks) <= 25 and len(chunks) > 1
+    assert all(state is None for state in states)  # counted live while being written
+    assert DistrictFigureState.objects.get(district=w.district).computed_at is not None
+    summary = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
+    live = stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    assert _plain(summary) == _plain(live)

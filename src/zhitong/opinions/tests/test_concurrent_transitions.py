@@ -1,0 +1,71 @@
+"""Two handlers acting on one case at the same moment: the opinion row's lock lets one act
+through; the other is refused cleanly, and the timeline holds each step once."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from zhitong.core.models import Event
+from zhitong.opinions import services
+from zhitong.opinions.models import Opinion, Status
+
+from .lifecycle_world import build, new_opinion
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _at_once(*acts):
+    """Run each act in its own thread and connection, released together; their outcomes."""
+    barrier = threading.Barrier(len(acts))
+    outcomes = [None] * len(acts)
+
+    def run(index, act):
+        try:
+            barrier.wait(10)
+            with transaction.atomic():
+                outcomes[index] = act()
+        except Exception as error:  # noqa: BLE001 - the outcome is what is asserted
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, act)) for i, act in enumerate(acts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    return outcomes
+
+
+def test_two_staff_accepting_one_opinion_at_once_make_one_step():
+    w = build()
+    opinion = new_opinion(w)
+    outcomes = _at_once(
+        lambda: services.opinion_accept(opinion=Opinion.objects.get(pk=opinion.pk), by=w.staff),
+        lambda: services.opinion_accept(opinion=Opinion.objects.get(pk=opinion.pk), by=w.street),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], services.OpinionError), outcomes
+    assert Event.objects.for_object(opinion).filter(verb="accept").count() == 1
+    assert Opinion.objects.get(pk=opinion.pk).status == Status.ACCEPTED
+
+
+def test_a_unit_signing_while_staff_refer_elsewhere_leaves_a_consistent_case():
+    w = build()
+    opinion = new_opinion(w)
+    services.opinion_accept(opinion=opinion, by=w.staff)
+    referral = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing, working_days=10)
+    outcomes = _at_once(
+        lambda: services.referral_accept(referral=referral, by=w.unit),
+        lambda: services.referral_return(referral=referral, by=w.unit, reason="不属于本单位职责"),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], services.OpinionError), outcomes
+    verbs = list(Event.objects.for_object(opinion).values_list("verb", flat=True))
+    assert verbs.count("referral_accept") + verbs.count("referral_return") == 1
+    opinion.refresh_from_db()
+    assert opinion.status in (Status.HANDLING, Status.ACCEPTED)
