@@ -46,11 +46,13 @@ step "static files for whitenoise: collectstatic into STATIC_ROOT"
 
 step "systemd units and timers"
 install -m 644 deploy/systemd/zhitong-web.service deploy/systemd/zhitong-task@.service \
-  deploy/systemd/zhitong-backup.service deploy/systemd/*.timer /etc/systemd/system/
+  deploy/systemd/zhitong-worker.service deploy/systemd/zhitong-backup.service \
+  deploy/systemd/*.timer /etc/systemd/system/
 systemctl daemon-reload
 systemctl enable --now zhitong-figures.timer zhitong-deadlines.timer \
   zhitong-digest.timer zhitong-clearsessions.timer zhitong-backup.timer
-systemctl enable zhitong-web.service
+systemctl enable zhitong-web.service zhitong-worker.service
+systemctl restart zhitong-worker.service   # the worker runs the new code
 
 step "web: start, or reload without dropping requests"
 if systemctl is-active --quiet zhitong-web.service; then

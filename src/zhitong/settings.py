@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "zhitong.core",
     "zhitong.regions",
     "zhitong.units",
@@ -126,6 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# Background work (zhitong.core.jobs): run at once, in the request, unless
+# TASKS_BACKEND=database, where `manage.py db_worker` (deploy/systemd/zhitong-worker.service)
+# runs it in its own process.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("TASKS_BACKEND", "immediate")]}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -18,7 +18,7 @@ urlpatterns = [
     path("opinions/", include("zhitong.opinions.urls_public")),
     path("work/opinions/", include("zhitong.opinions.urls_work")),
     path("work/notifications/", include("zhitong.notifications.urls")),
-    path("work/audit/", include("zhitong.core.urls")),
+    path("work/", include("zhitong.core.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -162,3 +162,56 @@ class CacheEntry(models.Model):
 
     def __str__(self):
         return self.cache_key
+
+
+class Job(models.Model):
+    """Work too long for a web request (a large ledger export), done by the task worker.
+
+    The requester follows its progress on its page and downloads the file when it is done:
+    the file exists only once complete (written under a temporary name, then moved), so a
+    download is the whole ledger or nothing.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=64)
+    label = models.CharField(_("名称"), max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default="queued")
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["requested_by", "-id"], name="job_requester_newest")]
+
+    def __str__(self):
+        return f"{self.label} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -1,18 +1,20 @@
-"""The audit page (读取记录): who read which citizen's data, and when."""
+"""Core pages: the audit page (读取记录) and the requester's background jobs (后台任务)."""
 
 import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from zhitong.core.audit import access_record
 from zhitong.core.forms import style_widgets
-from zhitong.core.models import AccessRecord
+from zhitong.core.jobs import access_job, jobs_of
+from zhitong.core.models import AccessRecord, Job
 
 PAGE_SIZE = 50
 
@@ -102,4 +104,37 @@ def access_records_view(request: HttpRequest) -> HttpResponse:
             "is_first_page": before is None,
         },
         status=status,
+    )
+
+
+# --- background jobs --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def jobs_view(request: HttpRequest) -> HttpResponse:
+    jobs = list(jobs_of(request.user)[:PAGE_SIZE])
+    return render(request, "core/jobs.html", {"jobs": jobs})
+
+
+@login_required
+@require_GET
+def job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    return render(request, "core/job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def job_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    if job.state != Job.State.DONE or not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    access_record(request, action=AccessRecord.Action.EXPORT, subject=job, detail=job.label)
+    return FileResponse(
+        handle, as_attachment=True, filename=job.file_name, content_type=job.content_type
     )

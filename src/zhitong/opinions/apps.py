@@ -15,6 +15,9 @@ class OpinionsConfig(AppConfig):
         from zhitong.workdays.services import on_calendar_changed
 
         keep_timeline_of(Opinion)
+        # Registers the ledger export as a kind of background job.
+        from zhitong.opinions import jobs  # noqa: F401
+
         # Open referral deadlines are recomputed inside the transaction that publishes a
         # year's holiday schedule (a module-level function: registries may hold it weakly).
         on_calendar_changed(calendar_changed)

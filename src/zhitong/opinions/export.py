@@ -205,3 +205,18 @@ def xlsx_file(rows: Iterable[list[str]]):
     write_xlsx(rows, handle)
     handle.seek(0)
     return handle
+
+
+# --- large ledgers as background jobs ---------------------------------------------------------
+
+# Up to this many rows a ledger is built in the request; beyond, by the task worker.
+INLINE_MAX_ROWS = 5000
+
+
+def counted_rows(opinions: QuerySet[Opinion], progress) -> Iterator[list[str]]:
+    """The ledger's rows, reporting progress as they are read."""
+    total = opinions.count()
+    progress(0, total)
+    for done, row in enumerate(ledger_rows(opinions), start=1):
+        progress(done, total)
+        yield row

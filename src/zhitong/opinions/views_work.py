@@ -20,7 +20,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,10 +27,11 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhitong.accounts.models import Role
 from zhitong.core.audit import access_record
+from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
 from zhitong.opinions import (
     export,
@@ -43,6 +43,7 @@ from zhitong.opinions import (
     services,
     stats,
 )
+from zhitong.opinions import jobs as opinion_jobs
 from zhitong.opinions.models import (
     Attachment,
     Extension,
@@ -973,42 +974,58 @@ def extension_decide_view(request, pk, extension_id):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def export_view(request: HttpRequest) -> HttpResponse:
-    """The ledger of the queue's current filter: ?format=xlsx (default) or csv."""
+    """The ledger of the queue's current filter: ?format=xlsx (default) or csv.
+
+    Up to export.INLINE_MAX_ROWS rows it is built here and sent whole; a larger one is
+    offered as a background job (POST), built by the task worker with its progress shown,
+    and downloaded from the job's page when complete.
+    """
     user = request.user
     _require_worker(user)
-    form = forms_work.QueueFilterForm(request.GET or None, user=user)
-    flt = form.queue_filter()
-    opinions = search.ordered(
-        search.apply_filters(
-            search.with_planner_hint(selectors.opinions_visible_to(user), user), flt
-        ),
-        flt.order,
-    )
-    rows = export.ledger_rows(opinions)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    params = request.POST if request.method == "POST" else request.GET
+    fmt = "csv" if params.get("format") == "csv" else "xlsx"
+    source = QueryDict(params.get("query", "")) if request.method == "POST" else request.GET
+    filters = _query_without_cursor(source)
+    filters.pop("format", None)
+    query = filters.urlencode()
+    opinions = opinion_jobs.ledger_opinions(user, query)
+    if request.method == "POST":
+        job = job_start(
+            kind=opinion_jobs.LEDGER,
+            by=user,
+            label=_("意见建议台账（%(format)s）：%(filter)s")
+            % {"format": "CSV" if fmt == "csv" else "Excel", "filter": query or _("全部")},
+            params={"query": query, "format": fmt},
+        )
+        return redirect("core:job", pk=job.pk)
+    if opinions[: export.INLINE_MAX_ROWS + 1].count() > export.INLINE_MAX_ROWS:
+        return render(
+            request,
+            "opinions/work/export_large.html",
+            {"query": query, "format": fmt, "limit": export.INLINE_MAX_ROWS},
+        )
     access_record(
         request,
         action=AccessRecord.Action.EXPORT,
         detail=_("意见建议台账（%(format)s）：%(filter)s")
-        % {
-            "format": "CSV" if request.GET.get("format") == "csv" else "Excel",
-            "filter": request.GET.urlencode() or _("全部"),
-        },
+        % {"format": "CSV" if fmt == "csv" else "Excel", "filter": query or _("全部")},
     )
-    name = _("意见建议台账")
-    if request.GET.get("format") == "csv":
-        response = StreamingHttpResponse(
-            export.csv_chunks(rows), content_type="text/csv; charset=utf-8"
+    rows = export.ledger_rows(opinions)
+    name = opinion_jobs.ledger_file_name(fmt)
+    if fmt == "csv":
+        # Built whole before it is sent: a ledger arrives complete or as an error, never cut.
+        response = HttpResponse(
+            "".join(export.csv_chunks(rows)), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = content_disposition_header(True, f"{name}-{stamp}.csv")
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     return FileResponse(
         export.xlsx_file(rows),
         as_attachment=True,
-        filename=f"{name}-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=name,
+        content_type=opinion_jobs.XLSX,
     )
 
 

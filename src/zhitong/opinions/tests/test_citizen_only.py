@@ -82,7 +82,7 @@ def _everything_readable(client: Client, opinions: dict) -> str:
             texts.append(response.content.decode())
     csv = client.get("/work/opinions/export/?format=csv")
     if csv.status_code == 200:
-        texts.append(b"".join(csv.streaming_content).decode("utf-8-sig"))
+        texts.append(csv.content.decode("utf-8-sig"))
     xlsx = client.get("/work/opinions/export/")
     if xlsx.status_code == 200:
         texts.append(_xlsx_text(b"".join(xlsx.streaming_content)))

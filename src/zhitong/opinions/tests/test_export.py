@@ -117,7 +117,7 @@ def test_csv_ledger_opens_in_excel_and_in_the_csv_module(client, w, ledger):
     response = client.get(EXPORT, {"format": "csv", "sort": "oldest"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    body = b"".join(response.streaming_content)
+    body = response.content
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
@@ -128,18 +128,18 @@ def test_csv_ledger_opens_in_excel_and_in_the_csv_module(client, w, ledger):
 
 def test_the_export_follows_the_filter_and_the_scope(client, w, ledger):
     client.force_login(w.staff)
-    body = b"".join(client.get(EXPORT, {"format": "csv", "status": "closed"}).streaming_content)
+    body = client.get(EXPORT, {"format": "csv", "status": "closed"}).content
     codes = [row[0] for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))][1:]
     assert codes == ["LEDGER0001"]
     client.force_login(w.street)  # 甲街道 only
-    body = b"".join(client.get(EXPORT, {"format": "csv"}).streaming_content)
+    body = client.get(EXPORT, {"format": "csv"}).content
     codes = [row[0] for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))][1:]
     assert codes == ["LEDGER0001"]
 
 
 def test_nothing_personal_leaks_into_the_ledger(client, w, ledger):
     client.force_login(w.staff)
-    body = b"".join(client.get(EXPORT, {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    body = client.get(EXPORT, {"format": "csv"}).content.decode("utf-8-sig")
     assert "13900001234" not in body
     assert "赵六" not in body
 
@@ -170,7 +170,7 @@ def test_export_link_keeps_the_current_filter(client, w, ledger):
 def test_formulas_written_by_citizens_stay_text(client, w):
     new_opinion(w, tracking_code="FORMULA001", subject='=HYPERLINK("http://x","点我")', content="")
     client.force_login(w.staff)
-    body = b"".join(client.get(EXPORT, {"format": "csv"}).streaming_content)
+    body = client.get(EXPORT, {"format": "csv"}).content
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[1][6].startswith("'=HYPERLINK")
     response = client.get(EXPORT, {"format": "xlsx"})
