@@ -23,14 +23,13 @@ COUNT = int(os.environ.get("PROBE_OPINIONS", "100000"))
 DATA = Path(os.environ.get("PROBE_DIR", str(ROOT / "bench" / "out" / "probe-sqlite")))
 
 os.environ["ZHITONG_DATA_DIR"] = str(DATA)
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_sqlite_probe"
-os.environ.pop("DATABASE_URL", None)
-sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+import sqlite_support  # noqa: E402 - after ZHITONG_DATA_DIR
 
 REBUILD = """
 import os, sys, time
 sys.path[:0] = [{src!r}, {root!r}]
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_sqlite_probe"
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
 import django
 django.setup()
 from zhitong.dashboards.services import figures_refresh_changed
@@ -84,34 +83,14 @@ def load(count: int) -> None:
 def submit_while(proc) -> tuple[list[float], list[str]]:
     from django.db import close_old_connections
 
-    from zhitong.opinions import intake
-    from zhitong.opinions.models import Channel
-    from zhitong.regions.models import RegionLevel
-    from zhitong.stations.models import Station
-
-    station = Station.objects.filter(is_active=True, region__level=RegionLevel.COMMUNITY).first()
+    station = sqlite_support.community_station()
     latencies, failures = [], []
     i = 0
     while proc.poll() is None:
         i += 1
-        data = {
-            "subject": f"重建期间的意见{i}",
-            "content": "小区门口路灯不亮。",
-            "submitter_name": "",
-            "submitter_phone": "",
-            "submitter_email": "",
-            "address": "首义路12号",
-        }
         started = time.monotonic()
         try:
-            intake.opinion_submit(
-                data=data,
-                photos=[],
-                station=station,
-                channel=Channel.QR_STATION,
-                submission_key=f"probe-{os.getpid()}-{i:06d}-key",
-                client_ip="192.0.2.1",
-            )
+            sqlite_support.submit(station, i, key_prefix="重建期间的意见")
         except Exception as error:  # noqa: BLE001 - a failure is what the probe counts
             failures.append(f"{type(error).__name__}: {error}"[:120])
             close_old_connections()
@@ -121,17 +100,7 @@ def submit_while(proc) -> tuple[list[float], list[str]]:
 
 
 def main() -> None:
-    import shutil
-
-    shutil.rmtree(DATA, ignore_errors=True)
-    DATA.mkdir(parents=True)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0, force=True)
+    sqlite_support.fresh_database(DATA)
     started = time.monotonic()
     load(COUNT)
     load_seconds = time.monotonic() - started
