@@ -7,8 +7,8 @@ A process registers a kind of job with a function that does the work:
 
 `job_start` records the job and enqueues it (Django's task API: run at once by the
 immediate backend in development and tests, by `manage.py db_worker` in a deployment). The
-function reports progress with `progress(done, total)` and returns the file it made; the
-file is stored only when complete. Any error marks the job failed, with a message for the
+function reports progress with `progress(done, total, step)` and returns the file it made
+(stored only when complete) or a JobResult (a summary, a link, a report). Any error marks the job failed, with a message for the
 requester, and leaves no file.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -39,6 +39,18 @@ class JobFile:
     data: bytes
 
 
+@dataclass(frozen=True)
+class JobResult:
+    """What a job that makes no file came to, shown on its page: a sentence, a link to
+    where the result lives, a per-row error report, a list of what was created."""
+
+    summary: str
+    url: str = ""
+    errors: list = field(default_factory=list)
+    created: list = field(default_factory=list)
+    failed: bool = False
+
+
 class JobFailed(Exception):
     """A job that cannot be done, with a message the requester can act on."""
 
@@ -54,10 +66,19 @@ def job_kind(kind: str):
     return register
 
 
-def job_start(*, kind: str, by, label: str, params: dict | None = None) -> Job:
+def job_start(
+    *, kind: str, by, label: str, params: dict | None = None, source=None, source_name=""
+) -> Job:
+    """Record a job and queue it (after the transaction commits). `source`: an uploaded
+    file the job works on, stored with it until the job ends."""
     if kind not in _KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, label=label[:200], requested_by=by, params=params or {})
+    job = Job(kind=kind, label=label[:200], requested_by=by, params=params or {})
+    if source is not None:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        job.source.save(source_name or "upload.xlsx", ContentFile(source.read()), save=False)
+    job.save()
     job_id = job.pk
     transaction.on_commit(lambda: run_job.enqueue(job_id))
     return job
@@ -68,7 +89,10 @@ class _Progress:
         self.job = job
         self.reported = 0
 
-    def __call__(self, done: int, total: int | None = None) -> None:
+    def __call__(self, done: int, total: int | None = None, step: str | None = None) -> None:
+        if step is not None and step != self.job.step:
+            self.job.step = step[:100]
+            Job.objects.filter(pk=self.job.pk).update(step=self.job.step)
         if total is not None and total != self.job.total:
             self.job.total = total
             Job.objects.filter(pk=self.job.pk).update(total=total)
@@ -95,6 +119,22 @@ def run_job(job_id: int) -> None:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _fail(job, _("生成时出错，请稍后重试；如果一再出错，请联系系统管理员。"))
         return
+    finally:
+        _drop_source(job)
+    if isinstance(result, JobResult):
+        Job.objects.filter(pk=job.pk).update(
+            state=Job.State.FAILED if result.failed else Job.State.DONE,
+            error=result.summary if result.failed else "",
+            result={
+                "summary": result.summary,
+                "url": result.url,
+                "errors": result.errors,
+                "created": result.created,
+            },
+            finished_at=timezone.now(),
+            done=job.total or 0,
+        )
+        return
     job.file.save(result.name, ContentFile(result.data), save=False)
     try:
         Job.objects.filter(pk=job.pk).update(
@@ -108,6 +148,15 @@ def run_job(job_id: int) -> None:
     except Exception:
         job.file.storage.delete(job.file.name)
         raise
+
+
+def _drop_source(job: Job) -> None:
+    if job.source:
+        try:
+            job.source.storage.delete(job.source.name)
+        except Exception:  # noqa: BLE001 - the job's outcome matters more than this file
+            logger.warning("job %s: could not delete its uploaded file", job.pk)
+        Job.objects.filter(pk=job.pk).update(source="")
 
 
 def _fail(job: Job, message: str) -> None:

@@ -190,6 +190,13 @@ class Job(models.Model):
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default="queued")
     done = models.PositiveIntegerField(_("已完成"), default=0)
     total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
+    # What is being done now, in words ("检查每一行", "写入"), shown with the progress.
+    step = models.CharField(_("当前步骤"), max_length=100, blank=True)
+    # The uploaded file a job works on (an import): deleted when the job ends, whatever
+    # the outcome, so citizens' data is not kept twice.
+    source = models.FileField(_("上传的文件"), upload_to="jobs/sources/", blank=True)
+    # What the job came to, for its page: {"summary", "url", "errors", "created"}.
+    result = models.JSONField(_("结果"), default=dict, blank=True)
     file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)

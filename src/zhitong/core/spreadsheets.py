@@ -373,6 +373,20 @@ def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
             raise _too_large_unpacked()
 
 
+def passes_the_cheap_checks(data: bytes, *, limits: Limits | None = None) -> bool:
+    """Whether `data` passes what can be checked without unpacking anything (size, zip
+    directory, declared sizes): the request checks this before handing a large file to the
+    task worker, so that a broken or hostile file is refused at once, on the page."""
+    limits = limits or DEFAULT_LIMITS
+    try:
+        _check_file(data, limits)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_zip(archive, limits)
+    except (SpreadsheetRejected, zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+    return True
+
+
 def first_sheet_rows(data: bytes, *, limits: Limits | None = None) -> Iterator[tuple]:
     """The rows of the first worksheet of the uploaded .xlsx `data`, as tuples of cell values
     up to each row's last cell (blank rows included; a row missing from the file is ()),
@@ -462,3 +476,20 @@ def _rows(workbook, meter: _Meter) -> Iterator[tuple]:
                 % {"limit": limits.max_cells}
             )
         yield tuple(values)
+
+
+# An uploaded spreadsheet larger than this is imported by the task worker (a background
+# job with its progress), not in the request; a smaller one is read within the request.
+BACKGROUND_BYTES = 100 * 1024
+
+
+def for_the_worker(upload) -> bool:
+    """Whether an uploaded spreadsheet goes to the task worker: larger than BACKGROUND_BYTES
+    and passing the cheap checks (otherwise the request refuses it at once, with its
+    message)."""
+    if (getattr(upload, "size", 0) or 0) <= BACKGROUND_BYTES:
+        return False
+    upload.seek(0)
+    data = upload.read(DEFAULT_LIMITS.max_file_bytes + 1)
+    upload.seek(0)
+    return passes_the_cheap_checks(data)

@@ -50,7 +50,9 @@ def new_public_codes(model, prefix: str, count: int) -> list[str]:
     return list(codes)
 
 
-def import_structure(*, kind: str, file, file_name: str, region: Region, by) -> ImportBatch:
+def import_structure(
+    *, kind: str, file, file_name: str, region: Region, by, progress=None
+) -> ImportBatch:
     """Import one .xlsx file of `kind` into the district `region`, acting as `by`.
 
     Every row is checked before anything is written. A file with any problem is
@@ -65,15 +67,18 @@ def import_structure(*, kind: str, file, file_name: str, region: Region, by) -> 
     if region.level != RegionLevel.DISTRICT:
         raise ValidationError(_("导入区划须是一个区。"))
 
+    progress = progress or _no_progress
     # One byte past the limit is enough to know the file is too large.
     data = file.read(MAX_FILE_BYTES + 1)
     file_size = getattr(file, "size", None) or len(data)
     sheet = None
     issues: list[Issue] = []
+    progress(0, 3, _("读取文件"))
     try:
         sheet = read_sheet(data, LAYOUTS[kind])
     except FileRejected as rejected:
         issues = [rejected.issue]
+    progress(1, 3, _("检查每一行"))
 
     with transaction.atomic():
         # Imports into one district take turns, so two uploads of the same list cannot
@@ -93,6 +98,7 @@ def import_structure(*, kind: str, file, file_name: str, region: Region, by) -> 
         )
         if issues:
             return _reject(batch, issues, by=by)
+        progress(2, 3, _("写入"))
         writer = {
             ImportKind.DEPUTIES: _write_deputies,
             ImportKind.STATIONS: _write_stations,
@@ -113,6 +119,10 @@ def import_structure(*, kind: str, file, file_name: str, region: Region, by) -> 
             district_code=region.district_code,
         )
     return batch
+
+
+def _no_progress(done, total, step=None) -> None:
+    """Progress goes nowhere when the import runs in the request."""
 
 
 def _reject(batch: ImportBatch, issues: list[Issue], *, by) -> ImportBatch:

@@ -10,7 +10,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhitong.core.jobs import job_start
+from zhitong.core.spreadsheets import for_the_worker
+
 from .forms import UploadForm
+from .jobs import STRUCTURE
 from .layouts import LAYOUTS, MAX_DATA_ROWS
 from .models import ImportKind
 from .rules import can_import
@@ -34,6 +38,23 @@ def batch_list(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if for_the_worker(upload):
+            # A large file is imported by the task worker; its page shows the progress and
+            # then links to the batch's report.
+            job = job_start(
+                kind=STRUCTURE,
+                by=request.user,
+                label=_("导入%(kind)s：%(file)s")
+                % {"kind": ImportKind(form.cleaned_data["kind"]).label, "file": upload.name},
+                params={
+                    "kind": form.cleaned_data["kind"],
+                    "region": form.cleaned_data["region"].pk,
+                    "file_name": upload.name[:255],
+                },
+                source=upload,
+                source_name="import.xlsx",
+            )
+            return redirect("core:job", pk=job.pk)
         batch = import_structure(
             kind=form.cleaned_data["kind"],
             file=upload,

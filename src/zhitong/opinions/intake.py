@@ -1020,7 +1020,7 @@ def intake_session_record(*, by, session_data: dict, opinions: list[dict]) -> In
 # --- offline ledgers (线下台账导入) ----------------------------------------------------
 
 
-def opinions_import_ledger(*, by, file, file_name: str, district: Region):
+def opinions_import_ledger(*, by, file, file_name: str, district: Region, progress=None):
     """Import an .xlsx ledger of opinions collected offline into `district`.
 
     Every row is checked first; a file with any problem writes nothing and comes back
@@ -1030,7 +1030,9 @@ def opinions_import_ledger(*, by, file, file_name: str, district: Region):
     """
     from zhitong.opinions import ledger_import
 
-    return ledger_import.import_ledger(by=by, file=file, file_name=file_name, district=district)
+    return ledger_import.import_ledger(
+        by=by, file=file, file_name=file_name, district=district, progress=progress
+    )
 
 
 def access_intake_session(user, pk) -> IntakeSession:

@@ -1,12 +1,14 @@
-"""Background jobs of opinions: the ledger export of a queue filter (意见建议台账)."""
+"""Background jobs of opinions: the ledger export of a queue filter (意见建议台账), and the
+import of a large offline ledger."""
 
 import io
 
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhitong.core.jobs import JobFile, job_kind
+from zhitong.core.jobs import JobFile, JobResult, job_kind
 from zhitong.opinions import export, search, selectors
 
 LEDGER = "opinions.ledger"
@@ -44,3 +46,43 @@ def build_ledger(job, progress) -> JobFile:
     buffer = io.BytesIO()
     export.write_xlsx(rows, buffer)
     return JobFile(ledger_file_name("xlsx"), XLSX, buffer.getvalue())
+
+
+LEDGER_IMPORT = "opinions.ledger_import"
+# Opinions named on the job's page after a ledger import (all of them are in the queue).
+CREATED_SHOWN = 100
+
+
+@job_kind(LEDGER_IMPORT)
+def run_ledger_import(job, progress) -> JobResult:
+    """A large offline ledger, imported by the task worker as the page would."""
+    from django.core.files.base import ContentFile
+
+    from zhitong.opinions import intake
+    from zhitong.regions.models import Region
+
+    with job.source.open("rb") as source:
+        data = source.read()
+    result = intake.opinions_import_ledger(
+        by=job.requested_by,
+        file=ContentFile(data),
+        file_name=job.params["file_name"],
+        district=Region.objects.get(pk=job.params["district"]),
+        progress=progress,
+    )
+    progress(3, 3, _("完成"))
+    if not result.succeeded:
+        return JobResult(
+            summary=_("文件有 %(count)d 处错误，没有导入任何意见。请按错误清单改正后重新上传。")
+            % {"count": result.error_count},
+            errors=result.errors,
+            failed=True,
+        )
+    return JobResult(
+        summary=_("导入成功：%(count)d 条意见已进入意见队列。") % {"count": len(result.created)},
+        url=reverse("opinions:queue"),
+        created=[
+            {"code": opinion.tracking_code, "subject": opinion.subject}
+            for opinion in result.created[:CREATED_SHOWN]
+        ],
+    )

@@ -617,22 +617,25 @@ def _write(plans: list[RowPlan], *, by, file_name: str, district: Region) -> lis
     return opinions
 
 
-def import_ledger(*, by, file, file_name: str, district: Region) -> ImportResult:
+def import_ledger(*, by, file, file_name: str, district: Region, progress=None) -> ImportResult:
     if district.level != RegionLevel.DISTRICT:
         raise ValidationError(_("导入区划须是一个区。"))
     if not can_import_ledger(by, district):
         raise PermissionDenied(
             _("你没有向“%(district)s”导入意见的权限。") % {"district": district.name}
         )
+    progress = progress or (lambda done, total, step=None: None)
     result = ImportResult(file_name=file_name[:255], district=district)
     # One byte past the limit is enough to know the file is too large.
     data = file.read(MAX_FILE_BYTES + 1)
+    progress(0, 3, _("读取文件"))
     try:
         sheet = read_sheet(data, LEDGER_LAYOUT)
     except FileRejected as rejected:
         result.issues = [rejected.issue]
         return result
     result.row_count = len(sheet.rows)
+    progress(1, 3, _("检查每一行"))
     with transaction.atomic():
         # Ledger imports into one district take turns, so two uploads of the same file
         # cannot both pass the duplicate check.
@@ -641,5 +644,6 @@ def import_ledger(*, by, file, file_name: str, district: Region) -> ImportResult
         if issues:
             result.issues = issues
             return result
+        progress(2, 3, _("写入"))
         result.created = _write(plans, by=by, file_name=result.file_name, district=district)
     return result

@@ -14,9 +14,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from zhitong.core.jobs import job_start
+from zhitong.core.spreadsheets import for_the_worker
 from zhitong.imports.layouts import MAX_DATA_ROWS
 from zhitong.imports.workbooks import layout_workbook
 from zhitong.opinions import intake
+from zhitong.opinions import jobs as opinion_jobs
 from zhitong.opinions.forms_intake import (
     SESSION_ROWS,
     SESSION_ROWS_STEP,
@@ -246,6 +249,21 @@ def ledger_import(request):
     if request.method == "POST":
         if form.is_valid() and form.cleaned_data["district"] is not None:
             upload = form.cleaned_data["file"]
+            if for_the_worker(upload):
+                # A large ledger is imported by the task worker; its page shows the
+                # progress, then the report or the opinions created.
+                job = job_start(
+                    kind=opinion_jobs.LEDGER_IMPORT,
+                    by=request.user,
+                    label=_("导入意见台账：%(file)s") % {"file": upload.name},
+                    params={
+                        "district": form.cleaned_data["district"].pk,
+                        "file_name": upload.name[:255],
+                    },
+                    source=upload,
+                    source_name="ledger.xlsx",
+                )
+                return redirect("core:job", pk=job.pk)
             try:
                 result = intake.opinions_import_ledger(
                     by=request.user,

@@ -243,3 +243,43 @@ def test_filled_in_deputy_template_imports(client, place, staff):
 def test_unknown_template_kind_is_404(client, staff):
     client.force_login(staff)
     assert client.get(reverse("imports:template", args=["opinions"])).status_code == 404
+
+
+def test_a_large_file_is_imported_by_the_task_worker_with_its_progress(
+    client, place, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from zhitong.core import spreadsheets
+    from zhitong.core.models import Job
+
+    monkeypatch.setattr(spreadsheets, "BACKGROUND_BYTES", 100)  # every test file is "large"
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, place, xlsx(DEPUTY_HEADER, deputy_row(), deputy_row(name="李明")))
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/work/jobs/{job.pk}/"
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and (job.done, job.total) == (3, 3)
+    assert not job.source and not default_storage.exists("jobs/sources/import.xlsx")
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.SUCCEEDED and Deputy.objects.count() == 2
+    page = client.get(f"/work/jobs/{job.pk}/").content.decode()
+    assert "导入成功：新增" in page and reverse("imports:detail", args=[batch.pk]) in page
+
+
+def test_a_large_bad_file_fails_its_job_with_the_batch_report_and_writes_nothing(
+    client, place, staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhitong.core import spreadsheets
+    from zhitong.core.models import Job
+
+    monkeypatch.setattr(spreadsheets, "BACKGROUND_BYTES", 100)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, place, xlsx(DEPUTY_HEADER, deputy_row(name="")))
+    job = Job.objects.get()
+    assert job.state == Job.State.FAILED and "没有导入任何数据" in job.error
+    assert not Deputy.objects.exists()
+    page = client.get(f"/work/jobs/{job.pk}/").content.decode()
+    assert reverse("imports:detail", args=[ImportBatch.objects.get().pk]) in page

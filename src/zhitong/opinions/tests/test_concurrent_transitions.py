@@ -54,18 +54,44 @@ def test_two_staff_accepting_one_opinion_at_once_make_one_step():
     assert Opinion.objects.get(pk=opinion.pk).status == Status.ACCEPTED
 
 
-def test_a_unit_signing_while_staff_refer_elsewhere_leaves_a_consistent_case():
+def test_a_referral_signed_for_twice_at_once_is_signed_once():
+    """Two clerks of the unit (or a double click) sign at the same moment."""
     w = build()
     opinion = new_opinion(w)
     services.opinion_accept(opinion=opinion, by=w.staff)
     referral = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing, working_days=10)
     outcomes = _at_once(
         lambda: services.referral_accept(referral=referral, by=w.unit),
-        lambda: services.referral_return(referral=referral, by=w.unit, reason="不属于本单位职责"),
+        lambda: services.referral_accept(referral=referral, by=w.unit),
     )
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], services.OpinionError), outcomes
     verbs = list(Event.objects.for_object(opinion).values_list("verb", flat=True))
-    assert verbs.count("referral_accept") + verbs.count("referral_return") == 1
+    assert verbs.count("referral_accept") == 1
     opinion.refresh_from_db()
-    assert opinion.status in (Status.HANDLING, Status.ACCEPTED)
+    assert opinion.status == Status.HANDLING
+
+
+def test_a_reply_and_a_return_at_once_leave_one_consistent_outcome():
+    """The unit replies in one window while a colleague returns the case in another: both
+    are allowed one after the other only if the first leaves the case open to the second;
+    whatever the order, the timeline and the state agree."""
+    w = build()
+    opinion = new_opinion(w)
+    services.opinion_accept(opinion=opinion, by=w.staff)
+    referral = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing, working_days=10)
+    services.referral_accept(referral=referral, by=w.unit)
+    outcomes = _at_once(
+        lambda: services.reply_submit(referral=referral, by=w.unit, text="已处理。"),
+        lambda: services.referral_return(referral=referral, by=w.unit, reason="不属于本单位职责"),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(isinstance(e, services.OpinionError) for e in errors), outcomes
+    opinion.refresh_from_db()
+    referral.refresh_from_db()
+    verbs = list(Event.objects.for_object(opinion).values_list("verb", flat=True))
+    assert verbs.count("reply_submit") + verbs.count("referral_return") == 2 - len(errors)
+    if verbs[-1] == "referral_return":
+        assert opinion.status == Status.ACCEPTED
+    else:
+        assert opinion.status == Status.REPLIED

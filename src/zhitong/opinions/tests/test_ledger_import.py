@@ -358,3 +358,46 @@ def test_template_filled_in_imports(world):
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert run(world, buffer.getvalue()).succeeded
+
+
+def test_a_large_ledger_is_imported_by_the_task_worker(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhitong.core import spreadsheets
+    from zhitong.core.models import Job
+
+    monkeypatch.setattr(spreadsheets, "BACKGROUND_BYTES", 100)
+    client.force_login(world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL,
+            {"district": world.district.code, "file": upload(xlsx(HEADER, ledger_row()))},
+        )
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/work/jobs/{job.pk}/"
+    job.refresh_from_db()
+    opinion = Opinion.objects.get()
+    assert job.state == Job.State.DONE and not job.source
+    assert job.result["created"] == [{"code": opinion.tracking_code, "subject": opinion.subject}]
+
+
+def test_a_large_bad_ledger_reports_its_rows_on_the_jobs_page(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhitong.core import spreadsheets
+    from zhitong.core.models import Job
+
+    monkeypatch.setattr(spreadsheets, "BACKGROUND_BYTES", 100)
+    client.force_login(world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL,
+            {
+                "district": world.district.code,
+                "file": upload(xlsx(HEADER, ledger_row(), ledger_row(内容=""))),
+            },
+        )
+    job = Job.objects.get()
+    assert job.state == Job.State.FAILED and not Opinion.objects.exists()
+    page = client.get(f"/work/jobs/{job.pk}/").content.decode()
+    assert "文件有 1 处错误" in page and "错误清单" in page
