@@ -1,4 +1,7 @@
-"""The event timeline: one append-only row per state change, both timeline and audit trail."""
+"""What every app shares in the database: the event timeline (append-only, one row per state
+change), the record of reads of personal data, and background jobs."""
+
+import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -164,6 +167,11 @@ class CacheEntry(models.Model):
         return self.cache_key
 
 
+# No job takes this long (a ledger of a million rows takes minutes): one still running after
+# it lost its worker.
+JOB_STALLED_AFTER = datetime.timedelta(hours=1)
+
+
 class Job(models.Model):
     """Work too long for a web request (a large ledger export), done by the task worker.
 
@@ -221,4 +229,14 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.state in (self.State.DONE, self.State.FAILED) or self.stalled
+
+    @property
+    def stalled(self) -> bool:
+        """Running far longer than any job takes: its worker was stopped (a restart, a
+        kill). The job is not taken up again; its requester starts it anew."""
+        return (
+            self.state == self.State.RUNNING
+            and self.started_at is not None
+            and clock.now() - self.started_at > JOB_STALLED_AFTER
+        )

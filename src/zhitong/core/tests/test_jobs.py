@@ -146,3 +146,20 @@ def test_with_the_database_backend_the_worker_builds_the_ledger(monkeypatch, set
     call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.done == 5
+
+
+def test_a_job_whose_worker_died_says_so_instead_of_running_for_ever(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    job = Job.objects.create(
+        kind="opinions.ledger",
+        label="意见建议台账（Excel）：全部",
+        requested_by=world.staff,
+        state=Job.State.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    client.force_login(world.staff)
+    page = client.get(f"/work/jobs/{job.pk}/").content.decode()
+    assert "可能已经中断" in page and 'http-equiv="refresh"' not in page
