@@ -58,8 +58,34 @@ def _in_every_state(w) -> dict:
     duplicate = new_opinion(w, subject="重复")
     services.opinion_merge(opinion=duplicate, into=sent, by=w.staff)
     opinions["merged"] = duplicate
+    declined = new_opinion(w, subject="不予受理")
+    services.opinion_decline(opinion=declined, by=w.staff, reason="out_of_scope")
+    opinions["declined"] = declined
+    referred = new_opinion(w, subject="已转办")
+    services.opinion_accept(opinion=referred, by=w.staff)
+    services.opinion_refer(opinion=referred, by=w.staff, unit=w.housing, working_days=10)
+    opinions["referred"] = referred
+    replied = new_opinion(w, subject="已答复")
+    services.opinion_accept(opinion=replied, by=w.staff)
+    referral = services.opinion_refer(opinion=replied, by=w.staff, unit=w.housing, working_days=10)
+    services.referral_accept(referral=referral, by=w.unit)
+    services.reply_submit(referral=referral, by=w.unit, text="已处理，请审核。")
+    opinions["replied"] = replied
+    for final, score in (("closed", "satisfied"), ("closed_unsatisfied", "unsatisfied")):
+        opinion = new_opinion(w, subject=final)
+        services.opinion_accept(opinion=opinion, by=w.staff)
+        referral = services.opinion_refer(
+            opinion=opinion, by=w.staff, unit=w.housing, working_days=10
+        )
+        services.referral_accept(referral=referral, by=w.unit)
+        for _round in range(2 if score == "unsatisfied" else 1):
+            reply = services.reply_submit(referral=referral, by=w.unit, text="已处理。")
+            services.reply_send(reply=reply, by=w.staff)
+            services.rating_submit(opinion=opinion, score=score, comment="还是不行")
+        opinions[final] = opinion
     for opinion in opinions.values():
         opinion.refresh_from_db()
+    assert {o.status for o in opinions.values()} == set(Status.values)
     return opinions
 
 
@@ -114,7 +140,7 @@ def test_nothing_a_handler_reads_lets_it_rate_as_the_citizen(world, client):
                 {"rating_key": candidate, "score": "satisfied"},
             )
             assert response.status_code == 403, (role, candidate)
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(opinion=sent).exists()
     sent.refresh_from_db()
     assert sent.status == Status.SENT
 
@@ -126,10 +152,10 @@ def test_the_tracking_code_alone_cannot_rate(world, client):
     assert missing.status_code == 400 and "请输入评价码" in missing.content.decode()
     wrong = client.post(url, {"rating_key": "2345-6789", "score": "satisfied"})
     assert wrong.status_code == 403 and "评价码不正确" in wrong.content.decode()
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(opinion=sent).exists()
     right = client.post(url, {"rating_key": rating_key(sent.tracking_code), "score": "satisfied"})
     assert right.status_code == 303
-    rating = Rating.objects.get()
+    rating = Rating.objects.get(opinion=sent)
     assert (rating.method, rating.taken_by) == (Rating.Method.ONLINE, None)
     event = Event.objects.for_object(sent).filter(verb="rating_submit").get()
     assert event.actor is None
@@ -146,7 +172,7 @@ def test_wrong_rating_keys_are_throttled_like_wrong_codes(world, client, setting
     # Past the limit even the right key waits: guessing is no faster than guessing codes.
     blocked = client.post(url, {"rating_key": rating_key(sent.tracking_code), "score": "satisfied"})
     assert blocked.status_code in (403, 429)
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(opinion=sent).exists()
 
 
 def test_a_handler_records_a_phone_rating_as_their_own_act(world, client):
@@ -161,7 +187,7 @@ def test_a_handler_records_a_phone_rating_as_their_own_act(world, client):
     assert response.status_code == 302
     sent.refresh_from_db()
     assert sent.status == Status.CLOSED
-    rating = Rating.objects.get()
+    rating = Rating.objects.get(opinion=sent)
     assert (rating.method, rating.taken_by, rating.score) == ("phone", world.staff, "basically")
     event = Event.objects.for_object(sent).filter(verb="rating_record").get()
     assert event.actor == world.staff and event.data["method"] == "phone"
@@ -179,7 +205,7 @@ def test_units_cannot_record_a_rating(world, client):
         f"/work/opinions/{sent.pk}/record-rating/", {"method": "phone", "score": "satisfied"}
     )
     assert response.status_code in (403, 404)
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(opinion=sent).exists()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +221,7 @@ def test_a_bad_callback_record_is_refused_and_changes_nothing(world, client, dat
     client.force_login(world.staff)
     response = client.post(f"/work/opinions/{sent.pk}/record-rating/", data)
     assert response.status_code == 400
-    assert not Rating.objects.exists()
+    assert not Rating.objects.filter(opinion=sent).exists()
     sent.refresh_from_db()
     assert sent.status == Status.SENT
 
