@@ -36,8 +36,12 @@ def assert_accessible(page, url):
 
 
 def _public_urls():
+    from zhitong.opinions.models import Status
+
     station = Station.objects.filter(kind=StationKind.COMMUNITY).order_by("pk").first()
     opinion = Opinion.objects.order_by("pk").first()
+    sent = Opinion.objects.filter(status=Status.SENT).order_by("pk").first()
+    merged = Opinion.objects.filter(status=Status.MERGED).order_by("pk").first()
     return [
         reverse("public:index"),
         reverse("public:station_list"),
@@ -46,7 +50,12 @@ def _public_urls():
         reverse("public:opinion_new_station", args=[station.public_code]),
         reverse("opinions_public:track"),
         reverse("opinions_public:detail", args=[opinion.tracking_code]),
+        # The rating form with its rating key field, and a merged opinion's view of its
+        # main one.
+        reverse("opinions_public:rate", args=[sent.tracking_code]),
+        reverse("opinions_public:follow", args=[merged.tracking_code]),
         reverse("accounts:login"),
+        reverse("accounts:password_reset"),
     ]
 
 
@@ -103,6 +112,40 @@ def test_opinion_work_pages_pass_axe(page, live_server, demo_district, username)
     assert_accessible(page, f"{live_server.url}{reverse('opinions:stats')}")
     for name in ROLE_PAGES[username]:
         assert_accessible(page, f"{live_server.url}{reverse(name)}")
+
+
+def test_the_confirmation_page_with_the_rating_key_passes_axe(
+    phone_page, live_server, demo_district
+):
+    station = Station.objects.filter(kind=StationKind.COMMUNITY).order_by("pk").first()
+    page = phone_page
+    page.goto(
+        f"{live_server.url}{reverse('public:opinion_new_station', args=[station.public_code])}"
+    )
+    page.locator("#id_subject").fill("楼道灯坏了")
+    page.locator("#id_content").fill("3栋2单元楼道灯坏了一周，晚上上下楼看不见。")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url("**/opinions/submitted/**")
+    assert "您的评价码" in page.content()
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_audit_jobs_and_a_background_export_pass_axe(page, live_server, demo_district, monkeypatch):
+    from zhitong.opinions import export
+
+    monkeypatch.setattr(export, "INLINE_MAX_ROWS", 10)  # the demo's ledger is "large"
+    log_in(page, live_server.url, "admin")
+    assert_accessible(page, f"{live_server.url}{reverse('core:access_records')}")
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server.url, "staff")
+    assert_accessible(page, f"{live_server.url}{reverse('opinions:export')}")
+    page.get_by_role("button", name="在后台生成").click()
+    page.wait_for_url("**/work/jobs/*/")
+    assert "下载" in page.content()
+    results = Axe().run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page, f"{live_server.url}{reverse('core:jobs')}")
 
 
 def test_the_first_tab_offers_to_skip_to_the_content(page, live_server, demo_district):
