@@ -34,6 +34,7 @@ test-browser: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd src && ../$(BIN)/lint-imports ../pyproject.toml
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 format: install

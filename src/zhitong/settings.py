@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhitong.imports",
     "zhitong.public",
     "zhitong.dashboards",
+    "zhitong.demo",
 ]
 
 MIDDLEWARE = [

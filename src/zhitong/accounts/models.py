@@ -5,24 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhitong.core.roles import REGION_ROLES, Role
 from zhitong.regions.models import Region
 from zhitong.units.models import HandlingUnit
 
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("系统管理员")
-    STAFF = "staff", _("常委会工作人员")
-    LEADER = "leader", _("主任会议成员")
-    STREET = "street", _("街道人大工委")
-    LIAISON = "liaison", _("联络员")
-    DEPUTY = "deputy", _("人大代表")
-    UNIT = "unit", _("承办单位")
-    CITIZEN = "citizen", _("群众")
-    ENTERPRISE = "enterprise", _("企业代表")
-
-
-# Roles whose work is scoped to a region subtree.
-REGION_ROLES = {Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET}
+# Role and REGION_ROLES live in core.roles and are imported from here by most code.
+__all__ = ["REGION_ROLES", "Role", "NotifyMode", "User"]
 
 
 class NotifyMode(models.TextChoices):

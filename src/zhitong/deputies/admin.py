@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from zhitong.core.admin import district_filter
 from zhitong.deputies.models import (
     Deputy,
     DeputyGroup,
@@ -10,7 +9,7 @@ from zhitong.deputies.models import (
     GroupMembership,
     Term,
 )
-from zhitong.stations.models import StationAssignment
+from zhitong.regions.admin_filters import district_filter
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,12 +28,6 @@ class GroupMemberInline(admin.TabularInline):
     model = GroupMembership
     extra = 0
     autocomplete_fields = ("deputy",)
-
-
-class DeputyStationInline(admin.TabularInline):
-    model = StationAssignment
-    extra = 0
-    autocomplete_fields = ("station",)
 
 
 @admin.register(Term)
@@ -68,7 +61,8 @@ class DeputyAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
     list_select_related = ("district",)
     readonly_fields = ("created_at",)
-    inlines = (MembershipInline, DeputyGroupMembershipInline, DeputyStationInline)
+    # stations.admin adds the deputy's stations (stations sit above deputies in the layers).
+    inlines = (MembershipInline, DeputyGroupMembershipInline)
     list_per_page = 50
 
 

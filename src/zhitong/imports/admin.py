@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from zhitong.core.admin import district_filter
 from zhitong.imports.models import ImportBatch
+from zhitong.regions.admin_filters import district_filter
 
 
 @admin.register(ImportBatch)

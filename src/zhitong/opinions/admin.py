@@ -7,7 +7,6 @@ because a change without its event would break the timeline.
 
 from django.contrib import admin
 
-from zhitong.core.admin import district_filter
 from zhitong.opinions.models import (
     Attachment,
     Extension,
@@ -17,6 +16,7 @@ from zhitong.opinions.models import (
     Referral,
     Reply,
 )
+from zhitong.regions.admin_filters import district_filter
 
 
 class ReadOnlyInline(admin.TabularInline):

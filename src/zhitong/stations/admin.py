@@ -2,8 +2,21 @@
 
 from django.contrib import admin
 
-from zhitong.core.admin import district_filter
+from zhitong.deputies.admin import DeputyAdmin
+from zhitong.regions.admin_filters import district_filter
 from zhitong.stations.models import DutyRota, Station, StationAssignment
+
+
+class DeputyStationInline(admin.TabularInline):
+    """A deputy's stations, on the deputy's admin page (added from here: stations sit above
+    deputies in the layers)."""
+
+    model = StationAssignment
+    extra = 0
+    autocomplete_fields = ("station",)
+
+
+DeputyAdmin.inlines = (*DeputyAdmin.inlines, DeputyStationInline)
 
 
 class AssignmentInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from zhitong.accounts.models import Role
+from zhitong.core.roles import Role
 from zhitong.core.scoping import is_unrestricted, scope_by_region
 from zhitong.regions.models import Region
 from zhitong.stations.models import DutyRota, Station, StationAssignment

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from zhitong.core.admin import district_filter
+from zhitong.regions.admin_filters import district_filter
 from zhitong.units.models import Category, CategoryRoute, HandlingUnit
 
 

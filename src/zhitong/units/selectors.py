@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from zhitong.accounts.models import Role
+from zhitong.core.roles import Role
 from zhitong.core.scoping import is_unrestricted, scope_by_region
 from zhitong.units.models import HandlingUnit
 

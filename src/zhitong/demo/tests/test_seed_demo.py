@@ -12,7 +12,6 @@ from django.test import RequestFactory
 
 from zhitong.accounts.models import Role, User
 from zhitong.core.db import event_deletes_allowed
-from zhitong.core.management.commands import seed_demo
 from zhitong.demo.accounts import (
     DEMO_ACCOUNTS,
     DEMO_HOME_PATH,
@@ -20,6 +19,7 @@ from zhitong.demo.accounts import (
     DEMO_STREET_NAME,
     DEMO_UNIT_NAME,
 )
+from zhitong.demo.management.commands import seed_demo
 from zhitong.deputies.models import (
     Deputy,
     DeputyGroup,
