@@ -2,7 +2,7 @@
 
 The table is the single source of truth for state changes; services.py checks it before
 anything else and pages use the can_* guards to decide which buttons to show. Permission
-(who may act) is a separate question, answered in zhitong.accounts.rules.
+(who may act) is a separate question, answered in zhitong.opinions.rules.
 """
 
 from __future__ import annotations

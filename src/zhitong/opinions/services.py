@@ -1,7 +1,7 @@
 """Every state change of an opinion after intake: one function per transition (办理流程).
 
 Each function takes keyword arguments and the acting user `by`, locks the opinion row,
-checks permission (zhitong.accounts.rules) and the transition table (lifecycle.py),
+checks permission (zhitong.opinions.rules) and the transition table (lifecycle.py),
 validates, changes the rows, writes one event on the opinion, and queues notifications
 to run after the commit. Bad input raises OpinionError with a Chinese message and changes
 nothing; a user who may not act gets PermissionDenied.
