@@ -17,6 +17,7 @@ urlpatterns = [
     path("work/imports/", include("zhitong.imports.urls")),
     path("opinions/", include("zhitong.opinions.urls_public")),
     path("work/opinions/", include("zhitong.opinions.urls_work")),
+    path("work/suggestions/", include("zhitong.suggestions.urls")),
     path("work/notifications/", include("zhitong.notifications.urls")),
     path("work/", include("zhitong.core.urls")),
     path("admin/", admin.site.urls),

@@ -1066,11 +1066,11 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     return opinion
 
 
-@transaction.atomic
-def opinion_raise_suggestion(*, opinions, by, title: str, content: str = ""):
-    """A deputy raises one or more opinions into a suggestion draft (代表建议草稿)."""
-    from zhitong.suggestions.models import Suggestion
-
+def opinions_for_raising(*, opinions, by) -> tuple[list[Opinion], object]:
+    """Lock and check the opinions a deputy raises into a suggestion (代表建议), inside the
+    caller's transaction: each one the deputy's to raise and in a state that allows it, all
+    of one district. Returns them locked, with the deputy. The suggestion is made by
+    zhitong.suggestions (suggestion_raise_from_opinions), which sits above opinions."""
     opinions = list(opinions)
     if not opinions:
         raise OpinionError("required", _("请至少选择一件意见。"))
@@ -1084,25 +1084,24 @@ def opinion_raise_suggestion(*, opinions, by, title: str, content: str = ""):
         _require_state("raise_suggestion", opinion)
     if len({o.district_id for o in locked}) > 1:
         raise OpinionError("other_district", _("只能把同一区的意见合并提出建议。"))
-    title = _text(title, field=_("建议标题"), limit=TITLE_LIMIT)
-    content = _text(content, field=_("建议内容"), limit=TEXT_LIMIT, required=False)
-    suggestion = Suggestion.objects.create(
-        title=title,
-        content=content,
-        lead_deputy=deputy,
-        district=locked[0].district,
-        created_by=by,
-    )
-    suggestion.source_opinions.set(locked)
-    for opinion in locked:
+    return locked, deputy
+
+
+def opinions_raised(*, opinions: list[Opinion], by, suggestion_id: int, title: str) -> None:
+    """Record on each opinion that it was raised into a suggestion (its course goes on)."""
+    for opinion in opinions:
         _record(
             opinion=opinion,
             by=by,
             verb="raise_suggestion",
             from_state=opinion.status,
-            data={"suggestion": suggestion.pk, "title": title},
+            data={"suggestion": suggestion_id, "title": title},
         )
-    return suggestion
+
+
+def checked_text(value, *, field, limit: int, required: bool = True) -> str:
+    """Text from a form, trimmed and checked, or an OpinionError naming `field`."""
+    return _text(value, field=field, limit=limit, required=required)
 
 
 # --- deadlines over time ----------------------------------------------------------------

@@ -23,7 +23,6 @@ urlpatterns = [
     path("<int:pk>/category/", views.category_view, name="category"),
     path("<int:pk>/refer/", views.refer_view, name="refer"),
     path("<int:pk>/merge/", views.merge_view, name="merge"),
-    path("<int:pk>/raise-suggestion/", views.raise_suggestion_view, name="raise_suggestion"),
     path("<int:pk>/replies/<int:reply_id>/send/", views.send_view, name="send"),
     path("<int:pk>/record-rating/", views.record_rating_view, name="record_rating"),
     path(

@@ -671,8 +671,11 @@ def _require_perm(user, perm: str, obj) -> None:
         raise PermissionDenied(_("您无权办理这件意见。"))
 
 
-def _opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwargs=None):
-    """The shape of every action on the opinion: gatekeeper, permission, form, service."""
+def opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwargs=None):
+    """The shape of every action on the opinion: gatekeeper, permission, form, service.
+
+    Also used by the processes above opinions for their actions on the case page (raising a
+    suggestion): a refused form comes back on the case page, a success returns to it."""
     opinion = selectors.access_opinion(request.user, pk)
     _require_perm(request.user, perm, opinion)
     form = form_class(request.POST, request.FILES, **(form_kwargs or {}))
@@ -715,7 +718,7 @@ def _referral_action(request, pk, rid, *, key, form_class, run, success):
 @login_required
 @require_POST
 def accept_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.triage_opinion",
@@ -731,7 +734,7 @@ def accept_view(request, pk):
 @login_required
 @require_POST
 def decline_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.triage_opinion",
@@ -747,7 +750,7 @@ def decline_view(request, pk):
 @login_required
 @require_POST
 def answer_on_spot_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.triage_opinion",
@@ -763,7 +766,7 @@ def answer_on_spot_view(request, pk):
 @login_required
 @require_POST
 def category_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.triage_opinion",
@@ -779,7 +782,7 @@ def category_view(request, pk):
 @login_required
 @require_POST
 def refer_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.refer_opinion",
@@ -801,7 +804,7 @@ def refer_view(request, pk):
 @login_required
 @require_POST
 def merge_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.refer_opinion",
@@ -812,26 +815,6 @@ def merge_view(request, pk):
             opinion=opinion, into=d["into"], by=request.user, note=d["note"]
         ),
         success=_("已合并至主意见，反映人将随主意见获知办理结果。"),
-    )
-
-
-@login_required
-@require_POST
-def raise_suggestion_view(request, pk):
-    return _opinion_action(
-        request,
-        pk,
-        perm="opinions.raise_suggestion",
-        key="raise_suggestion",
-        form_class=forms_work.RaiseSuggestionForm,
-        form_kwargs={"visible": selectors.opinions_visible_to(request.user)},
-        run=lambda opinion, d: services.opinion_raise_suggestion(
-            opinions=[opinion, *[o for o in d["others"] if o.pk != opinion.pk]],
-            by=request.user,
-            title=d["title"],
-            content=d["content"],
-        ),
-        success=_("已生成代表建议草稿。"),
     )
 
 
@@ -858,7 +841,7 @@ def send_view(request, pk, reply_id):
 @login_required
 @require_POST
 def record_rating_view(request, pk):
-    return _opinion_action(
+    return opinion_action(
         request,
         pk,
         perm="opinions.triage_opinion",

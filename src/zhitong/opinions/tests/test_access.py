@@ -19,6 +19,7 @@ from zhitong.opinions.selectors import (
 )
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.opinions.tracking import new_code
+from zhitong.suggestions.services import suggestion_raise_from_opinions
 from zhitong.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ SERVICES = {
     ),
     "opinion_raise_suggestion": (
         accepted,
-        lambda w, o, u: services.opinion_raise_suggestion(opinions=[o], by=u, title="建议"),
+        lambda w, o, u: suggestion_raise_from_opinions(opinions=[o], by=u, title="建议"),
         {"deputy"},
     ),
     "referral_accept": (

@@ -17,6 +17,7 @@ from zhitong.opinions.selectors import opinion_timeline
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tests.lifecycle_world import at, build, frozen, new_opinion
 from zhitong.suggestions.models import Suggestion
+from zhitong.suggestions.services import suggestion_raise_from_opinions
 from zhitong.testing.factories import CategoryFactory
 
 D = datetime.date
@@ -492,7 +493,7 @@ def test_merge_refuses_what_cannot_be_a_main_opinion(w, case):
 def test_a_deputy_raises_opinions_into_a_suggestion_draft_keeping_the_links(w):
     first = accepted_opinion(w)
     second = new_opinion(w, deputy=None)  # came to 张甲's station
-    suggestion = services.opinion_raise_suggestion(
+    suggestion = suggestion_raise_from_opinions(
         opinions=[first, second],
         by=w.deputy,
         title="关于加强老旧小区路灯维护的建议",
@@ -514,9 +515,9 @@ def test_only_a_deputy_the_opinion_was_addressed_to_may_raise_it(w):
     opinion = new_opinion(w)
     for user in (w.staff, w.other_deputy, w.liaison):
         with pytest.raises(PermissionDenied):
-            services.opinion_raise_suggestion(opinions=[opinion], by=user, title="建议")
+            suggestion_raise_from_opinions(opinions=[opinion], by=user, title="建议")
     with pytest.raises(OpinionError, match="请填写建议标题"):
-        services.opinion_raise_suggestion(opinions=[opinion], by=w.deputy, title=" ")
+        suggestion_raise_from_opinions(opinions=[opinion], by=w.deputy, title=" ")
     assert not Suggestion.objects.exists()
 
 
@@ -652,3 +653,15 @@ def test_a_main_opinion_with_duplicates_cannot_be_declined(w):
         services.opinion_decline(opinion=main, by=w.staff, reason="out_of_scope")
     main.refresh_from_db()
     assert main.status == Status.RECEIVED
+
+
+def test_the_suggestion_raised_from_opinions_starts_its_own_timeline_with_them(w):
+    from zhitong.core.events import events_for as timeline
+
+    first = accepted_opinion(w)
+    suggestion = suggestion_raise_from_opinions(
+        opinions=[first], by=w.deputy, title="关于路灯的建议"
+    )
+    [event] = list(timeline(suggestion))
+    assert (event.verb, event.actor) == ("raised_from_opinions", w.deputy)
+    assert event.data["opinions"] == [{"id": first.pk, "tracking_code": first.tracking_code}]

@@ -150,7 +150,7 @@ def test_the_page_offers_only_the_actions_the_user_may_take(client, w):
     html = client.get(detail(opinion)).content.decode()
     assert reverse("opinions:refer", args=[opinion.pk]) not in html
     assert reverse("opinions:answer_on_spot", args=[opinion.pk]) in html
-    assert reverse("opinions:raise_suggestion", args=[opinion.pk]) in html
+    assert reverse("suggestions:raise_from_opinion", args=[opinion.pk]) in html
 
 
 def test_the_unit_sees_its_own_buttons(client, w):
@@ -177,7 +177,11 @@ def test_a_script_in_the_content_is_shown_as_text(client, w):
 
 
 def post(client, name, opinion, data=None, *extra):
-    return client.post(reverse(f"opinions:{name}", args=[opinion.pk, *extra]), data or {})
+    # Raising a suggestion is the suggestions app's action on the case page.
+    url_name = (
+        "suggestions:raise_from_opinion" if name == "raise_suggestion" else f"opinions:{name}"
+    )
+    return client.post(reverse(url_name, args=[opinion.pk, *extra]), data or {})
 
 
 def test_accept_with_a_category(client, w):

@@ -1,0 +1,29 @@
+"""Suggestion pages: raising opinions into a draft, from the opinion's case page."""
+
+from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhitong.opinions import forms_work, selectors, views_work
+from zhitong.suggestions.services import suggestion_raise_from_opinions
+
+
+@login_required
+@require_POST
+def raise_from_opinion_view(request, pk):
+    """The case page's "提出代表建议" form: this opinion, and others the deputy names."""
+    return views_work.opinion_action(
+        request,
+        pk,
+        perm="opinions.raise_suggestion",
+        key="raise_suggestion",
+        form_class=forms_work.RaiseSuggestionForm,
+        form_kwargs={"visible": selectors.opinions_visible_to(request.user)},
+        run=lambda opinion, d: suggestion_raise_from_opinions(
+            opinions=[opinion, *[o for o in d["others"] if o.pk != opinion.pk]],
+            by=request.user,
+            title=d["title"],
+            content=d["content"],
+        ),
+        success=_("已生成代表建议草稿。"),
+    )
