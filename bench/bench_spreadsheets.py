@@ -1,5 +1,5 @@
 """Hostile spreadsheet uploads: the CPU time and peak memory of reading each one the way an
-import does (zhitong.imports.reader.read_sheet, which opens it with zhitong.core.spreadsheets),
+import does (zhitong.core.sheets.reader.read_sheet, which opens it with zhitong.core.spreadsheets),
 next to a good file of 5,000 rows.
 
 Run: `.venv/bin/python bench/bench_spreadsheets.py` (no database needed). Prints a Markdown
@@ -52,8 +52,8 @@ def hostile_files() -> dict:
 
 def measure(label: str) -> str:
     """One table row: the file `label` read in this process."""
+    from zhitong.core.sheets.reader import FileRejected, read_sheet
     from zhitong.imports.layouts import LAYOUTS
-    from zhitong.imports.reader import FileRejected, read_sheet
 
     data = hostile_files()[label]()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

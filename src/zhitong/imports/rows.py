@@ -2,77 +2,32 @@
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhitong.core.sheets.layout import chinese_labels
+from zhitong.core.sheets.reader import Issue, Sheet, cell_text
+from zhitong.core.sheets.rows import RowReader, choice_map
 from zhitong.deputies.models import Deputy, DeputyGroup, DeputyLevel, Gender, Term
+from zhitong.regions.lookups import Scope
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationKind
 from zhitong.units.models import HandlingUnit, UnitKind
 
-from .layouts import DEPUTY_LAYOUT, STATION_LAYOUT, UNIT_LAYOUT, Layout, chinese_labels
-from .reader import Issue, Row, Sheet, cell_text, encoding_problem, layout_column
+from .layouts import DEPUTY_LAYOUT, STATION_LAYOUT, UNIT_LAYOUT
 
 LIST_SEPARATORS = re.compile(r"[、，,；;／/\s]+")
 CONSTITUENCY_SEPARATORS = re.compile(r"[；;]")
 MOBILE = re.compile(r"1[3-9]\d{9}")
-PHONE = re.compile(r"[0-9+\-()（） ,，、/转]{5,30}")
 ID_TAIL = re.compile(r"\d{3}[\dX]")
 YEAR = re.compile(r"(\d{4})(?:\s*[年.\-/／]\s*\d{1,2}.*|年?)")
 TERM_NUMBER = re.compile(r"第?([0-9一二三四五六七八九十〇零两]+)届?")
 MIN_BIRTH_YEAR = 1900
 # Deputies must be 18 (Electoral Law, art. 4).
 MIN_DEPUTY_AGE = 18
-
-
-@dataclass
-class Scope:
-    """The district an import writes into, with its regions loaded once for lookups by name or code."""
-
-    district: Region
-    regions: list[Region] = field(default_factory=list)
-
-    @classmethod
-    def load(cls, district: Region) -> "Scope":
-        return cls(district=district, regions=list(Region.objects.subtree(district)))
-
-    def find(self, text: str, *, levels, within: Region | None = None, what: str):
-        """The one region matching `text` by code or name, else (None, message)."""
-        within = within or self.district
-        pool = [r for r in self.regions if r.level in levels and r.is_within(within)]
-        if text.isdigit():
-            matches = [r for r in pool if r.code == text]
-        else:
-            matches = [r for r in pool if r.name == text]
-            if not matches:
-                # "中南路" for "中南路街道", "中南路街道" for "中南路": offices write both.
-                matches = [r for r in pool if _strip_suffix(r.name) == _strip_suffix(text)]
-        if len(matches) == 1:
-            return matches[0], None
-        if not matches:
-            return None, _("在“%(scope)s”范围内找不到%(what)s“%(text)s”。") % {
-                "scope": within.name,
-                "what": what,
-                "text": text,
-            }
-        return None, _(
-            "“%(scope)s”范围内有 %(count)d 个名为“%(text)s”的%(what)s，请改填区划代码。"
-        ) % {
-            "scope": within.name,
-            "count": len(matches),
-            "text": text,
-            "what": what,
-        }
-
-
-def _strip_suffix(name: str) -> str:
-    for suffix in ("街道办事处", "街道", "社区居委会", "社区居民委员会", "社区"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def split_list(text: str) -> list[str]:
@@ -99,86 +54,6 @@ def parse_chinese_number(text: str) -> int | None:
     if len(text) == 1 and text in CHINESE_DIGITS:
         return CHINESE_DIGITS[text]
     return None
-
-
-def choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Chinese label -> value, plus shorthand office files use."""
-    with translation.override("zh-hans"):
-        mapping = {str(label): value for value, label in choices.choices}
-    return mapping | (extra or {})
-
-
-class RowReader:
-    """Reads the cells of one row, recording an issue for each bad one."""
-
-    def __init__(self, row: Row, sheet: Sheet, layout: Layout, issues: list[Issue]):
-        self.row, self.sheet, self.layout, self.issues = row, sheet, layout, issues
-        self.failed = False
-
-    def title(self, key: str) -> str:
-        return self.sheet.titles.get(key) or layout_column(self.layout, key).title
-
-    def present(self, key: str) -> bool:
-        return key in self.sheet.titles
-
-    def raw(self, key: str):
-        return self.row.values.get(key)
-
-    def error(self, key: str, value: str, message: str) -> None:
-        self.failed = True
-        self.issues.append(
-            Issue(
-                row=self.row.number,
-                column=self.title(key),
-                value=value[:100],
-                message=message,
-            )
-        )
-
-    def text(self, key: str, *, required: bool = False, max_length: int | None = None):
-        """The cell as text ('' when the column is absent), or None when it is bad."""
-        if not self.present(key):
-            return ""
-        raw = self.raw(key)
-        value = cell_text(raw)
-        if isinstance(raw, str):
-            problem = encoding_problem(raw)
-            if problem:
-                self.error(key, value, problem)
-                return None
-        if required and not value:
-            self.error(key, "", _("不能为空。"))
-            return None
-        if max_length and len(value) > max_length:
-            self.error(
-                key,
-                value,
-                _("不能超过 %(limit)d 个字（现有 %(count)d 个字）。")
-                % {"limit": max_length, "count": len(value)},
-            )
-            return None
-        return value
-
-    def choice(self, key: str, mapping: dict[str, str], allowed: list[str]):
-        value = self.text(key, required=True)
-        if value is None:
-            return None
-        if value not in mapping:
-            self.error(
-                key,
-                value,
-                _("无法识别“%(value)s”，只能填：%(allowed)s。")
-                % {"value": value, "allowed": "、".join(allowed)},
-            )
-            return None
-        return mapping[value]
-
-    def phone(self, key: str):
-        value = self.text(key, max_length=30)
-        if value and not PHONE.fullmatch(value):
-            self.error(key, value, _("电话号码格式不对，只能含数字、“-”、括号和空格。"))
-            return None
-        return value
 
 
 # ---------------------------------------------------------------- deputies 代表名册

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from zhitong.core.events import event_record
 from zhitong.core.models import Event
+from zhitong.core.sheets.layout import MAX_FILE_BYTES, MAX_STORED_ERRORS
+from zhitong.core.sheets.reader import FileRejected, Issue, read_sheet
 from zhitong.deputies.models import (
     Deputy,
     DeputyMembership,
@@ -21,9 +23,8 @@ from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
 from zhitong.units.models import HandlingUnit
 
-from .layouts import LAYOUTS, MAX_FILE_BYTES, MAX_STORED_ERRORS
+from .layouts import LAYOUTS
 from .models import ImportBatch, ImportKind, ImportStatus
-from .reader import FileRejected, Issue, read_sheet
 from .rows import PARSERS, DeputyPlan, Scope, StationPlan, UnitPlan
 from .rules import can_import
 

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhitong.core.jobs import job_start
+from zhitong.core.sheets.layout import MAX_DATA_ROWS
 from zhitong.core.spreadsheets import for_the_worker
 
 from .forms import UploadForm
 from .jobs import STRUCTURE
-from .layouts import LAYOUTS, MAX_DATA_ROWS
+from .layouts import LAYOUTS
 from .models import ImportKind
 from .rules import can_import
 from .selectors import access_import_batch, batches_for

@@ -20,16 +20,14 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from zhitong.core.models import Event
-from zhitong.core.text import strip_invisible
-from zhitong.deputies.models import Deputy
-from zhitong.imports.layouts import (
+from zhitong.core.sheets.layout import (
     MAX_FILE_BYTES,
     MAX_STORED_ERRORS,
     Column,
     Layout,
     chinese_labels,
 )
-from zhitong.imports.reader import (
+from zhitong.core.sheets.reader import (
     FileRejected,
     Issue,
     Sheet,
@@ -37,10 +35,13 @@ from zhitong.imports.reader import (
     encoding_problem,
     read_sheet,
 )
-from zhitong.imports.rows import RowReader, Scope, choice_map
+from zhitong.core.sheets.rows import RowReader, choice_map
+from zhitong.core.text import strip_invisible
+from zhitong.deputies.models import Deputy
 from zhitong.opinions import intake
 from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.opinions.tracking import unused_codes
+from zhitong.regions.lookups import Scope
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
 from zhitong.units.models import Category

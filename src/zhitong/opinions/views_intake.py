@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from zhitong.core.jobs import job_start
+from zhitong.core.sheets.layout import MAX_DATA_ROWS
+from zhitong.core.sheets.template import layout_workbook
 from zhitong.core.spreadsheets import for_the_worker
-from zhitong.imports.layouts import MAX_DATA_ROWS
-from zhitong.imports.workbooks import layout_workbook
 from zhitong.opinions import intake
 from zhitong.opinions import jobs as opinion_jobs
 from zhitong.opinions.forms_intake import (

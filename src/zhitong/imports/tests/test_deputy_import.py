@@ -6,8 +6,8 @@ import re
 import pytest
 
 from zhitong.core.models import Event
+from zhitong.core.sheets.layout import MAX_DATA_ROWS
 from zhitong.deputies.models import Deputy, DeputyLevel, GroupMembership, MembershipStatus
-from zhitong.imports.layouts import MAX_DATA_ROWS
 from zhitong.imports.models import ImportBatch, ImportKind, ImportStatus
 from zhitong.imports.services import CODE_ALPHABET, import_structure
 from zhitong.stations.models import StationAssignment

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from zhitong.imports.layouts import MAX_FILE_BYTES
+from zhitong.core.sheets.layout import MAX_FILE_BYTES
 from zhitong.imports.models import ImportKind, ImportStatus
 from zhitong.imports.services import import_structure
 

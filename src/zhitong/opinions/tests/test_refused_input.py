@@ -126,7 +126,7 @@ def test_an_opinion_with_a_timeline_cannot_be_deleted(db):
 
 
 def test_spreadsheet_cells_lose_invisible_characters_too():
-    from zhitong.imports.reader import cell_text, normalize_title
+    from zhitong.core.sheets.reader import cell_text, normalize_title
 
     assert cell_text("路灯\u202e坏了\u200b") == "路灯坏了"
     assert normalize_title("标题\u200b*") == "标题"

@@ -14,7 +14,7 @@ from zhitong.core import spreadsheets
 from zhitong.core.spreadsheets import Limits
 from zhitong.core.text import strip_invisible
 
-from .layouts import HEADER_SEARCH_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES, Layout
+from .layout import HEADER_SEARCH_ROWS, MAX_DATA_ROWS, MAX_FILE_BYTES, Layout
 
 # Excel writes characters that XML cannot hold as _xHHHH_; openpyxl leaves them as they are.
 ESCAPED_CONTROL = re.compile(r"_x00[01][0-9a-fA-F]_")
