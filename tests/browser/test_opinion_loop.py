@@ -20,8 +20,8 @@ from PIL import Image
 from zhitong.demo.accounts import DEMO_PASSWORD, DEMO_STREET_NAME, DEMO_UNIT_NAME
 from zhitong.opinions.models import Channel, Opinion, Rating, Referral, Status
 from zhitong.public import qr
-from zhitong.public import selectors as public_selectors
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations import directory
 from zhitong.stations.models import StationAssignment
 
 pytestmark = pytest.mark.browser
@@ -97,8 +97,8 @@ def deputy_in_demo_street():
         .order_by("pk")
     )
     for assignment in assignments:
-        deputy = public_selectors.deputy_get(assignment.deputy.public_code)
-        station = public_selectors.deputy_main_station(deputy)
+        deputy = directory.deputy_get(assignment.deputy.public_code)
+        station = directory.deputy_main_station(deputy)
         if station is not None and station.street_id == street.pk:
             return deputy, station, street
     pytest.fail(f"the demo has no deputy at a station of {DEMO_STREET_NAME}")

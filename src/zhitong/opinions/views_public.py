@@ -40,8 +40,8 @@ from zhitong.opinions.selectors import (
 from zhitong.opinions.services import OpinionError, rating_submit
 from zhitong.opinions.tracking import normalize_code, rating_key, rating_key_matches
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS
-from zhitong.public import selectors as public_selectors
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations import directory
 from zhitong.stations.models import Station
 
 SUBMISSION_SALT = "zhitong.opinions.submission_key"
@@ -302,7 +302,7 @@ def opinion_new(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def opinion_new_station(request, public_code):
     """The form behind a station's QR code: the opinion goes to the station's deputies."""
-    station = public_selectors.station_for_form(public_code)
+    station = directory.station_for_form(public_code)
     return _opinion_form(
         request,
         FormTarget(
@@ -310,7 +310,7 @@ def opinion_new_station(request, public_code):
             district=intake.station_district(station),
             station=station,
             display=lambda: {
-                "duty_today": public_selectors.station_duty_today(station),
+                "duty_today": directory.station_duty_today(station),
                 "today": timezone.localdate(),
             },
         ),
@@ -321,15 +321,15 @@ def opinion_new_station(request, public_code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def opinion_new_deputy(request, public_code):
     """The form behind a deputy's personal QR code (一码一代表): one-to-one to that deputy."""
-    deputy = public_selectors.deputy_get(public_code, display=False)
-    station = public_selectors.deputy_main_station(deputy)
+    deputy = directory.deputy_get(public_code, display=False)
+    station = directory.deputy_main_station(deputy)
 
     def display() -> dict:
-        public_selectors.deputy_add_display(deputy)
+        directory.deputy_add_display(deputy)
         return {
-            "levels": public_selectors.levels_of(deputy),
-            "duty_today": public_selectors.station_duty_today(station) if station else [],
-            "deputy_duty": public_selectors.deputy_duty(deputy),
+            "levels": directory.levels_of(deputy),
+            "duty_today": directory.station_duty_today(station) if station else [],
+            "deputy_duty": directory.deputy_duty(deputy),
             "today": timezone.localdate(),
         }
 

@@ -8,8 +8,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from zhitong.public import qr, selectors
+from zhitong.public import qr
 from zhitong.public.forms import DeputyFilterForm, StationFilterForm
+from zhitong.stations import directory as selectors
 
 PAGE_SIZE = 20
 # Printed codes and pages showing them fetch the image often; it changes only

@@ -77,7 +77,7 @@ def test_a_failure_before_saving_says_that_sending_again_is_safe(client, url, mo
 
 
 def test_other_pages_get_the_plain_error_page(client, monkeypatch):
-    from zhitong.public import selectors
+    from zhitong.stations import directory as selectors
 
     monkeypatch.setattr(selectors, "streets_with_stations", _broken)
     client.raise_request_exception = False

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.http import Http404
 
 from zhitong.opinions.models import Opinion
-from zhitong.public import selectors
+from zhitong.stations import directory as selectors
 from zhitong.stations.models import Station
 from zhitong.testing import factories as f
 

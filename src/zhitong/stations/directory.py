@@ -1,4 +1,6 @@
-"""Read queries behind the public pages: only active stations and serving deputies, no private data."""
+"""The public directory of stations and deputies (联络站与代表公开信息): what citizens may
+see, and the stations the opinion form keeps between requests. Read by the public pages and
+by the opinion form, both above stations in the layers."""
 
 import datetime
 import threading
