@@ -7,3 +7,10 @@ class DashboardsConfig(AppConfig):
     name = "zhitong.dashboards"
     label = "dashboards"
     verbose_name = "统计"
+
+    def ready(self):
+        from zhitong.dashboards.selectors import figures_from_summary
+        from zhitong.opinions.stats import use_summary_reader
+
+        # The opinions' statistics read the summary through this (opinions sits below).
+        use_summary_reader(figures_from_summary)

@@ -275,12 +275,23 @@ def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figure
     staff, deputies and liaisons see parts of districts the summary's keys cannot isolate;
     they, and a summary not yet computed, get the live computation (opinion_figures_live).
     """
-    from zhitong.dashboards.selectors import figures_from_summary
-
-    figures = figures_from_summary(user, start=start, end=end)
-    if figures is not None:
-        return figures
+    if _summary_reader is not None:
+        figures = _summary_reader(user, start=start, end=end)
+        if figures is not None:
+            return figures
     return opinion_figures_live(user, start=start, end=end)
+
+
+# The summary's read path lives in dashboards, above the processes: dashboards registers it
+# here when it starts (dashboards.apps), so opinions never imports dashboards. Without it
+# (dashboards not installed) every figure is counted live.
+_summary_reader = None
+
+
+def use_summary_reader(reader) -> None:
+    """Register reader(user, start=, end=) -> Figures | None, tried before counting live."""
+    global _summary_reader
+    _summary_reader = reader
 
 
 # Roles whose opinions are those of a deputy or a few stations: hundreds a year.
