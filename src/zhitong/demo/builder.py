@@ -40,6 +40,7 @@ from zhitong.deputies.models import (
 )
 from zhitong.opinions.forms_public import choices_changed
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.directory import form_stations_changed
 from zhitong.stations.models import (
     DutyPeriod,
     DutyRota,
@@ -140,9 +141,11 @@ def seed(scale: int = 1, *, with_accounts: bool = True) -> SeedResult:
                 ensure_demo_accounts(district)
                 ensure_opinions(district)
         (result.built if built else result.skipped).append(spec.name)
-    # Regions and categories went in with bulk_create, which sends no save signals: tell
-    # the public form's kept choice lists to rebuild.
+    # Regions, stations and categories went in with bulk_create, which sends no save
+    # signals: tell the public form's kept choice lists and kept stations to rebuild (a
+    # database emptied and seeded again holds the same public codes under new ids).
     choices_changed()
+    form_stations_changed()
     return result
 
 

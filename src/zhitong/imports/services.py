@@ -20,6 +20,7 @@ from zhitong.deputies.models import (
     MembershipStatus,
 )
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations.directory import form_stations_changed
 from zhitong.stations.models import Station, StationAssignment
 from zhitong.units.models import HandlingUnit
 
@@ -233,6 +234,9 @@ def _write_deputies(batch: ImportBatch, plans: list[DeputyPlan], *, by) -> dict:
 
 def _write_stations(batch: ImportBatch, plans: list[StationPlan], *, by) -> dict:
     codes = new_public_codes(Station, "S", len(plans))
+    # bulk_create sends no save signals: the opinion form's kept stations are told here,
+    # once the new stations are visible to other processes.
+    transaction.on_commit(form_stations_changed)
     stations = Station.objects.bulk_create(
         [
             # bulk_create skips Station.save(), so the street is set here as save() would.

@@ -289,3 +289,18 @@ def test_print_demo_accounts_shows_each_login(seeded):
         assert account.username in text
         assert str(Role(account.role).label) in text
     assert "未创建" not in text
+
+
+def test_seeding_tells_the_opinion_form_to_read_its_stations_again(seeded):
+    """Stations go in with bulk_create (no save signals). A database emptied and seeded
+    again holds the same public codes under new ids: a station the form kept from before
+    would file opinions under ids that no longer exist (a foreign-key error at commit)."""
+    from zhitong.stations import directory
+    from zhitong.stations.models import Station
+
+    code = Station.objects.order_by("pk").values_list("public_code", flat=True).first()
+    directory.station_for_form(code)
+    before = directory._form_station_version()
+    call_command("seed_demo", force=True, stdout=StringIO())
+    assert directory._form_station_version() != before
+    assert code not in directory._form_stations
