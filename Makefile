@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd src && ../$(BIN)/lint-imports ../pyproject.toml
+	$(BIN)/mypy $$(ls src/zhitong/*/services.py src/zhitong/*/selectors.py)
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
 format: install

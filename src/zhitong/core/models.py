@@ -12,6 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.core import clock
 
 
+def max_length(model, field_name: str) -> int:
+    """The max_length of a CharField, as an int (for checks and messages)."""
+    length = model._meta.get_field(field_name).max_length
+    if length is None:
+        raise ValueError(f"{model.__name__}.{field_name} has no max_length")
+    return int(length)
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an event row."""
 

@@ -106,7 +106,7 @@ def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
     )
     by_dimension: dict[str, dict[str, dict]] = {dimension: {} for dimension in Dimension}
     for row in grouped:
-        by_dimension[row["dimension"]][row["key"]] = row
+        by_dimension[row["dimension"]][row["key"]] = dict(row)
 
     def ids(dimension):
         return [int(key) for key in by_dimension[dimension] if key]

@@ -153,8 +153,8 @@ def _day_rows(
         .order_by()
     )
     for row in leads:
-        key = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["unit_id"]))
-        rows[key].update(row)
+        slot = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["unit_id"]))
+        rows[slot].update(row)
     lead_ratings = (
         ratings.annotate(
             lead=FilteredRelation(
@@ -169,8 +169,8 @@ def _day_rows(
         .order_by()
     )
     for row in lead_ratings:
-        key = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
-        rows[key].update(row)
+        slot = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
+        rows[slot].update(row)
     return rows
 
 
@@ -224,7 +224,7 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
             dimension=row["dimension"],
             key=row["key"],
             label=row["name"] or "",
-            **{count: row[count] or 0 for count in COUNTS},
+            **{count: dict(row)[count] or 0 for count in COUNTS},
         )
         for row in grouped
     ]
@@ -306,7 +306,7 @@ def figures_refresh(
             Region.objects.filter(level=RegionLevel.DISTRICT).values_list("pk", flat=True)
         )
     else:
-        district_ids = [getattr(district, "pk", district)]
+        district_ids = [district.pk if isinstance(district, Region) else district]
     day_set = None if days is None else set(days)
     if day_set is not None and not day_set:
         return 0

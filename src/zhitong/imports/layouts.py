@@ -206,7 +206,8 @@ UNIT_LAYOUT = Layout(
     ),
 )
 
-LAYOUTS = {
+# By import kind (the ImportKind values).
+LAYOUTS: dict[str, Layout] = {
     ImportKind.DEPUTIES: DEPUTY_LAYOUT,
     ImportKind.STATIONS: STATION_LAYOUT,
     ImportKind.UNITS: UNIT_LAYOUT,

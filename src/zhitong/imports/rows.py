@@ -2,6 +2,7 @@
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -640,7 +641,8 @@ def parse_units(sheet: Sheet, scope: Scope) -> tuple[list[UnitPlan], list[Issue]
     return plans, issues
 
 
-PARSERS = {
+# By import kind: (sheet, scope) -> (the plans of the rows, the issues found).
+PARSERS: dict[str, Callable[[Sheet, Scope], tuple[list, list[Issue]]]] = {
     DEPUTY_LAYOUT.kind: parse_deputies,
     STATION_LAYOUT.kind: parse_stations,
     UNIT_LAYOUT.kind: parse_units,

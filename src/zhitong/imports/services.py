@@ -1,6 +1,7 @@
 """Importing structure files (导入): check everything first, then write all rows in one transaction."""
 
 import secrets
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,7 +87,7 @@ def import_structure(
         # Imports into one district take turns, so two uploads of the same list cannot
         # both pass the duplicate check.
         Region.objects.select_for_update().filter(pk=region.pk).exists()
-        plans = []
+        plans: list = []
         if sheet is not None:
             plans, issues = PARSERS[kind](sheet, Scope.load(region))
         batch = ImportBatch.objects.create(
@@ -101,11 +102,12 @@ def import_structure(
         if issues:
             return _reject(batch, issues, by=by)
         progress(2, 3, _("写入"))
-        writer = {
+        writers: dict[str, Callable[..., dict]] = {
             ImportKind.DEPUTIES: _write_deputies,
             ImportKind.STATIONS: _write_stations,
             ImportKind.UNITS: _write_units,
-        }[kind]
+        }
+        writer = writers[kind]
         summary = writer(batch, plans, by=by)
         batch.created_count = len(plans)
         batch.summary = summary

@@ -34,10 +34,10 @@ def notification_page(user, *, unread_only: bool = False, before: int | None = N
                 Q(created_at__lt=cursor["created_at"])
                 | Q(created_at=cursor["created_at"], pk__lt=cursor["pk"])
             )
-    rows = list(rows.order_by("-created_at", "-id")[: size + 1])
-    if len(rows) > size:
-        return rows[:size], rows[size - 1].pk
-    return rows, None
+    page = list(rows.order_by("-created_at", "-id")[: size + 1])
+    if len(page) > size:
+        return page[:size], page[size - 1].pk
+    return page, None
 
 
 def message_sent_about(obj) -> bool:

@@ -236,6 +236,7 @@ def _send_immediate(users: list, *, text: str, url: str, related) -> None:
         "text": Truncator(text.splitlines()[0] if text else "").chars(40)
     }
     for user in users:
+        body: str
         if user.email:
             body = render_to_string(
                 "notifications/email/immediate.txt",

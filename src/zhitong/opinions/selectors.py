@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from zhitong.accounts.models import Role
 from zhitong.core.events import events_for
+from zhitong.core.models import max_length
 from zhitong.core.scoping import is_unrestricted, scope_region_path
 from zhitong.opinions import masking
 from zhitong.opinions.models import Extension, Opinion, Referral
+from zhitong.opinions.tracking import normalize_code
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.workdays.deadlines import Deadline
 from zhitong.workdays.selectors import working_calendar
@@ -133,18 +135,13 @@ def access_opinion_by_code(tracking_code) -> Opinion:
     if not isinstance(tracking_code, str):
         raise Http404
     typed = tracking_code.strip()
-    limit = Opinion._meta.get_field("tracking_code").max_length
+    limit = max_length(Opinion, "tracking_code")
     if not typed or len(typed) > 4 * limit:
         raise Http404
     candidates = {typed} if len(typed) <= limit else set()
-    try:
-        from zhitong.opinions.tracking import normalize_code
-    except ImportError:
-        normalize_code = None
-    if normalize_code is not None:
-        normalized = normalize_code(typed)
-        if normalized:
-            candidates.add(normalized)
+    normalized = normalize_code(typed)
+    if normalized:
+        candidates.add(normalized)
     if not candidates:
         raise Http404
     opinion = (
@@ -283,6 +280,8 @@ def deadline_state(referral: Referral, today: datetime.date | None = None, *, ca
         from zhitong.opinions.deadlines import recomputed_very_overdue_from
 
         very_overdue_from = recomputed_very_overdue_from(referral, calendar or working_calendar())
+    if very_overdue_from is None:
+        return "overdue"
     return "very_overdue" if today >= very_overdue_from else "overdue"
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from zhitong.core.events import event_record
 from zhitong.core.files import removed_on_error
 from zhitong.core.text import strip_invisible
+from zhitong.deputies.models import Deputy
 from zhitong.opinions import deadlines, lifecycle
 from zhitong.opinions.models import (
     Attachment,
@@ -37,6 +38,7 @@ from zhitong.opinions.models import (
     Status,
 )
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
+from zhitong.workdays.deadlines import Deadline
 from zhitong.workdays.selectors import working_calendar
 
 logger = logging.getLogger(__name__)
@@ -138,7 +140,7 @@ def _reviewer_recipients(opinion: Opinion):
 
     def resolve(api):
         found = {user.pk: user for user in _users(api.recipients_for_region(region))}
-        if deputy is not None and deputy.user_id:
+        if deputy is not None and deputy.user is not None:
             found[deputy.user.pk] = deputy.user
         if station is not None:
             for user in station.liaisons.filter(is_active=True):
@@ -399,7 +401,7 @@ def opinion_update_category(*, opinion: Opinion, by, category) -> Opinion:
 
 def suggested_unit_for(opinion: Opinion) -> HandlingUnit | None:
     """The routing table's unit for the opinion's category where the matter is (分级分类)."""
-    if opinion.category_id is None:
+    if opinion.category is None:
         return None
     region = opinion.place or opinion.street or opinion.district
     return route_for(opinion.category, region)
@@ -512,7 +514,7 @@ def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Referra
             )
         except OpinionError as error:
             raise OpinionError(
-                error.code,
+                error.code or "invalid",
                 _("意见 %(code)s：%(message)s")
                 % {"code": opinion.tracking_code, "message": error.messages[0]},
             ) from error
@@ -766,7 +768,7 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     if reply.sent_at is not None:
         raise OpinionError("already_sent", _("该答复已经反馈过了。"))
-    if reply.referral_id is not None and reply.referral.role != Referral.Role.LEAD:
+    if reply.referral is not None and reply.referral.role != Referral.Role.LEAD:
         raise OpinionError("not_lead_reply", _("协办单位的答复由主办单位汇总，不能直接反馈群众。"))
     latest = (
         opinion.replies.filter(sent_at__isnull=True)
@@ -868,6 +870,7 @@ def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONL
     if target in (Status.HANDLING, Status.ACCEPTED):
         opinion.returned_for_rework += 1
     if target == Status.HANDLING:
+        assert lead is not None  # a rating sent back without a lead unit goes to triage
         lead = Referral.objects.select_for_update().get(pk=lead.pk)
         calendar = working_calendar()
         deadline = deadlines.restarted(lead, deadlines.local_date(now), calendar)
@@ -951,7 +954,7 @@ def extension_request(*, referral: Referral, by, working_days, reason: str) -> E
 @transaction.atomic
 def extension_decide(*, extension: Extension, by, approve: bool, note: str = "") -> Extension:
     """Staff approve (the due date moves by the working days asked) or refuse an extension."""
-    pk = getattr(extension, "pk", extension)
+    pk = extension.pk if isinstance(extension, Extension) else extension
     try:
         referral_id = Extension.objects.values_list("referral_id", flat=True).get(pk=pk)
     except Extension.DoesNotExist:
@@ -969,7 +972,7 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
     extension.decided_at = timezone.now()
     extension.decision_note = note
     extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    data = {
+    data: dict[str, object] = {
         "extension": extension.pk,
         "referral": referral.pk,
         "approved": bool(approve),
@@ -1066,7 +1069,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     return opinion
 
 
-def opinions_for_raising(*, opinions, by) -> tuple[list[Opinion], object]:
+def opinions_for_raising(*, opinions, by) -> tuple[list[Opinion], Deputy]:
     """Lock and check the opinions a deputy raises into a suggestion (代表建议), inside the
     caller's transaction: each one the deputy's to raise and in a state that allows it, all
     of one district. Returns them locked, with the deputy. The suggestion is made by
@@ -1121,7 +1124,7 @@ def referrals_recompute_deadlines(*, year: int, by) -> int:
     changed = 0
     # opinion id -> [(referral, what it was, the new deadline or None if only the
     # very-overdue date moved)]
-    by_opinion: dict[int, list[tuple[Referral, dict, object]]] = {}
+    by_opinion: dict[int, list[tuple[Referral, dict, Deadline | None]]] = {}
     for referral in deadlines.referrals_to_recompute(year):
         old = deadlines.stored(referral)
         new = None
@@ -1160,7 +1163,7 @@ def referrals_recompute_deadlines(*, year: int, by) -> int:
                     "was_provisional": before["provisional"],
                     "provisional": new.provisional,
                     "deadline": new.as_data(),
-                    "very_overdue_from": referral.very_overdue_from.isoformat(),
+                    "very_overdue_from": _iso(referral.very_overdue_from),
                 }
             )
         deadlines.sync_open_due_date(opinion)
@@ -1203,6 +1206,10 @@ def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
 PASSING_BATCH = 500
 
 
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def _record_passing(referral: Referral, today: datetime.date) -> bool:
     from django.db.models import F, Q
 
@@ -1228,11 +1235,11 @@ def _record_passing(referral: Referral, today: datetime.date) -> bool:
                 "referral": referral.pk,
                 "unit": _unit_data(referral.unit),
                 "role": referral.role,
-                "due_date": referral.due_date.isoformat(),
+                "due_date": _iso(referral.due_date),
             },
         )
         text = _("转办意见已超过办理期限（%(due)s）：%(subject)s") % {
-            "due": referral.due_date.isoformat(),
+            "due": _iso(referral.due_date),
             "subject": opinion.subject,
         }
         _notify(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhitong.core.events import event_record
+from zhitong.core.models import max_length
 from zhitong.workdays.models import MAX_YEAR, MIN_YEAR, CalendarDay, CalendarYear
 
 PUBLISH_PERMISSION = "workdays.publish_calendar"
@@ -67,7 +68,7 @@ def validate_calendar_days(year, days: Iterable) -> list[DayRow]:
             _("年份必须是%(min)s至%(max)s之间的整数。") % {"min": MIN_YEAR, "max": MAX_YEAR}
         )
     kinds = {choice.value: choice.label for choice in CalendarDay.Kind}
-    name_limit = CalendarDay._meta.get_field("name").max_length
+    name_limit = max_length(CalendarDay, "name")
     seen: set[datetime.date] = set()
     rows: list[DayRow] = []
     for index, row in enumerate(days, start=1):
@@ -130,7 +131,7 @@ def calendar_year_publish(*, year: int, days: Iterable, source: str, by) -> Cale
     source = (source or "").strip()
     if not source:
         raise ValidationError(_("请填写来源，如国务院办公厅通知的名称和文号。"))
-    source_limit = CalendarYear._meta.get_field("source").max_length
+    source_limit = max_length(CalendarYear, "source")
     if len(source) > source_limit:
         raise ValidationError(_("来源不能超过%(limit)s个字。") % {"limit": source_limit})
 
