@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.notifications.masks import mask_address
+from zhitong.core.masking import mask_contact
 from zhitong.notifications.models import Message, Notification
 
 
@@ -26,7 +26,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("接收地址"))
     def masked_to(self, obj):
-        return mask_address(obj.to)
+        return mask_contact(obj.to)
 
 
 @admin.register(Notification)

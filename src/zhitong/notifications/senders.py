@@ -10,7 +10,7 @@ Plugging in an SMS provider: subclass `Sender`, set `name = "my-provider"`, and 
 exception when it refuses (the message is then marked failed with the error). Read its
 credentials from the environment in the class's `__init__`. Then set
 NOTIFY_SMS_BACKEND=yourpackage.module.YourSender. Never log `message.to` itself: log
-`masks.mask_address(message.to)`.
+`masks.mask_contact(message.to)`.
 
 NOTIFY_EMAIL_BACKEND may also name a Django mail backend class (for example
 "django.core.mail.backends.locmem.EmailBackend" in tests, or the file-based one on a
@@ -23,8 +23,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
+from zhitong.core.masking import mask_contact
 from zhitong.notifications import conf
-from zhitong.notifications.masks import mask_address
 from zhitong.notifications.models import Channel, Message
 
 logger = logging.getLogger("zhitong.notifications")
@@ -59,7 +59,7 @@ class ConsoleSender(Sender):
             "console %s message #%s to %s (%d characters)",
             message.channel,
             message.pk,
-            mask_address(message.to),
+            mask_contact(message.to),
             len(message.body),
         )
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from zhitong.accounts.models import REGION_ROLES, NotifyMode, Role
 from zhitong.core.events import event_record
-from zhitong.notifications.masks import mask_address, scrub
+from zhitong.core.masking import mask_contact, scrub
 from zhitong.notifications.models import (
     Channel,
     DigestMarker,
@@ -137,7 +137,7 @@ def message_send(
         related_id=related_id,
         user=user,
     )
-    masked = mask_address(to)
+    masked = mask_contact(to)
     problem = _address_problem(channel, to)
     try:
         if problem:

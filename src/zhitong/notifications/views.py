@@ -8,9 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhitong.core.masking import mask_email, mask_phone
 from zhitong.notifications import selectors, services
 from zhitong.notifications.forms import NotifyModeForm
-from zhitong.notifications.masks import mask_email, mask_phone
 
 PAGE_SIZE = 20
 

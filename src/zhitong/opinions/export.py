@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from zhitong.opinions.masking import mask_name, mask_phone
+from zhitong.core.masking import mask_name, mask_phone
 from zhitong.opinions.models import Opinion, Referral, Reply
 
 CHUNK_SIZE = 1000

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhitong.accounts.models import Role
+from zhitong.core import masking
 from zhitong.core.events import events_for
 from zhitong.core.models import max_length
 from zhitong.core.scoping import is_unrestricted, scope_region_path
-from zhitong.opinions import masking
 from zhitong.opinions.models import Extension, Opinion, Referral
 from zhitong.opinions.tracking import normalize_code
 from zhitong.regions.models import Region, RegionLevel
@@ -346,5 +346,5 @@ def submitter_view(opinion: Opinion) -> dict:
         "name": masking.mask_name(opinion.submitter_name),
         "phone": masking.mask_phone(opinion.submitter_phone),
         "email": masking.mask_email(opinion.submitter_email),
-        "address": masking.mask_address(opinion.address),
+        "address": masking.mask_street_address(opinion.address),
     }

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhitong.accounts.models import Role
+from zhitong.core import masking
 from zhitong.core.audit import access_record
 from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
@@ -37,7 +38,6 @@ from zhitong.opinions import (
     export,
     forms_work,
     lifecycle,
-    masking,
     search,
     selectors,
     services,

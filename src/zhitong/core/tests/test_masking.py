@@ -2,7 +2,14 @@
 
 import pytest
 
-from zhitong.opinions.masking import mask_address, mask_email, mask_name, mask_phone
+from zhitong.core.masking import (
+    mask_contact,
+    mask_email,
+    mask_name,
+    mask_phone,
+    mask_street_address,
+    scrub,
+)
 from zhitong.opinions.selectors import submitter_view
 from zhitong.testing.factories import OpinionFactory
 
@@ -34,11 +41,11 @@ def test_mask_phone_keeps_the_first_three_and_last_four_digits_of_a_mobile(phone
 def test_mask_email_and_address():
     assert mask_email("zhangsan@qq.com") == "z***@qq.com"
     assert mask_email("") == ""
-    assert mask_address("中山路123号5栋2单元301室") == "中山路****"
-    assert mask_address("紫阳路幸福小区") == "紫阳路****"
-    assert mask_address("") == ""
+    assert mask_street_address("中山路123号5栋2单元301室") == "中山路****"
+    assert mask_street_address("紫阳路幸福小区") == "紫阳路****"
+    assert mask_street_address("") == ""
     # Nothing of the door number survives.
-    assert "301" not in mask_address("武昌区中山路123号5栋2单元301室")
+    assert "301" not in mask_street_address("武昌区中山路123号5栋2单元301室")
 
 
 @pytest.mark.django_db
@@ -55,3 +62,10 @@ def test_the_submitter_as_lists_show_them():
         "email": "z***@example.com",
         "address": "中山路****",
     }
+
+
+def test_a_contact_is_masked_by_its_shape_and_scrubbed_from_error_texts():
+    assert mask_contact("13900001234") == "139****1234"
+    assert mask_contact("Zhang@Example.cn") == "Z***@Example.cn"
+    text = "550 mailbox zhang@example.cn unavailable"
+    assert scrub(text.upper(), "zhang@example.cn") == "550 MAILBOX z***@example.cn UNAVAILABLE"

@@ -1,4 +1,6 @@
-"""Masking citizens' personal data (脱敏) for lists, exports and the public timeline."""
+"""Masking personal data (脱敏): for lists, exports and the public timeline, and the only form
+of a phone number or e-mail address that goes into logs and error texts. One module for
+every app."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def mask_email(email: str | None) -> str:
 _ADDRESS_CUT = re.compile(r"(\d|号|栋|幢|楼|单元|室|门牌)")
 
 
-def mask_address(address: str | None) -> str:
+def mask_street_address(address: str | None) -> str:
     """Keep the area (road or community) and hide the house number onwards.
 
     "中山路123号5栋2单元301室" -> "中山路****"; an address without numbers keeps its
@@ -63,3 +65,16 @@ def mask_address(address: str | None) -> str:
     keep = match.start() if match else len(address) // 2
     keep = min(keep, max(len(address) - 1, 0))
     return address[:keep] + MASK * 4
+
+
+def mask_contact(contact: str | None) -> str:
+    """A phone number or an e-mail address (where a message went), masked by its shape."""
+    return mask_email(contact) if "@" in (contact or "") else mask_phone(contact)
+
+
+def scrub(text: str, contact: str) -> str:
+    """`text` with every occurrence of `contact` replaced by its mask (for error messages)."""
+    if not contact:
+        return text
+    # Servers echo addresses back in their own case (SMTP replies), so match without it.
+    return re.sub(re.escape(contact), mask_contact(contact), text, flags=re.IGNORECASE)
