@@ -10,7 +10,7 @@ Plugging in an SMS provider: subclass `Sender`, set `name = "my-provider"`, and 
 exception when it refuses (the message is then marked failed with the error). Read its
 credentials from the environment in the class's `__init__`. Then set
 NOTIFY_SMS_BACKEND=yourpackage.module.YourSender. Never log `message.to` itself: log
-`masks.mask_contact(message.to)`.
+`zhitong.core.masking.mask_contact(message.to)`.
 
 NOTIFY_EMAIL_BACKEND may also name a Django mail backend class (for example
 "django.core.mail.backends.locmem.EmailBackend" in tests, or the file-based one on a
