@@ -22,23 +22,13 @@ CONFIRMATION_PREFIX = "/opinions/submitted/"
 
 def _submission_key(request) -> str | None:
     """The form's one-time key: posted with the form, or signed into the confirmation URL."""
-    from django.core import signing
-
     from zhitong.opinions import views_public
 
     if request.method == "POST" and request.path.startswith(OPINION_FORM_PREFIX):
         return views_public.read_submission_key(request.POST.get("submission_key", ""))
     if request.path.startswith(CONFIRMATION_PREFIX):
         token = request.path[len(CONFIRMATION_PREFIX) :].strip("/")
-        try:
-            key = signing.loads(
-                token,
-                salt=views_public.CONFIRMATION_SALT,
-                max_age=views_public.CONFIRMATION_MAX_AGE,
-            )
-        except signing.BadSignature:
-            return None
-        return key if isinstance(key, str) else None
+        return views_public.submission_key_from_token(token)
     return None
 
 

@@ -35,8 +35,6 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
         ) from None
-# Who read personal data is recorded with the client's address as seen through them.
-CLIENT_ADDRESS_FUNCTION = "zhitong.core.clientip.client_ip_text"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

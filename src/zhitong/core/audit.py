@@ -2,19 +2,10 @@
 
 from django.contrib.contenttypes.models import ContentType
 
+from zhitong.core.clientip import client_ip_text
 from zhitong.core.models import AccessRecord
 
 DETAIL_MAX = 300
-
-
-def _address(request) -> str:
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    finder = getattr(settings, "CLIENT_ADDRESS_FUNCTION", "")
-    if finder:
-        return str(import_string(finder)(request))[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def access_record(request, *, action: str, subject=None, detail: str = "", district_code=""):
@@ -27,6 +18,6 @@ def access_record(request, *, action: str, subject=None, detail: str = "", distr
         content_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         object_id=str(subject.pk) if subject is not None else "",
         detail=str(detail)[:DETAIL_MAX],
-        address=_address(request),
+        address=client_ip_text(request)[:64],
         district_code=district_code or "",
     )

@@ -104,18 +104,17 @@ def _timeline_digest(cursor) -> str:
         if not rows:
             break
         for row in rows:
-            digest.update(json.dumps([_plain(v) for v in row], ensure_ascii=False).encode())
+            digest.update(
+                json.dumps([_plain(v) for v in row], ensure_ascii=False, default=str).encode()
+            )
     return digest.hexdigest()
 
 
 def _plain(value):
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ")
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == " ":
-        # SQLite keeps datetimes as text ("2026-03-01 08:00:00.123456"): the same form.
-        return value.removesuffix("+00:00")
+    # A backup is compared with its restore on the same database kind; only PostgreSQL's
+    # datetimes need a form that does not depend on the connection's time zone.
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat(sep=" ")
     return value
 
 

@@ -69,7 +69,7 @@ def client_ip(request) -> IPAddress | None:
 
 def client_ip_text(request) -> str:
     """The client's own address as text (a whole IPv6 address): what the read records of
-    core.audit keep (settings.CLIENT_ADDRESS_FUNCTION). "" when there is none."""
+    core.audit keep. "" when there is none."""
     ip = client_ip(request)
     return "" if ip is None else str(ip)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from zhitong.core.files import removed_on_error
 from zhitong.core.models import Job
 
 logger = logging.getLogger("zhitong.core.jobs")
@@ -49,10 +50,6 @@ class JobResult:
     errors: list = field(default_factory=list)
     created: list = field(default_factory=list)
     failed: bool = False
-
-
-class JobFailed(Exception):
-    """A job that cannot be done, with a message the requester can act on."""
 
 
 _KINDS: dict[str, Callable] = {}
@@ -112,9 +109,6 @@ def run_job(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     try:
         result = _KINDS[job.kind](job, _Progress(job))
-    except JobFailed as error:
-        _fail(job, str(error))
-        return
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _fail(job, _("生成时出错，请稍后重试；如果一再出错，请联系系统管理员。"))
@@ -125,18 +119,14 @@ def run_job(job_id: int) -> None:
         Job.objects.filter(pk=job.pk).update(
             state=Job.State.FAILED if result.failed else Job.State.DONE,
             error=result.summary if result.failed else "",
-            result={
-                "summary": result.summary,
-                "url": result.url,
-                "errors": result.errors,
-                "created": result.created,
-            },
+            result=asdict(result),
             finished_at=timezone.now(),
             done=job.total or 0,
         )
         return
-    job.file.save(result.name, ContentFile(result.data), save=False)
-    try:
+    with removed_on_error() as keep:
+        job.file.save(result.name, ContentFile(result.data), save=False)
+        keep(job.file)
         Job.objects.filter(pk=job.pk).update(
             state=Job.State.DONE,
             file=job.file.name,
@@ -145,9 +135,6 @@ def run_job(job_id: int) -> None:
             finished_at=timezone.now(),
             done=job.total or 0,
         )
-    except Exception:
-        job.file.storage.delete(job.file.name)
-        raise
 
 
 def _drop_source(job: Job) -> None:
@@ -163,6 +150,12 @@ def _fail(job: Job, message: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         state=Job.State.FAILED, error=message, finished_at=timezone.now()
     )
+
+
+def uploaded_source(job: Job) -> ContentFile:
+    """The file uploaded with the job, read into memory (imports read it whole anyway)."""
+    with job.source.open("rb") as source:
+        return ContentFile(source.read())
 
 
 def jobs_of(user):

@@ -15,6 +15,7 @@ from zhitong.core.audit import access_record
 from zhitong.core.forms import style_widgets
 from zhitong.core.jobs import access_job, jobs_of
 from zhitong.core.models import AccessRecord, Job
+from zhitong.core.paging import id_cursor
 
 PAGE_SIZE = 50
 
@@ -51,14 +52,6 @@ class AccessFilterForm(forms.Form):
         return cleaned
 
 
-def _cursor(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -86,7 +79,7 @@ def access_records_view(request: HttpRequest) -> HttpResponse:
             records = records.filter(at__gte=_day_start(data["start"]))
         if data["end"]:
             records = records.filter(at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
-    before = _cursor(request.GET.get("before"))
+    before = id_cursor(request.GET.get("before"))
     if before is not None:
         records = records.filter(id__lt=before)
     rows = list(records[: PAGE_SIZE + 1])

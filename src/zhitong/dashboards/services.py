@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
+from typing import cast
 
 from django.db import transaction
 from django.db.models import FilteredRelation, Max, Q, QuerySet, Sum
@@ -214,6 +215,8 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
         .annotate(name=Max("label"), **{count: Sum(count) for count in COUNTS})
         .order_by()
     )
+    # Plain dicts: the counts are looked up by name, which the values() type cannot follow.
+    rows = cast("list[dict]", list(grouped))
     return [
         OpinionFigure(
             district_id=district_id,
@@ -224,9 +227,9 @@ def _months(district_id: int, months: set[datetime.date] | None) -> list[Opinion
             dimension=row["dimension"],
             key=row["key"],
             label=row["name"] or "",
-            **{count: dict(row)[count] or 0 for count in COUNTS},
+            **{count: row[count] or 0 for count in COUNTS},
         )
-        for row in grouped
+        for row in rows
     ]
 
 

@@ -1,10 +1,9 @@
 """Background jobs of imports: a large structure file (deputies, stations, units)."""
 
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from zhitong.core.jobs import JobResult, job_kind
+from zhitong.core.jobs import JobResult, job_kind, uploaded_source
 from zhitong.regions.models import Region
 
 from .services import import_structure
@@ -15,11 +14,9 @@ STRUCTURE = "imports.structure"
 @job_kind(STRUCTURE)
 def run_structure_import(job, progress) -> JobResult:
     """The same import as the page's, by the task worker; its report is the batch's page."""
-    with job.source.open("rb") as source:
-        data = source.read()
     batch = import_structure(
         kind=job.params["kind"],
-        file=ContentFile(data),
+        file=uploaded_source(job),
         file_name=job.params["file_name"],
         region=Region.objects.get(pk=job.params["region"]),
         by=job.requested_by,

@@ -123,6 +123,9 @@ def message_send(
     record (beside the address) can use them.
     """
     secrets = [str(secret) for secret in secrets if secret]
+    # Headers cannot carry line breaks; a long title is cut, never refused.
+    subject = " ".join(str(subject).split())
+    body = str(body)
     channel = Channel(channel)
     to = (to or "").strip()
     related_type, related_id = _generic(related)
@@ -130,9 +133,8 @@ def message_send(
         channel=channel,
         # Cut only to fit the column; an address that long is refused below.
         to=to[:ADDRESS_MAX],
-        # Headers cannot carry line breaks; a long title is cut, never refused.
-        subject=Truncator(" ".join(redact(str(subject), secrets).split())).chars(SUBJECT_MAX),
-        body=redact(str(body), secrets),
+        subject=Truncator(redact(subject, secrets)).chars(SUBJECT_MAX),
+        body=redact(body, secrets),
         related_type=related_type,
         related_id=related_id,
         user=user,
@@ -146,8 +148,8 @@ def message_send(
         message.backend = sender.name
         if secrets:
             # What goes out is whole; only the row (already written) keeps the redacted text.
-            message.body = str(body)
-            message.subject = Truncator(" ".join(str(subject).split())).chars(SUBJECT_MAX)
+            message.body = body
+            message.subject = Truncator(subject).chars(SUBJECT_MAX)
         sender.send(message)
     except Exception as exc:  # any sender failure is recorded, never raised into the caller
         # The error text may quote the address (SMTP replies do): keep only the mask.

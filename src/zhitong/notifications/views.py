@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhitong.core.masking import mask_email, mask_phone
+from zhitong.core.paging import id_cursor
 from zhitong.notifications import selectors, services
 from zhitong.notifications.forms import NotifyModeForm
 
@@ -25,18 +26,11 @@ def _back(request: HttpRequest):
     return redirect("notifications:centre")
 
 
-def _cursor(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 def centre_view(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first, unread ones marked; "older" pages by keyset."""
     unread_only = request.GET.get("show") == "unread"
-    before = _cursor(request.GET.get("before"))
+    before = id_cursor(request.GET.get("before"))
     rows, next_cursor = selectors.notification_page(
         request.user, unread_only=unread_only, before=before, size=PAGE_SIZE
     )

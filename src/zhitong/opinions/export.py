@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
@@ -197,14 +196,6 @@ def write_xlsx(rows: Iterable[list[str]], target) -> None:
     for row in rows:
         sheet.append(_xlsx_cells(sheet, row))
     workbook.save(target)
-
-
-def xlsx_file(rows: Iterable[list[str]]):
-    """The ledger workbook in a temporary file, rewound, ready to be sent and then closed."""
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it when sent
-    write_xlsx(rows, handle)
-    handle.seek(0)
-    return handle
 
 
 # --- large ledgers as background jobs ---------------------------------------------------------

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhitong.core.jobs import JobFile, JobResult, job_kind
+from zhitong.core.jobs import JobFile, JobResult, job_kind, uploaded_source
 from zhitong.opinions import export, search, selectors
 
 LEDGER = "opinions.ledger"
@@ -34,18 +34,30 @@ def ledger_file_name(fmt: str) -> str:
     return f"{_('意见建议台账')}-{stamp}.{'csv' if fmt == 'csv' else 'xlsx'}"
 
 
-@job_kind(LEDGER)
-def build_ledger(job, progress) -> JobFile:
-    """The whole ledger, as the requester may see it now (their scope is checked again)."""
-    fmt = job.params.get("format", "xlsx")
-    opinions = ledger_opinions(job.requested_by, job.params.get("query", ""))
-    rows = export.counted_rows(opinions, progress)
+def ledger_label(fmt: str, query: str) -> str:
+    """How a ledger export is named on its job's page and in the read records."""
+    return _("意见建议台账（%(format)s）：%(filter)s") % {
+        "format": "CSV" if fmt == "csv" else "Excel",
+        "filter": query or _("全部"),
+    }
+
+
+def ledger_file(rows, fmt: str) -> JobFile:
+    """The ledger of `rows`, whole, as CSV or .xlsx: built in the request for a small one,
+    by the task worker for a large one."""
     if fmt == "csv":
         data = "".join(export.csv_chunks(rows)).encode("utf-8")
         return JobFile(ledger_file_name("csv"), "text/csv; charset=utf-8", data)
     buffer = io.BytesIO()
     export.write_xlsx(rows, buffer)
     return JobFile(ledger_file_name("xlsx"), XLSX, buffer.getvalue())
+
+
+@job_kind(LEDGER)
+def build_ledger(job, progress) -> JobFile:
+    """The whole ledger, as the requester may see it now (their scope is checked again)."""
+    opinions = ledger_opinions(job.requested_by, job.params.get("query", ""))
+    return ledger_file(export.counted_rows(opinions, progress), job.params.get("format", "xlsx"))
 
 
 LEDGER_IMPORT = "opinions.ledger_import"
@@ -56,16 +68,12 @@ CREATED_SHOWN = 100
 @job_kind(LEDGER_IMPORT)
 def run_ledger_import(job, progress) -> JobResult:
     """A large offline ledger, imported by the task worker as the page would."""
-    from django.core.files.base import ContentFile
-
     from zhitong.opinions import intake
     from zhitong.regions.models import Region
 
-    with job.source.open("rb") as source:
-        data = source.read()
     result = intake.opinions_import_ledger(
         by=job.requested_by,
-        file=ContentFile(data),
+        file=uploaded_source(job),
         file_name=job.params["file_name"],
         district=Region.objects.get(pk=job.params["district"]),
         progress=progress,

@@ -14,6 +14,15 @@ NOISE = re.compile(r"[\s\-‐‑‒–—―－_.。·]+")
 CANONICAL = re.compile(rf"[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{2}}")
 
 
+# Full-width letters and digits typed on a Chinese keyboard ("Ｋ７ＱＸ…") -> ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def _compact(text: str) -> str:
+    """What a person typed, without separators, upper case, full-width made ASCII."""
+    return NOISE.sub("", text.strip()).upper().translate(_FULL_WIDTH)
+
+
 def format_code(raw: str) -> str:
     """Ten characters grouped as stored and shown: "K7QX9MPA3R" -> "K7QX-9MPA-3R"."""
     parts, start = [], 0
@@ -35,9 +44,7 @@ def normalize_code(text: str) -> str | None:
     """
     if not text:
         return None
-    raw = NOISE.sub("", text.strip()).upper()
-    # Full-width letters and digits typed on a Chinese keyboard: "Ｋ７ＱＸ…".
-    raw = raw.translate({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+    raw = _compact(text)
     if len(raw) != LENGTH or any(ch not in ALPHABET for ch in raw):
         return None
     return format_code(raw)
@@ -107,8 +114,7 @@ def rating_key_matches(code: str, typed: str) -> bool:
 
     if not code or not typed or len(typed) > 40:
         return False
-    raw = NOISE.sub("", typed.strip()).upper()
-    raw = raw.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    raw = _compact(typed)
     if len(raw) != RATING_KEY_LENGTH:
         return False
     secrets_to_try = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]

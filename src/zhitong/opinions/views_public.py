@@ -367,15 +367,21 @@ def _not_found(request) -> HttpResponse:
     )
 
 
-@require_safe
-def submitted(request, token: str):
+def submission_key_from_token(token: str) -> str | None:
+    """The form key a confirmation URL's token carries, or None if it is not a valid one."""
     try:
         key = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.BadSignature:
-        return _not_found(request)
+        return None
+    return key if isinstance(key, str) and key else None
+
+
+@require_safe
+def submitted(request, token: str):
+    key = submission_key_from_token(token)
     opinion = (
         Opinion.objects.select_related("station", "deputy").filter(submission_key=key).first()
-        if isinstance(key, str) and key
+        if key is not None
         else None
     )
     if opinion is None:

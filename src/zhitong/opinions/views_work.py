@@ -8,6 +8,7 @@ the case page with the message and status 400, having changed nothing.
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -973,42 +974,34 @@ def export_view(request: HttpRequest) -> HttpResponse:
     filters = _query_without_cursor(source)
     filters.pop("format", None)
     query = filters.urlencode()
-    opinions = opinion_jobs.ledger_opinions(user, query)
+    label = opinion_jobs.ledger_label(fmt, query)
     if request.method == "POST":
         job = job_start(
             kind=opinion_jobs.LEDGER,
             by=user,
-            label=_("意见建议台账（%(format)s）：%(filter)s")
-            % {"format": "CSV" if fmt == "csv" else "Excel", "filter": query or _("全部")},
+            label=label,
             params={"query": query, "format": fmt},
         )
         return redirect("core:job", pk=job.pk)
+    opinions = opinion_jobs.ledger_opinions(user, query)
     if opinions[: export.INLINE_MAX_ROWS + 1].count() > export.INLINE_MAX_ROWS:
         return render(
             request,
             "opinions/work/export_large.html",
             {"query": query, "format": fmt, "limit": export.INLINE_MAX_ROWS},
         )
-    access_record(
-        request,
-        action=AccessRecord.Action.EXPORT,
-        detail=_("意见建议台账（%(format)s）：%(filter)s")
-        % {"format": "CSV" if fmt == "csv" else "Excel", "filter": query or _("全部")},
-    )
-    rows = export.ledger_rows(opinions)
-    name = opinion_jobs.ledger_file_name(fmt)
+    access_record(request, action=AccessRecord.Action.EXPORT, detail=label)
+    # Built whole before it is sent: a ledger arrives complete or as an error, never cut.
+    ledger = opinion_jobs.ledger_file(export.ledger_rows(opinions), fmt)
     if fmt == "csv":
-        # Built whole before it is sent: a ledger arrives complete or as an error, never cut.
-        response = HttpResponse(
-            "".join(export.csv_chunks(rows)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response = HttpResponse(ledger.data, content_type=ledger.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, ledger.name)
         return response
     return FileResponse(
-        export.xlsx_file(rows),
+        io.BytesIO(ledger.data),
         as_attachment=True,
-        filename=name,
-        content_type=opinion_jobs.XLSX,
+        filename=ledger.name,
+        content_type=ledger.content_type,
     )
 
 
