@@ -90,7 +90,7 @@ def load_opinions(count: int, start_index: int):
     from django.db import connection
 
     from zhitong.accounts.models import User
-    from zhitong.opinions.deadlines import very_overdue_from
+    from zhitong.handling.deadlines import very_overdue_from
     from zhitong.opinions.models import Channel, Opinion, Status
     from zhitong.stations.models import Station, StationAssignment
     from zhitong.units.models import Category, HandlingUnit
@@ -124,6 +124,7 @@ def load_opinions(count: int, start_index: int):
     very_overdue_dates = {}
 
     op_buf, ref_buf, ev_buf = io.StringIO(), io.StringIO(), io.StringIO()
+    case_buf = io.StringIO()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM opinions_opinion")
         next_id = cursor.fetchone()[0] + 1
@@ -186,9 +187,14 @@ def load_opinions(count: int, start_index: int):
                     else r"\N",
                     open_due,
                     open_very_overdue,
+                    str(oid),
                 ]
             )
             + "\n"
+        )
+        # The opinion's handling case (same id as the opinion, for the loader's ease).
+        case_buf.write(
+            f"{oid}\topinions\t{district_id}\tB{oid:09d}\t{subject}\t{received.isoformat()}\n"
         )
         if status != Status.RECEIVED:
             unit_id, unit_name = units[oid % len(units)]
@@ -196,6 +202,7 @@ def load_opinions(count: int, start_index: int):
                 "\t".join(
                     [
                         str(oid),
+                        str(district_id),
                         str(unit_id),
                         unit_name,
                         "lead",
@@ -206,6 +213,7 @@ def load_opinions(count: int, start_index: int):
                         received.isoformat(),
                         "",
                         r"\N",
+                        "working_days",
                         "15",
                         due,
                         "f",
@@ -213,6 +221,7 @@ def load_opinions(count: int, start_index: int):
                         r"\N",
                         r"\N",
                         very_overdue,
+                        "0",
                     ]
                 )
                 + "\n"
@@ -229,12 +238,14 @@ def load_opinions(count: int, start_index: int):
         "district_id, street_id, station_id, deputy_id, submitter_name, submitter_phone, "
         "submitter_email, recorded_by_id, submission_key, received_at, accepted_at, "
         "decline_reason, decline_note, merged_into_id, returned_for_rework, internal_note, "
-        "search_text, updated_at, closed_at, open_due_date, open_very_overdue_from"
+        "search_text, updated_at, closed_at, open_due_date, open_very_overdue_from, case_id"
     )
+    case_cols = "id, process, district_id, reference, title, created_at"
     ref_cols = (
-        "opinion_id, unit_id, unit_name, role, state, suggested_unit_id, referred_by_id, "
-        "referred_at, accepted_at, return_reason, returned_at, working_days, due_date, "
-        "deadline_provisional, deadline, passing_recorded_for, replied_at, very_overdue_from"
+        "case_id, district_id, unit_id, unit_name, role, state, suggested_unit_id, "
+        "assigned_by_id, assigned_at, accepted_at, return_reason, returned_at, rule, period, "
+        "due_date, deadline_provisional, deadline, passing_recorded_for, replied_at, "
+        "very_overdue_from, chase_count"
     )
     ev_cols = (
         "occurred_at, actor_id, actor_name, content_type_id, object_id, verb, from_state, "
@@ -242,8 +253,9 @@ def load_opinions(count: int, start_index: int):
     )
     with connection.cursor() as cursor:
         for table, cols, buf in (
+            ("handling_case", case_cols, case_buf),
             ("opinions_opinion", op_cols, op_buf),
-            ("opinions_referral", ref_cols, ref_buf),
+            ("handling_assignment", ref_cols, ref_buf),
             ("core_event", ev_cols, ev_buf),
         ):
             buf.seek(0)
@@ -252,6 +264,9 @@ def load_opinions(count: int, start_index: int):
                     copy.write(chunk)
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('opinions_opinion','id'), MAX(id)) FROM opinions_opinion"
+        )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('handling_case','id'), MAX(id)) FROM handling_case"
         )
         cursor.execute("ANALYZE")
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "zhitong.stations",
     "zhitong.workdays",
     "zhitong.notifications",
+    "zhitong.handling",
     "zhitong.opinions",
     "zhitong.suggestions",
     "zhitong.imports",

@@ -27,3 +27,6 @@ CSRF_COOKIE_SECURE = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Static files come from the finders in tests (no collectstatic run).
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# A process defined only in the tests (zhitong/handling/tests/errands): proves that the
+# handling machinery serves any process, not only opinions.
+INSTALLED_APPS = [*INSTALLED_APPS, "zhitong.handling.tests.errands"]  # noqa: F405

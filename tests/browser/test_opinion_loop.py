@@ -18,7 +18,8 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from zhitong.demo.accounts import DEMO_PASSWORD, DEMO_STREET_NAME, DEMO_UNIT_NAME
-from zhitong.opinions.models import Channel, Opinion, Rating, Referral, Status
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import Channel, Opinion, Rating, Status
 from zhitong.public import qr
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations import directory
@@ -255,7 +256,7 @@ def test_citizen_to_unit_and_back_closes_the_loop(
     assert opinion.status == Status.CLOSED
     rating = Rating.objects.get(opinion=opinion)
     assert (rating.score, rating.comment) == (Rating.Score.SATISFIED, RATING_COMMENT)
-    referral = Referral.objects.get(opinion=opinion)
+    referral = Assignment.objects.get(opinion=opinion)
     assert referral.unit.name == DEMO_UNIT_NAME
     assert referral.accepted_at is not None and referral.replied_at is not None
 

@@ -23,7 +23,8 @@ from zhitong.dashboards.models import (
     RefreshMark,
 )
 from zhitong.dashboards.periods import month_start, next_month
-from zhitong.opinions.models import Opinion, Rating, Referral
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import Opinion, Rating
 from zhitong.regions.models import Region, RegionLevel
 
 COUNTS = ("collected", "closed", "closed_referred", "on_time", "rated", "satisfied")
@@ -140,8 +141,8 @@ def _day_rows(
     # The breakdown by lead unit (in a unit's partition, a co-unit sees the lead).
     leads = (
         split(
-            Referral.objects.filter(
-                role=Referral.Role.LEAD,
+            Assignment.objects.filter(
+                role=Assignment.Role.LEAD,
                 state__in=stats.ACTIVE_REFERRAL_STATES,
                 opinion__in=opinions.values("pk"),
             ),
@@ -160,7 +161,7 @@ def _day_rows(
         ratings.annotate(
             lead=FilteredRelation(
                 "opinion__referrals",
-                condition=Q(opinion__referrals__role=Referral.Role.LEAD)
+                condition=Q(opinion__referrals__role=Assignment.Role.LEAD)
                 & Q(opinion__referrals__state__in=stats.ACTIVE_REFERRAL_STATES),
             )
         )
@@ -195,7 +196,7 @@ def _referred_to_unit(relation: str) -> FilteredRelation:
     """The referrals (not withdrawn) reached through `relation`: the units that see an
     opinion."""
     return FilteredRelation(
-        relation, condition=~Q(**{f"{relation}__state": Referral.State.WITHDRAWN})
+        relation, condition=~Q(**{f"{relation}__state": Assignment.State.WITHDRAWN})
     )
 
 

@@ -39,17 +39,17 @@ from zhitong.demo import opinion_texts as texts
 from zhitong.demo import people, places
 from zhitong.demo.accounts import DEMO_USERNAMES
 from zhitong.deputies.models import Deputy
-from zhitong.opinions import deadlines
+from zhitong.handling import deadlines
+from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions.models import (
     Channel,
     DeclineReason,
-    Extension,
     IntakeSession,
     Opinion,
     Rating,
-    Referral,
     Reply,
     Status,
+    attach_cases,
 )
 from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.tracking import ALPHABET, LENGTH, format_code
@@ -68,7 +68,7 @@ from zhitong.workdays.selectors import working_calendar
 
 SEED = "zhitong-demo-opinions-v1"
 HALF_YEAR_DAYS = 182
-# The scheduled deadline check (opinions_check_deadlines) runs after midnight.
+# The scheduled deadline check (handling_check_deadlines) runs after midnight.
 DEADLINE_CHECK_TIME = datetime.time(0, 30)
 # The demo street gets this many times its share, so the demo street, liaison, deputy
 # and unit accounts each see a good number of cases.
@@ -274,7 +274,7 @@ class Timeline:
 
     received_at: datetime.datetime
     steps: list[Step] = field(default_factory=list)
-    referrals: list[Referral] = field(default_factory=list)
+    referrals: list[Assignment] = field(default_factory=list)
     segments: dict[int, list[Segment]] = field(default_factory=dict)
     replies: list[Reply] = field(default_factory=list)
     extensions: list[Extension] = field(default_factory=list)
@@ -294,13 +294,13 @@ class Timeline:
             self.status = to
         self.steps.append(Step(at, verb, actor, to, note, data))
 
-    def open_segment(self, referral: Referral, start, due, *, reset=False) -> None:
+    def open_segment(self, referral: Assignment, start, due, *, reset=False) -> None:
         segments = self.segments.setdefault(id(referral), [])
         if segments and segments[-1].end is None:
             segments[-1].end = start
         segments.append(Segment(start, due, reset=reset))
 
-    def close_segment(self, referral: Referral, at) -> None:
+    def close_segment(self, referral: Assignment, at) -> None:
         segments = self.segments.get(id(referral), [])
         if segments and segments[-1].end is None:
             segments[-1].end = at
@@ -1047,7 +1047,7 @@ class DemoOpinions:
             if merged_at >= case.main.timeline.closed_at - datetime.timedelta(hours=1):
                 raise DoesNotFit()
         if path.final == Status.HANDLING and not path.scores:
-            leads = [r for r in timeline.referrals if r.role == Referral.Role.LEAD]
+            leads = [r for r in timeline.referrals if r.role == Assignment.Role.LEAD]
             overdue = bool(leads) and leads[-1].due_date < self.today
             if path.overdue and not overdue:
                 raise DoesNotFit()
@@ -1193,20 +1193,20 @@ class DemoOpinions:
         clock = self.clock
         working_days = self._days_for(case.category)
         deadline = self.calendar.add_working_days(clock.local_date(t), working_days)
-        targets = [(Referral.Role.LEAD, unit)]
+        targets = [(Assignment.Role.LEAD, unit)]
         if case.co_unit is not None and case.co_unit != unit:
-            targets.append((Referral.Role.CO, case.co_unit))
+            targets.append((Assignment.Role.CO, case.co_unit))
         made = []
         for role, target in targets:
-            referral = Referral(
+            referral = Assignment(
                 opinion=case.opinion,
                 unit=target,
                 unit_name=target.name,
                 role=role,
-                suggested_unit_id=_pk(case.suggested) if role == Referral.Role.LEAD else None,
-                referred_by_id=case.triager.pk,
-                referred_at=t,
-                working_days=working_days,
+                suggested_unit_id=_pk(case.suggested) if role == Assignment.Role.LEAD else None,
+                assigned_by_id=case.triager.pk,
+                assigned_at=t,
+                period=working_days,
             )
             deadlines.apply(referral, deadline, self.calendar)
             tl.referrals.append(referral)
@@ -1235,9 +1235,9 @@ class DemoOpinions:
         )
         return lead, co
 
-    def _return(self, case: Case, tl: Timeline, referral: Referral, t) -> None:
+    def _return(self, case: Case, tl: Timeline, referral: Assignment, t) -> None:
         reason = texts.RETURN_REASON.format(unit=case.units[1].name)
-        referral.state = Referral.State.RETURNED
+        referral.state = Assignment.State.RETURNED
         referral.return_reason = reason
         referral.returned_at = t
         tl.close_segment(referral, t)
@@ -1255,8 +1255,8 @@ class DemoOpinions:
             },
         )
 
-    def _referral_accept(self, tl: Timeline, referral: Referral, t, *, to) -> None:
-        referral.state = Referral.State.ACCEPTED
+    def _referral_accept(self, tl: Timeline, referral: Assignment, t, *, to) -> None:
+        referral.state = Assignment.State.ACCEPTED
         referral.accepted_at = t
         tl.add(
             t,
@@ -1270,7 +1270,7 @@ class DemoOpinions:
             },
         )
 
-    def _reply(self, case: Case, tl: Timeline, referral: Referral, t, text: str, *, to) -> Reply:
+    def _reply(self, case: Case, tl: Timeline, referral: Assignment, t, text: str, *, to) -> Reply:
         author = self.handler[referral.unit_id]
         reply = Reply(
             opinion=case.opinion,
@@ -1281,7 +1281,7 @@ class DemoOpinions:
             created_at=t,
         )
         tl.replies.append(reply)
-        referral.state = Referral.State.REPLIED
+        referral.state = Assignment.State.REPLIED
         referral.replied_at = t
         tl.close_segment(referral, t)
         tl.add(
@@ -1299,15 +1299,15 @@ class DemoOpinions:
         )
         return reply
 
-    def _extension(self, case: Case, tl: Timeline, lead: Referral, t):
+    def _extension(self, case: Case, tl: Timeline, lead: Assignment, t):
         """Ask for more days a few working days before the due date; approve it next day."""
         clock = self.clock
         left = clock.working_days_between(clock.local_date(t), lead.due_date)
         asked = clock.working_days_after(t, max(1, left - 3))
         requester = self.handler[lead.unit_id]
         extension = Extension(
-            referral=lead,
-            working_days=case.extension_days,
+            assignment=lead,
+            period=case.extension_days,
             reason=case.extension_reason,
             requested_by_id=requester.pk,
         )
@@ -1321,7 +1321,7 @@ class DemoOpinions:
             data=lambda: {
                 "extension": extension.pk,
                 "referral": lead.pk,
-                "working_days": extension.working_days,
+                "working_days": extension.period,
             },
         )
         if case.path.extension == "pending":
@@ -1329,7 +1329,7 @@ class DemoOpinions:
         decided = clock.office_after(asked, 60, 1440)
         stored = Deadline.from_data(lead.deadline)
         deadline = self.calendar.add_working_days(
-            stored.start, stored.working_days + extension.working_days
+            stored.start, stored.working_days + extension.period
         )
         extension.state = Extension.State.APPROVED
         extension.decided_by_id = case.triager.pk
@@ -1337,7 +1337,7 @@ class DemoOpinions:
         extension.decision_note = case.extension_note
         data = {
             "approved": True,
-            "working_days": extension.working_days,
+            "working_days": extension.period,
             "from_due": lead.due_date.isoformat(),
             "to_due": deadline.due.isoformat(),
             "deadline": deadline.as_data(),
@@ -1353,7 +1353,7 @@ class DemoOpinions:
         )
         return decided
 
-    def _cycles(self, case: Case, tl: Timeline, lead: Referral, co: Referral | None, t) -> None:
+    def _cycles(self, case: Case, tl: Timeline, lead: Assignment, co: Assignment | None, t) -> None:
         """Handle, reply, send, rate; again after an unsatisfied rating, until the path ends."""
         clock = self.clock
         path = case.path
@@ -1428,8 +1428,8 @@ class DemoOpinions:
         if target in (Status.HANDLING, Status.ACCEPTED):
             tl.returned_for_rework += 1
         if target == Status.HANDLING:
-            deadline = self.calendar.add_working_days(self.clock.local_date(t), lead.working_days)
-            lead.state = Referral.State.ACCEPTED
+            deadline = self.calendar.add_working_days(self.clock.local_date(t), lead.period)
+            lead.state = Assignment.State.ACCEPTED
             deadlines.apply(lead, deadline, self.calendar)
             tl.open_segment(lead, t, deadline.due, reset=True)
             extra = {
@@ -1513,8 +1513,8 @@ class DemoOpinions:
             running = [
                 r
                 for r in tl.referrals
-                if r.role == Referral.Role.LEAD
-                and r.state in (Referral.State.PENDING, Referral.State.ACCEPTED)
+                if r.role == Assignment.Role.LEAD
+                and r.state in (Assignment.State.PENDING, Assignment.State.ACCEPTED)
                 and r.due_date is not None
             ]
             opinion.open_due_date = min((r.due_date for r in running), default=None)
@@ -1525,13 +1525,17 @@ class DemoOpinions:
             replies += tl.replies
             extensions += tl.extensions
             ratings += tl.ratings
+        attach_cases([c.opinion for c in self.cases])
         # Main opinions first, so the duplicates can point at saved rows.
         Opinion.objects.bulk_create([c.opinion for c in self.cases if c.main is None])
         for case in self.cases:
             if case.main is not None:
                 case.opinion.merged_into_id = case.main.opinion.pk
         Opinion.objects.bulk_create([c.opinion for c in self.cases if c.main is not None])
-        Referral.objects.bulk_create(referrals)
+        for referral in referrals:
+            referral.case_id = referral.opinion.case_id
+            referral.district_id = referral.opinion.district_id
+        Assignment.objects.bulk_create(referrals)
         Reply.objects.bulk_create(replies)
         requested = [e.requested_at for e in extensions]
         Extension.objects.bulk_create(extensions)

@@ -6,16 +6,10 @@ because a change without its event would break the timeline.
 """
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from zhitong.opinions.models import (
-    Attachment,
-    Extension,
-    IntakeSession,
-    Opinion,
-    Rating,
-    Referral,
-    Reply,
-)
+from zhitong.opinions.models import Attachment, IntakeSession, Opinion, Rating, Reply
 from zhitong.regions.admin_filters import district_filter
 
 
@@ -29,22 +23,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class ReferralInline(ReadOnlyInline):
-    model = Referral
-    fields = (
-        "unit_name",
-        "role",
-        "state",
-        "referred_at",
-        "working_days",
-        "due_date",
-        "deadline_provisional",
-        "return_reason",
-        "replied_at",
-    )
-    readonly_fields = fields
 
 
 class ReplyInline(ReadOnlyInline):
@@ -112,57 +90,31 @@ class OpinionAdmin(admin.ModelAdmin):
         "merged_into",
         "returned_for_rework",
         "internal_note",
+        "referral_list",
     )
     readonly_fields = tuple(name for name in fields if name != "internal_note")
-    inlines = (ReferralInline, ReplyInline, RatingInline, AttachmentInline)
+    inlines = (ReplyInline, RatingInline, AttachmentInline)
+
+    @admin.display(description=_("转办"))
+    def referral_list(self, obj):
+        # Referrals are handling assignments (admin: 交办承办 › 交办), shown here read-only.
+        rows = obj.referrals.order_by("role", "id") if obj.case_id else []
+        return format_html_join(
+            "",
+            "<p>{} · {} · {} · {} {}</p>",
+            (
+                (
+                    r.unit_name,
+                    r.get_role_display(),
+                    r.get_state_display(),
+                    r.due_date or "—",
+                    r.return_reason,
+                )
+                for r in rows
+            ),
+        )
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
-    list_display = (
-        "opinion",
-        "unit_name",
-        "role",
-        "state",
-        "referred_at",
-        "due_date",
-        "deadline_provisional",
-    )
-    list_filter = ("state", "role", "deadline_provisional")
-    search_fields = ("=opinion__tracking_code", "unit_name")
-    list_select_related = ("opinion",)
-    show_full_result_count = False
-    ordering = ("-referred_at", "-id")
-    list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Extension)
-class ExtensionAdmin(admin.ModelAdmin):
-    list_display = ("referral", "working_days", "state", "requested_at", "decided_at")
-    list_filter = ("state",)
-    search_fields = ("=referral__opinion__tracking_code", "referral__unit_name")
-    list_select_related = ("referral", "referral__opinion")
-    ordering = ("-requested_at",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -10,14 +10,13 @@ class OpinionsConfig(AppConfig):
 
     def ready(self):
         from zhitong.core.events import keep_timeline_of
+        from zhitong.handling.registry import register
+        from zhitong.opinions.handling import OpinionProcess
         from zhitong.opinions.models import Opinion
-        from zhitong.opinions.services import calendar_changed
-        from zhitong.workdays.services import on_calendar_changed
 
         keep_timeline_of(Opinion)
         # Registers the ledger export as a kind of background job.
         from zhitong.opinions import jobs  # noqa: F401
 
-        # Open referral deadlines are recomputed inside the transaction that publishes a
-        # year's holiday schedule (a module-level function: registries may hold it weakly).
-        on_calendar_changed(calendar_changed)
+        # Referrals are handling assignments: handling acts on opinions through this.
+        register(OpinionProcess())

@@ -21,7 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from zhitong.core.masking import mask_name, mask_phone
-from zhitong.opinions.models import Opinion, Referral, Reply
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import Opinion, Reply
 
 CHUNK_SIZE = 1000
 SUMMARY_LENGTH = 120
@@ -72,9 +73,9 @@ def ledger_queryset(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
     ).prefetch_related(
         Prefetch(
             "referrals",
-            queryset=Referral.objects.exclude(
-                state__in=[Referral.State.WITHDRAWN, Referral.State.RETURNED]
-            ).order_by("role", "-referred_at", "id"),
+            queryset=Assignment.objects.exclude(
+                state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED]
+            ).order_by("role", "-assigned_at", "id"),
             to_attr="ledger_referrals",
         ),
         Prefetch(
@@ -87,8 +88,8 @@ def ledger_queryset(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
 def ledger_row(opinion: Opinion) -> list[str]:
     """One opinion as the twelve ledger cells (text)."""
-    leads = [r for r in opinion.ledger_referrals if r.role == Referral.Role.LEAD]
-    cos = [r for r in opinion.ledger_referrals if r.role == Referral.Role.CO]
+    leads = [r for r in opinion.ledger_referrals if r.role == Assignment.Role.LEAD]
+    cos = [r for r in opinion.ledger_referrals if r.role == Assignment.Role.CO]
     lead = leads[0] if leads else None
     units = lead.unit_name if lead else ""
     if cos:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.accounts.models import Role
 from zhitong.core.forms import style_widgets
 from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from zhitong.opinions import search
-from zhitong.opinions.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from zhitong.opinions.models import Channel, DeclineReason, Opinion, Rating, Status
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station

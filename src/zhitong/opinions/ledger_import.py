@@ -39,7 +39,7 @@ from zhitong.core.sheets.rows import RowReader, choice_map
 from zhitong.core.text import strip_invisible
 from zhitong.deputies.models import Deputy
 from zhitong.opinions import intake
-from zhitong.opinions.models import Channel, Opinion, Status
+from zhitong.opinions.models import Channel, Opinion, Status, attach_cases
 from zhitong.opinions.tracking import unused_codes
 from zhitong.regions.lookups import Scope
 from zhitong.regions.models import Region, RegionLevel
@@ -581,20 +581,19 @@ def _duplicates(plans: list[RowPlan], sheet: Sheet, district: Region) -> list[Is
 
 def _write(plans: list[RowPlan], *, by, file_name: str, district: Region) -> list[Opinion]:
     codes = unused_codes(len(plans))
-    opinions = Opinion.objects.bulk_create(
-        [
-            intake._new_opinion(
-                plan.cleaned,
-                placement=plan.placement,
-                channel=plan.channel,
-                by=by,
-                received_at=intake.received_at_for_day(plan.day),
-                tracking_code=code,
-            )
-            for plan, code in zip(plans, codes, strict=True)
-        ],
-        batch_size=BULK_SIZE,
-    )
+    new = [
+        intake._new_opinion(
+            plan.cleaned,
+            placement=plan.placement,
+            channel=plan.channel,
+            by=by,
+            received_at=intake.received_at_for_day(plan.day),
+            tracking_code=code,
+        )
+        for plan, code in zip(plans, codes, strict=True)
+    ]
+    attach_cases(new)
+    opinions = Opinion.objects.bulk_create(new, batch_size=BULK_SIZE)
     # The rows event_record would write, in bulk: one INSERT per row would make a
     # 5,000-row ledger take seconds longer (as in zhitong.imports.services).
     content_type = ContentType.objects.get_for_model(Opinion)

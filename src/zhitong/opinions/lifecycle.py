@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhitong.opinions.models import Opinion, Referral, Status
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import Opinion, Status
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ TRANSITIONS: dict[str, Transition] = {
 # Final statuses reached by a rating; merged duplicates follow their main one into them.
 FINAL_CLOSED = frozenset({Status.CLOSED, Status.CLOSED_UNSATISFIED})
 
-# Referral states in which the unit still holds the matter.
-REFERRAL_OPEN_STATES = frozenset({Referral.State.PENDING, Referral.State.ACCEPTED})
+# Assignment states in which the unit still holds the matter.
+REFERRAL_OPEN_STATES = frozenset({Assignment.State.PENDING, Assignment.State.ACCEPTED})
 
 
 def allowed(action: str, status: str) -> bool:
@@ -116,32 +117,32 @@ def can_rate(opinion: Opinion) -> bool:
     return allowed("rating_submit", opinion.status)
 
 
-def can_accept_referral(referral: Referral) -> bool:
-    if referral.state != Referral.State.PENDING:
+def can_accept_referral(referral: Assignment) -> bool:
+    if referral.state != Assignment.State.PENDING:
         return False
-    if referral.role == Referral.Role.LEAD:
+    if referral.role == Assignment.Role.LEAD:
         return allowed("referral_accept", referral.opinion.status)
     return referral.opinion.status in (Status.REFERRED, Status.HANDLING)
 
 
-def can_return_referral(referral: Referral) -> bool:
+def can_return_referral(referral: Assignment) -> bool:
     if referral.state not in REFERRAL_OPEN_STATES:
         return False
     return allowed("referral_return", referral.opinion.status)
 
 
-def can_submit_reply(referral: Referral) -> bool:
-    if referral.state != Referral.State.ACCEPTED:
+def can_submit_reply(referral: Assignment) -> bool:
+    if referral.state != Assignment.State.ACCEPTED:
         return False
-    if referral.role == Referral.Role.LEAD:
+    if referral.role == Assignment.Role.LEAD:
         return allowed("reply_submit", referral.opinion.status)
     # A co-unit (协办) gives its part to the lead; the opinion waits for the lead's reply.
     return referral.opinion.status in (Status.REFERRED, Status.HANDLING)
 
 
-def can_request_extension(referral: Referral) -> bool:
+def can_request_extension(referral: Assignment) -> bool:
     return (
-        referral.role == Referral.Role.LEAD
-        and referral.state == Referral.State.ACCEPTED
+        referral.role == Assignment.Role.LEAD
+        and referral.state == Assignment.State.ACCEPTED
         and allowed("extension_request", referral.opinion.status)
     )

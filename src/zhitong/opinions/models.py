@@ -2,8 +2,8 @@
 
 The life of an opinion is in `Opinion.Status` and the transition table in
 `opinions/lifecycle.py`; every change goes through `opinions/services.py`, which writes
-an event. Deadlines live on the referral and are computed in working days
-(zhitong.workdays); "overdue" is derived from the stored due date, never stored.
+an event. Referrals (转办) are zhitong.handling assignments of the opinion's case; their
+deadlines are counted in working days; "overdue" is derived from the stored due date.
 """
 
 from django.conf import settings
@@ -11,9 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.deputies.models import Deputy
+from zhitong.handling.models import Assignment, Case, CaseMixin, link_case_model
 from zhitong.regions.models import Region
 from zhitong.stations.models import Station
-from zhitong.units.models import Category, HandlingUnit
+from zhitong.units.models import Category
 
 
 class Channel(models.TextChoices):
@@ -100,7 +101,7 @@ class IntakeSession(models.Model):
         return f"{self.held_on:%Y-%m-%d} {self.title}"
 
 
-class Opinion(models.Model):
+class Opinion(CaseMixin):
     """One matter a citizen raised. Personal data (name, phone, e-mail, address) is shown
     masked except to those handling the case, and never written to logs."""
 
@@ -207,15 +208,6 @@ class Opinion(models.Model):
     # Segmented words of subject and content for full-text search (filled by services).
     search_text = models.TextField(editable=False, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    # A copy of the running lead referral's due date (null when the lead unit owes no
-    # reply), kept by deadlines.sync_open_due_date, so the overdue filters can use an
-    # index. Overdue is still derived from it (open_due_date < today), never stored.
-    open_due_date = models.DateField(_("办理期限（未答复）"), null=True, blank=True, editable=False)
-    # Likewise the running lead referral's Referral.very_overdue_from (the earliest, if
-    # several run), so the 严重超期 filter is one indexed comparison with today.
-    open_very_overdue_from = models.DateField(
-        _("严重超期起始日（未答复）"), null=True, blank=True, editable=False
-    )
 
     class Meta:
         verbose_name = _("意见建议")
@@ -248,6 +240,35 @@ class Opinion(models.Model):
 
     def __str__(self):
         return f"{self.tracking_code} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        # Every opinion has its handling case from the start, whatever path made it, so
+        # `opinion.referrals` and the unit inbox never wait on a case made later.
+        if self._state.adding and self.case_id is None:
+            attach_cases([self])
+        super().save(*args, **kwargs)
+
+
+def attach_cases(opinions) -> None:
+    """Give new opinions their handling cases (one INSERT for them all), before they are
+    saved or bulk-created."""
+    new = [opinion for opinion in opinions if opinion.case_id is None]
+    cases = Case.objects.bulk_create(
+        Case(
+            process="opinions",
+            district_id=opinion.district_id,
+            reference=opinion.tracking_code,
+            title=opinion.subject[:200],
+            created_at=opinion.received_at,
+        )
+        for opinion in new
+    )
+    for opinion, case in zip(new, cases, strict=True):
+        opinion.case = case
+
+
+# An opinion's assignments are its referrals (转办): `opinion.referrals`, `referral.opinion`.
+link_case_model(Opinion, name="opinion", related_name="referrals")
 
 
 def attachment_path(instance, filename):
@@ -297,127 +318,6 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class Referral(models.Model):
-    """A referral (转办) of an opinion to a handling unit, lead (主办) or co-unit (协办).
-
-    The deadline is the lead referral's `due_date`, in working days from `referred_at`;
-    `deadline` holds how it was computed (zhitong.workdays Deadline.as_data()).
-    Extensions are separate rows (`Extension`), added to the working days when approved.
-    """
-
-    class Role(models.TextChoices):
-        LEAD = "lead", _("主办")
-        CO = "co", _("协办")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("待签收")
-        ACCEPTED = "accepted", _("已签收")
-        RETURNED = "returned", _("已退回")
-        REPLIED = "replied", _("已答复")
-        WITHDRAWN = "withdrawn", _("已撤回")
-
-    # CASCADE: referrals are parts of their opinion.
-    opinion = models.ForeignKey(
-        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="referrals"
-    )
-    # PROTECT: a unit with referrals is deactivated, not deleted.
-    unit = models.ForeignKey(
-        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="referrals"
-    )
-    unit_name = models.CharField(_("承办单位名称"), max_length=100)
-    role = models.CharField(_("承办方式"), max_length=8, choices=Role.choices, default=Role.LEAD)
-    state = models.CharField(
-        _("签收状态"), max_length=12, choices=State.choices, default=State.PENDING
-    )
-    suggested_unit = models.ForeignKey(
-        HandlingUnit,
-        verbose_name=_("系统建议单位"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("转办人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    referred_at = models.DateTimeField(_("转办时间"))
-    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    return_reason = models.TextField(_("退回理由"), blank=True)
-    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
-    working_days = models.PositiveSmallIntegerField(_("办理期限（工作日）"), default=15)
-    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
-    deadline_provisional = models.BooleanField(_("期限暂定"), default=False)
-    deadline = models.JSONField(_("期限计算说明"), default=dict, blank=True)
-    # The due date for which the passing was recorded as an event (by the scheduled
-    # task), so each passing is recorded once; not an "is overdue" flag.
-    passing_recorded_for = models.DateField(null=True, blank=True, editable=False)
-    # The first day on which a reply still owed counts as very overdue (严重超期): late by
-    # as many working days as were allowed in all (extensions included), i.e. that many
-    # working days after due_date. Computed with due_date on the same calendar and redone
-    # whenever it is (opinions/deadlines.py); a date to compare with today, not a flag.
-    very_overdue_from = models.DateField(_("严重超期起始日"), null=True, blank=True, editable=False)
-    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("转办")
-        verbose_name_plural = _("转办")
-        ordering = ["opinion", "role", "id"]
-        indexes = [
-            models.Index(fields=["unit", "state", "due_date"], name="ref_unit_state_due"),
-            models.Index(fields=["state", "due_date"], name="ref_state_due"),
-        ]
-
-    def __str__(self):
-        return f"{self.opinion.tracking_code} → {self.unit_name}"
-
-
-class Extension(models.Model):
-    """A unit's request for more time (申请延期), approved or refused by staff."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("待审批")
-        APPROVED = "approved", _("已批准")
-        REFUSED = "refused", _("未批准")
-
-    # CASCADE: part of the referral.
-    referral = models.ForeignKey(
-        Referral, verbose_name=_("转办"), on_delete=models.CASCADE, related_name="extensions"
-    )
-    working_days = models.PositiveSmallIntegerField(_("延长工作日"))
-    reason = models.TextField(_("延期理由"))
-    state = models.CharField(
-        _("审批状态"), max_length=10, choices=State.choices, default=State.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审批人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    decision_note = models.TextField(_("审批意见"), blank=True)
-
-    class Meta:
-        verbose_name = _("延期申请")
-        verbose_name_plural = _("延期申请")
-        ordering = ["referral", "requested_at"]
-
-    def __str__(self):
-        return f"{self.referral} +{self.working_days}"
-
-
 class Reply(models.Model):
     """A unit's written reply, reviewed by the deputy or station before it reaches the
     submitter (the text sent may be edited by the reviewer; both are kept)."""
@@ -427,7 +327,7 @@ class Reply(models.Model):
         Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="replies"
     )
     referral = models.ForeignKey(
-        Referral,
+        Assignment,
         verbose_name=_("转办"),
         on_delete=models.CASCADE,
         null=True,

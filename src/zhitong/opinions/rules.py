@@ -14,7 +14,8 @@ from zhitong.accounts.rules import (
     keeps_station,
 )
 from zhitong.core.scoping import region_in_scope
-from zhitong.opinions.models import Referral
+from zhitong.handling.models import Assignment
+from zhitong.handling.rules import is_handling_unit
 from zhitong.stations.models import StationAssignment
 
 # --- Opinions (群众意见建议) -------------------------------------------------------------
@@ -69,17 +70,10 @@ def referred_to_own_unit(user, opinion) -> bool:
     if opinion is None or unit_id is None:
         return False
     return (
-        Referral.objects.filter(opinion=opinion, unit_id=unit_id)
-        .exclude(state=Referral.State.WITHDRAWN)
+        Assignment.objects.filter(opinion=opinion, unit_id=unit_id)
+        .exclude(state=Assignment.State.WITHDRAWN)
         .exists()
     )
-
-
-@rules.predicate
-def is_referral_unit(user, referral) -> bool:
-    """The referral is to the user's own unit."""
-    unit_id = getattr(user, "unit_id", None)
-    return referral is not None and unit_id is not None and referral.unit_id == unit_id
 
 
 is_opinion_staff = is_region_staff & opinion_in_scope
@@ -96,7 +90,7 @@ rules.add_perm(
 rules.add_perm("opinions.triage_opinion", is_opinion_staff | is_opinion_deputy | is_opinion_liaison)
 rules.add_perm("opinions.refer_opinion", is_opinion_staff)
 rules.add_perm("opinions.raise_suggestion", is_opinion_deputy)
-rules.add_perm("opinions.handle_referral", is_unit_account & is_referral_unit)
+rules.add_perm("opinions.handle_referral", is_handling_unit)
 
 
 # --- Recording opinions at a station (代表/联络员/工作人员录入) ------------------------

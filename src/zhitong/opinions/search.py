@@ -27,12 +27,8 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from zhitong.opinions.models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
-    Opinion,
-    Referral,
-)
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import CLOSED_STATUSES, OPEN_STATUSES, Opinion
 
 # --- the search document and the query ------------------------------------------------
 
@@ -153,10 +149,10 @@ def tracking_code_candidates(text: str) -> set[str]:
 
 # --- filters ---------------------------------------------------------------------------
 
-# Referral states in which the unit still owes its reply: the deadline runs.
-RUNNING_STATES = [Referral.State.PENDING, Referral.State.ACCEPTED]
-# Referral states that no longer tie the opinion to a unit.
-INACTIVE_STATES = [Referral.State.RETURNED, Referral.State.WITHDRAWN]
+# Assignment states in which the unit still owes its reply: the deadline runs.
+RUNNING_STATES = [Assignment.State.PENDING, Assignment.State.ACCEPTED]
+# Assignment states that no longer tie the opinion to a unit.
+INACTIVE_STATES = [Assignment.State.RETURNED, Assignment.State.WITHDRAWN]
 
 STATUS_OPEN = "open"
 STATUS_CLOSED = "closed_all"
@@ -289,8 +285,8 @@ def apply_filters(opinions: QuerySet[Opinion], flt: QueueFilter) -> QuerySet[Opi
     if flt.unit is not None:
         opinions = opinions.filter(
             Exists(
-                Referral.objects.filter(opinion=OuterRef("pk"), unit=flt.unit).exclude(
-                    state=Referral.State.WITHDRAWN
+                Assignment.objects.filter(opinion=OuterRef("pk"), unit=flt.unit).exclude(
+                    state=Assignment.State.WITHDRAWN
                 )
             )
         )

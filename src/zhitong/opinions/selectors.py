@@ -14,7 +14,8 @@ from zhitong.core import masking
 from zhitong.core.events import events_for
 from zhitong.core.models import max_length
 from zhitong.core.scoping import is_unrestricted, scope_region_path
-from zhitong.opinions.models import Extension, Opinion, Referral
+from zhitong.handling.models import Assignment, Extension
+from zhitong.opinions.models import Opinion
 from zhitong.opinions.tracking import normalize_code
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.workdays.deadlines import Deadline
@@ -54,10 +55,10 @@ def opinions_visible_to(user) -> QuerySet[Opinion]:
 
         return queryset.filter(station__in=Station.objects.filter(liaisons=user).values("pk"))
     if role == Role.UNIT and user.unit_id is not None:
-        referred = Referral.objects.filter(unit_id=user.unit_id).exclude(
-            state=Referral.State.WITHDRAWN
+        referred = Assignment.objects.filter(unit_id=user.unit_id).exclude(
+            state=Assignment.State.WITHDRAWN
         )
-        return queryset.filter(pk__in=referred.values("opinion_id"))
+        return queryset.filter(case_id__in=referred.values("case_id"))
     return queryset.none()
 
 
@@ -85,10 +86,10 @@ def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
     Subqueries, not joins, so a list keeps one row per opinion and a fixed query count.
     """
-    lead = Referral.objects.filter(opinion=OuterRef("pk"), role=Referral.Role.LEAD).exclude(
-        state__in=[Referral.State.WITHDRAWN, Referral.State.RETURNED]
+    lead = Assignment.objects.filter(opinion=OuterRef("pk"), role=Assignment.Role.LEAD).exclude(
+        state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED]
     )
-    lead = lead.order_by("-referred_at", "-id")
+    lead = lead.order_by("-assigned_at", "-id")
     return queryset.annotate(
         lead_unit_name=Subquery(lead.values("unit_name")[:1]),
         lead_due_date=Subquery(lead.values("due_date")[:1]),
@@ -219,6 +220,9 @@ SUBMITTER_HIDDEN_VERBS = frozenset(
         "deadline_passed",
         "deadline_recomputed",
         "raise_suggestion",
+        "chase",
+        "reassign",
+        "deadline_set",
     }
 )
 # Steps whose note is meant for the handling unit (or written by it, or the citizen's words
@@ -234,6 +238,9 @@ UNIT_NOTE_VERBS = frozenset(
         "extension_decide",
         "deadline_recomputed",
         "deadline_passed",
+        "chase",
+        "reassign",
+        "deadline_set",
     }
 )
 # Steps whose note is meant for the submitter (the reason given to them).
@@ -243,30 +250,32 @@ SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit", "rating_record"})
 # --- deadlines --------------------------------------------------------------------------
 
 
-def lead_referral(opinion: Opinion) -> Referral | None:
+def lead_referral(opinion: Opinion) -> Assignment | None:
     """The current lead referral (the latest not returned or withdrawn), or None."""
     return (
-        opinion.referrals.filter(role=Referral.Role.LEAD)
-        .exclude(state__in=[Referral.State.WITHDRAWN, Referral.State.RETURNED])
-        .order_by("-referred_at", "-id")
+        opinion.referrals.filter(role=Assignment.Role.LEAD)
+        .exclude(state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED])
+        .order_by("-assigned_at", "-id")
         .first()
     )
 
 
-def deadline_state(referral: Referral, today: datetime.date | None = None, *, calendar=None) -> str:
+def deadline_state(
+    referral: Assignment, today: datetime.date | None = None, *, calendar=None
+) -> str:
     """ "on_time", "due_soon" (due within 3 working days), "overdue" or "very_overdue".
 
     Derived from the stored dates: overdue once today is past the due date, very overdue
-    from Referral.very_overdue_from on (late by as many working days as were allowed,
+    from Assignment.very_overdue_from on (late by as many working days as were allowed,
     extensions included: twice the time), the same dates the queue's filters read. A
     referral the unit has answered (or that is closed) is never overdue. Pass one
     `calendar` snapshot (working_calendar()) when classifying many rows: no query per row.
     """
-    from zhitong.opinions.deadlines import DUE_SOON_WORKING_DAYS
+    from zhitong.handling.deadlines import DUE_SOON_WORKING_DAYS
 
     if referral.due_date is None or referral.state not in (
-        Referral.State.PENDING,
-        Referral.State.ACCEPTED,
+        Assignment.State.PENDING,
+        Assignment.State.ACCEPTED,
     ):
         return "on_time"
     today = today or timezone.localdate()
@@ -277,7 +286,7 @@ def deadline_state(referral: Referral, today: datetime.date | None = None, *, ca
     very_overdue_from = referral.very_overdue_from
     if very_overdue_from is None:
         # A referral object built in memory and not yet given its dates by deadlines.apply.
-        from zhitong.opinions.deadlines import recomputed_very_overdue_from
+        from zhitong.handling.deadlines import recomputed_very_overdue_from
 
         very_overdue_from = recomputed_very_overdue_from(referral, calendar or working_calendar())
     if very_overdue_from is None:
@@ -289,7 +298,7 @@ def deadline_state(referral: Referral, today: datetime.date | None = None, *, ca
 class DeadlineInfo:
     """What the case page shows about a referral's deadline."""
 
-    referral: Referral
+    referral: Assignment
     deadline: Deadline | None
     state: str
     extensions: list[Extension]
@@ -300,7 +309,7 @@ class DeadlineInfo:
 
 
 def referral_deadline(
-    referral: Referral, today: datetime.date | None = None, *, calendar=None
+    referral: Assignment, today: datetime.date | None = None, *, calendar=None
 ) -> DeadlineInfo:
     """The stored computation (Deadline.from_data), its state and the extension history."""
     deadline = Deadline.from_data(referral.deadline) if referral.deadline else None
@@ -319,8 +328,8 @@ def referral_deadline(
 
 def opinion_referrals(opinion: Opinion):
     """All referrals of an opinion, lead first, with their units (case page)."""
-    return opinion.referrals.select_related("unit", "suggested_unit", "referred_by").order_by(
-        "-referred_at", "role", "id"
+    return opinion.referrals.select_related("unit", "suggested_unit", "assigned_by").order_by(
+        "-assigned_at", "role", "id"
     )
 
 

@@ -9,7 +9,6 @@ nothing; a user who may not act gets PermissionDenied.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 import os
@@ -26,19 +25,14 @@ from zhitong.core.events import event_record
 from zhitong.core.files import removed_on_error
 from zhitong.core.text import strip_invisible
 from zhitong.deputies.models import Deputy
-from zhitong.opinions import deadlines, lifecycle
-from zhitong.opinions.models import (
-    Attachment,
-    DeclineReason,
-    Extension,
-    Opinion,
-    Rating,
-    Referral,
-    Reply,
-    Status,
-)
+from zhitong.handling import deadlines
+from zhitong.handling import services as handling
+from zhitong.handling.models import Assignment, Extension, Rule
+from zhitong.handling.registry import HandlingError
+from zhitong.handling.services import sync_open_dates
+from zhitong.opinions import lifecycle
+from zhitong.opinions.models import Attachment, DeclineReason, Opinion, Rating, Reply, Status
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
-from zhitong.workdays.deadlines import Deadline
 from zhitong.workdays.selectors import working_calendar
 
 logger = logging.getLogger(__name__)
@@ -49,15 +43,8 @@ TITLE_LIMIT = 200
 MAX_REPLY_FILES = 5
 
 
-class OpinionError(ValidationError):
+class OpinionError(HandlingError):
     """A refused action: a stable `code` for programs and a Chinese message for people."""
-
-    def __init__(self, code: str, message):
-        super().__init__(message, code=code)
-        self.code = code
-
-    def __str__(self):
-        return str(self.messages[0]) if self.messages else self.code
 
 
 # --- notifications (zhitong.notifications; another module, possibly not installed yet) -
@@ -425,7 +412,7 @@ def _check_unit(unit, opinion: Opinion, *, label: str) -> HandlingUnit:
 @transaction.atomic
 def opinion_refer(
     *, opinion: Opinion, by, unit, co_units=(), working_days=None, note: str = ""
-) -> Referral:
+) -> Assignment:
     """Refer (转办) an accepted opinion to a lead unit (主办) and any co-units (协办).
 
     The deadline is `working_days` (default: the category's) working days after the
@@ -452,27 +439,29 @@ def opinion_refer(
     calendar = working_calendar()
     deadline = deadlines.compute(deadlines.local_date(now), working_days, calendar)
     suggested = suggested_unit_for(opinion)
-    referrals = []
-    for role, target in [(Referral.Role.LEAD, unit)] + [(Referral.Role.CO, c) for c in co_list]:
-        referral = Referral(
-            opinion=opinion,
+    case = case_of(opinion)
+    referrals = [
+        handling.assign(
+            case=case,
             unit=target,
-            unit_name=target.name,
             role=role,
-            suggested_unit=suggested if role == Referral.Role.LEAD else None,
-            referred_by=by,
-            referred_at=now,
-            working_days=working_days,
+            rule=Rule.WORKING_DAYS,
+            period=working_days,
+            by=by,
+            at=now,
+            suggested_unit=suggested if role == Assignment.Role.LEAD else None,
+            deadline=deadline,
+            calendar=calendar,
         )
-        deadlines.apply(referral, deadline, calendar)
-        referral.save()
-        referrals.append(referral)
+        for role, target in [(Assignment.Role.LEAD, unit)]
+        + [(Assignment.Role.CO, c) for c in co_list]
+    ]
     lead = referrals[0]
 
     from_state = opinion.status
     opinion.status = lifecycle.target_of("refer", from_state)
     opinion.save(update_fields=["status", "updated_at"])
-    deadlines.sync_open_due_date(opinion)
+    sync_open_dates(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -501,7 +490,7 @@ def opinion_refer(
 
 
 @transaction.atomic
-def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Referral]:
+def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Assignment]:
     """Refer many opinions to one unit (批量转办): all of them, or none when one fails."""
     opinions = list(opinions)
     if not opinions:
@@ -521,97 +510,43 @@ def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Referra
     return referrals
 
 
-def _lock_referral(referral) -> tuple[Opinion, Referral]:
+def case_of(opinion: Opinion):
+    """The opinion's handling case, opened at its first referral (inside the caller's
+    transaction): the anchor its referrals, and the unit inbox, point at."""
+    if opinion.case_id is None:
+        opinion.case = handling.case_open(
+            process="opinions",
+            district=opinion.district,
+            reference=opinion.tracking_code,
+            title=opinion.subject,
+            at=opinion.received_at,
+        )
+        opinion.save(update_fields=["case"])
+    return opinion.case
+
+
+def _lock_referral(referral) -> tuple[Opinion, Assignment]:
     pk = getattr(referral, "pk", referral)
     try:
-        opinion_id = Referral.objects.values_list("opinion_id", flat=True).get(pk=pk)
-    except Referral.DoesNotExist:
+        case_id = Assignment.objects.values_list("case_id", flat=True).get(pk=pk)
+    except Assignment.DoesNotExist:
         raise OpinionError("not_found", _("找不到该转办记录。")) from None
     # Lock order: the opinion first, as every service does, then its referral.
-    opinion = _lock(opinion_id)
-    referral = Referral.objects.select_for_update().get(pk=pk)
+    opinion = _lock(Opinion.objects.values_list("pk", flat=True).get(case_id=case_id))
+    referral = Assignment.objects.select_for_update().get(pk=pk)
     referral.opinion = opinion
     return opinion, referral
 
 
-@transaction.atomic
-def referral_accept(*, referral: Referral, by) -> Referral:
+def referral_accept(*, referral: Assignment, by) -> Assignment:
     """The unit signs for the referral (签收); for the lead unit the opinion is being handled."""
-    opinion, referral = _lock_referral(referral)
-    _require(by, "opinions.handle_referral", referral)
-    if not lifecycle.can_accept_referral(referral):
-        raise OpinionError(
-            "invalid_transition",
-            _("该转办当前为“%(state)s”，不能签收。") % {"state": referral.get_state_display()},
-        )
-    from_state = opinion.status
-    referral.state = Referral.State.ACCEPTED
-    referral.accepted_at = timezone.now()
-    referral.save(update_fields=["state", "accepted_at"])
-    if referral.role == Referral.Role.LEAD:
-        opinion.status = lifecycle.target_of("referral_accept", from_state)
-        opinion.save(update_fields=["status", "updated_at"])
-        deadlines.sync_open_due_date(opinion)
-    _record(
-        opinion=opinion,
-        by=by,
-        verb="referral_accept",
-        from_state=from_state,
-        data={"referral": referral.pk, "unit": _unit_data(referral.unit), "role": referral.role},
-    )
-    return referral
+    return handling.assignment_accept(assignment=referral, by=by)
 
 
-@transaction.atomic
-def referral_return(*, referral: Referral, by, reason: str) -> Referral:
-    """The unit returns it as not its business (退回), with a reason; back to triage."""
-    opinion, referral = _lock_referral(referral)
-    _require(by, "opinions.handle_referral", referral)
-    if not lifecycle.can_return_referral(referral):
-        raise OpinionError(
-            "invalid_transition",
-            _("该转办当前为“%(state)s”，不能退回。") % {"state": referral.get_state_display()},
-        )
-    reason = _text(reason, field=_("退回理由"), limit=NOTE_LIMIT)
-    from_state = opinion.status
-    now = timezone.now()
-    referral.state = Referral.State.RETURNED
-    referral.return_reason = reason
-    referral.returned_at = now
-    referral.save(update_fields=["state", "return_reason", "returned_at"])
-    withdrawn = []
-    if referral.role == Referral.Role.LEAD:
-        # Staff refer it afresh, lead and co-units together; the old co-referrals end here.
-        for co in opinion.referrals.select_for_update().filter(
-            role=Referral.Role.CO, state__in=deadlines.OPEN_REFERRAL_STATES
-        ):
-            co.state = Referral.State.WITHDRAWN
-            co.save(update_fields=["state"])
-            withdrawn.append(co.pk)
-        opinion.status = lifecycle.target_of("referral_return", from_state)
-        opinion.save(update_fields=["status", "updated_at"])
-        deadlines.sync_open_due_date(opinion)
-    _record(
-        opinion=opinion,
-        by=by,
-        verb="referral_return",
-        from_state=from_state,
-        note=reason,
-        data={
-            "referral": referral.pk,
-            "unit": _unit_data(referral.unit),
-            "role": referral.role,
-            "withdrawn": withdrawn,
-        },
-    )
-    _notify(
-        recipients=_staff_recipients(opinion),
-        verb="referral_returned",
-        text=_("%(unit)s退回了转办意见：%(subject)s。理由：%(reason)s")
-        % {"unit": referral.unit_name, "subject": opinion.subject, "reason": reason},
-        opinion=opinion,
-    )
-    return referral
+def referral_return(*, referral: Assignment, by, reason: str) -> Assignment:
+    """The unit returns it as not its business (退回), with a reason; back to triage (the
+    co-units' running referrals end with the lead's)."""
+    return handling.assignment_return(assignment=referral, by=by, reason=reason)
 
 
 # --- replies (答复) ---------------------------------------------------------------------
@@ -693,7 +628,7 @@ def _attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
     return attachment
 
 
-def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
+def reply_submit(*, referral: Assignment, by, text: str, files=()) -> Reply:
     """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review.
 
     Every file is checked before any is written; a reply refused for any reason leaves no
@@ -703,7 +638,7 @@ def reply_submit(*, referral: Referral, by, text: str, files=()) -> Reply:
         return _reply_submit(referral=referral, by=by, text=text, files=files, keep=keep)
 
 
-def _reply_submit(*, referral: Referral, by, text: str, files, keep) -> Reply:
+def _reply_submit(*, referral: Assignment, by, text: str, files, keep) -> Reply:
     opinion, referral = _lock_referral(referral)
     _require(by, "opinions.handle_referral", referral)
     if not lifecycle.can_submit_reply(referral):
@@ -728,13 +663,13 @@ def _reply_submit(*, referral: Referral, by, text: str, files, keep) -> Reply:
         created_at=now,
     )
     attachments = [_attachment_from_upload(reply, one, keep) for one in cleaned]
-    referral.state = Referral.State.REPLIED
+    referral.state = Assignment.State.REPLIED
     referral.replied_at = now
     referral.save(update_fields=["state", "replied_at"])
-    if referral.role == Referral.Role.LEAD:
+    if referral.role == Assignment.Role.LEAD:
         opinion.status = lifecycle.target_of("reply_submit", from_state)
         opinion.save(update_fields=["status", "updated_at"])
-        deadlines.sync_open_due_date(opinion)
+        sync_open_dates(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -748,7 +683,7 @@ def _reply_submit(*, referral: Referral, by, text: str, files, keep) -> Reply:
             "attachments": [a.pk for a in attachments],
         },
     )
-    if referral.role == Referral.Role.LEAD:
+    if referral.role == Assignment.Role.LEAD:
         _notify(
             recipients=_reviewer_recipients(opinion),
             verb="reply_submitted",
@@ -768,11 +703,11 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
     reply = Reply.objects.select_for_update().get(pk=reply.pk)
     if reply.sent_at is not None:
         raise OpinionError("already_sent", _("该答复已经反馈过了。"))
-    if reply.referral is not None and reply.referral.role != Referral.Role.LEAD:
+    if reply.referral is not None and reply.referral.role != Assignment.Role.LEAD:
         raise OpinionError("not_lead_reply", _("协办单位的答复由主办单位汇总，不能直接反馈群众。"))
     latest = (
         opinion.replies.filter(sent_at__isnull=True)
-        .exclude(referral__role=Referral.Role.CO)
+        .exclude(referral__role=Assignment.Role.CO)
         .order_by("-created_at", "-id")
         .first()
     )
@@ -871,21 +806,16 @@ def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONL
         opinion.returned_for_rework += 1
     if target == Status.HANDLING:
         assert lead is not None  # a rating sent back without a lead unit goes to triage
-        lead = Referral.objects.select_for_update().get(pk=lead.pk)
-        calendar = working_calendar()
-        deadline = deadlines.restarted(lead, deadlines.local_date(now), calendar)
-        lead.state = Referral.State.ACCEPTED
-        lead.passing_recorded_for = None
-        deadlines.apply(lead, deadline, calendar)
-        lead.save(update_fields=["state", "passing_recorded_for", *deadlines.DEADLINE_FIELDS])
+        lead = Assignment.objects.select_for_update().get(pk=lead.pk)
+        handling.restart(lead, start=deadlines.local_date(now))
         data["referral"] = lead.pk
-        data["due_date"] = deadline.due.isoformat()
-        data["deadline"] = deadline.as_data()
+        data["due_date"] = handling.iso(lead.due_date)
+        data["deadline"] = lead.deadline
     opinion.status = target
     if target in lifecycle.FINAL_CLOSED:
         opinion.closed_at = now
     opinion.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
-    deadlines.sync_open_due_date(opinion)
+    sync_open_dates(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -919,96 +849,16 @@ def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONL
 # --- extensions (延期) ------------------------------------------------------------------
 
 
-@transaction.atomic
-def extension_request(*, referral: Referral, by, working_days, reason: str) -> Extension:
+def extension_request(*, referral: Assignment, by, working_days, reason: str) -> Extension:
     """The lead unit asks for more working days; the opinion's status does not change."""
-    opinion, referral = _lock_referral(referral)
-    _require(by, "opinions.handle_referral", referral)
-    if not lifecycle.can_request_extension(referral):
-        raise OpinionError("invalid_transition", _("只有已签收、正在办理的主办单位可以申请延期。"))
-    if referral.extensions.filter(state=Extension.State.PENDING).exists():
-        raise OpinionError("pending_exists", _("已有待审批的延期申请。"))
-    working_days = _check_working_days(working_days, upper=deadlines.MAX_EXTENSION_DAYS)
-    reason = _text(reason, field=_("延期理由"), limit=NOTE_LIMIT)
-    extension = Extension.objects.create(
-        referral=referral, working_days=working_days, reason=reason, requested_by=by
+    return handling.extension_request(
+        assignment=referral, by=by, period=working_days, reason=reason
     )
-    _record(
-        opinion=opinion,
-        by=by,
-        verb="extension_request",
-        from_state=opinion.status,
-        note=reason,
-        data={"extension": extension.pk, "referral": referral.pk, "working_days": working_days},
-    )
-    _notify(
-        recipients=_staff_recipients(opinion),
-        verb="extension_requested",
-        text=_("%(unit)s申请延期%(days)s个工作日：%(subject)s")
-        % {"unit": referral.unit_name, "days": working_days, "subject": opinion.subject},
-        opinion=opinion,
-    )
-    return extension
 
 
-@transaction.atomic
 def extension_decide(*, extension: Extension, by, approve: bool, note: str = "") -> Extension:
     """Staff approve (the due date moves by the working days asked) or refuse an extension."""
-    pk = extension.pk if isinstance(extension, Extension) else extension
-    try:
-        referral_id = Extension.objects.values_list("referral_id", flat=True).get(pk=pk)
-    except Extension.DoesNotExist:
-        raise OpinionError("not_found", _("找不到该延期申请。")) from None
-    opinion, referral = _lock_referral(referral_id)
-    _require(by, "opinions.refer_opinion", opinion)
-    extension = Extension.objects.select_for_update().get(pk=pk)
-    if extension.state != Extension.State.PENDING:
-        raise OpinionError("already_decided", _("该延期申请已经审批过了。"))
-    if referral.state not in deadlines.OPEN_REFERRAL_STATES:
-        raise OpinionError("referral_closed", _("该转办已答复或结束，无需延期。"))
-    note = _text(note, field=_("审批意见"), limit=NOTE_LIMIT, required=False)
-    extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
-    extension.decided_by = by
-    extension.decided_at = timezone.now()
-    extension.decision_note = note
-    extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    data: dict[str, object] = {
-        "extension": extension.pk,
-        "referral": referral.pk,
-        "approved": bool(approve),
-        "working_days": extension.working_days,
-        "from_due": referral.due_date.isoformat() if referral.due_date else None,
-    }
-    if approve:
-        calendar = working_calendar()
-        deadline = deadlines.extended(referral, extension.working_days, calendar)
-        deadlines.apply(referral, deadline, calendar)
-        referral.save(update_fields=deadlines.DEADLINE_FIELDS)
-        deadlines.sync_open_due_date(opinion)
-        data["to_due"] = deadline.due.isoformat()
-        data["deadline"] = deadline.as_data()
-    else:
-        data["to_due"] = data["from_due"]
-    _record(
-        opinion=opinion,
-        by=by,
-        verb="extension_decide",
-        from_state=opinion.status,
-        note=note,
-        data=data,
-    )
-    _notify(
-        recipients=_unit_recipients([referral.unit]),
-        verb="extension_decided",
-        text=(
-            _("延期申请已批准，新的办理期限为%(due)s：%(subject)s")
-            if approve
-            else _("延期申请未批准，办理期限仍为%(due)s：%(subject)s")
-        )
-        % {"due": data["to_due"], "subject": opinion.subject},
-        opinion=opinion,
-    )
-    return extension
+    return handling.extension_decide(extension=extension, by=by, approve=approve, note=note)
 
 
 # --- merge and suggestions --------------------------------------------------------------
@@ -1035,18 +885,12 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     if opinion.duplicates.exists():
         raise OpinionError("has_duplicates", _("已有其他意见合并到这件意见，请把它作为主意见。"))
     note = _text(note, field=_("合并说明"), limit=NOTE_LIMIT, required=False)
-    withdrawn = []
-    for referral in opinion.referrals.select_for_update().filter(
-        state__in=deadlines.OPEN_REFERRAL_STATES
-    ):
-        referral.state = Referral.State.WITHDRAWN
-        referral.save(update_fields=["state"])
-        withdrawn.append(referral.pk)
+    withdrawn = handling.withdraw_open(opinion.case_id) if opinion.case_id else []
     from_state = opinion.status
     opinion.status = lifecycle.target_of("merge", from_state)
     opinion.merged_into = into
     opinion.save(update_fields=["status", "merged_into", "updated_at"])
-    deadlines.sync_open_due_date(opinion)
+    sync_open_dates(opinion)
     _record(
         opinion=opinion,
         by=by,
@@ -1107,151 +951,4 @@ def checked_text(value, *, field, limit: int, required: bool = True) -> str:
     return _text(value, field=field, limit=limit, required=required)
 
 
-# --- deadlines over time ----------------------------------------------------------------
-
-
-@transaction.atomic
-def referrals_recompute_deadlines(*, year: int, by) -> int:
-    """Redo open deadlines after `year`'s calendar changed; an event per moved deadline.
-
-    Registered with zhitong.workdays.services.on_calendar_changed, so it runs inside the
-    publishing transaction. A referral whose due date stays but whose very-overdue date
-    moves (the working days after the due date run through `year`) is updated too, without
-    an event: that date only follows from the deadline, like the opinion's copies of it.
-    Returns how many deadlines moved.
-    """
-    calendar = working_calendar()
-    changed = 0
-    # opinion id -> [(referral, what it was, the new deadline or None if only the
-    # very-overdue date moved)]
-    by_opinion: dict[int, list[tuple[Referral, dict, Deadline | None]]] = {}
-    for referral in deadlines.referrals_to_recompute(year):
-        old = deadlines.stored(referral)
-        new = None
-        if old is None or deadlines.year_touches(old, year):
-            new = deadlines.recomputed(referral, calendar)
-            if new is not None and old is not None and new.as_data() == old.as_data():
-                new = None
-        before = {
-            "due_date": referral.due_date.isoformat() if referral.due_date else None,
-            "provisional": referral.deadline_provisional,
-        }
-        if new is not None:
-            deadlines.apply(referral, new, calendar)
-        elif deadlines.very_overdue_touches(referral, year):
-            very_overdue_from = deadlines.recomputed_very_overdue_from(referral, calendar)
-            if very_overdue_from == referral.very_overdue_from:
-                continue
-            referral.very_overdue_from = very_overdue_from
-        else:
-            continue
-        by_opinion.setdefault(referral.opinion_id, []).append((referral, before, new))
-    for opinion_id in sorted(by_opinion):
-        opinion = _lock(opinion_id)
-        changes = []
-        for referral, before, new in by_opinion[opinion_id]:
-            referral.save(update_fields=deadlines.DEADLINE_FIELDS)
-            if new is None:
-                continue
-            changed += 1
-            changes.append(
-                {
-                    "referral": referral.pk,
-                    "unit": referral.unit_name,
-                    "from_due": before["due_date"],
-                    "to_due": new.due.isoformat(),
-                    "was_provisional": before["provisional"],
-                    "provisional": new.provisional,
-                    "deadline": new.as_data(),
-                    "very_overdue_from": _iso(referral.very_overdue_from),
-                }
-            )
-        deadlines.sync_open_due_date(opinion)
-        if changes:
-            _record(
-                opinion=opinion,
-                by=by,
-                verb="deadline_recomputed",
-                from_state=opinion.status,
-                note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
-                data={"year": year, "changes": changes},
-            )
-    return changed
-
-
-def calendar_changed(*, year: int, by) -> None:
-    """The hook registered with the working-day calendar (module level: hooks must not be
-    closures, which a weak registry could drop)."""
-    referrals_recompute_deadlines(year=year, by=by)
-
-
-def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
-    """Record once, as an event, each open referral's due date passing; notify unit and staff.
-
-    Each referral is its own transaction, so a run stopped half-way keeps what it recorded
-    and a second run (or a second machine) records nothing twice.
-    """
-    today = today or timezone.localdate()
-    recorded = 0
-    # Ids first, then small batches: no cursor is held open across the writes below.
-    pks = list(deadlines.passings_due(today).values_list("pk", flat=True))
-    for start in range(0, len(pks), PASSING_BATCH):
-        batch = deadlines.passings_due(today).filter(pk__in=pks[start : start + PASSING_BATCH])
-        for referral in batch:
-            if _record_passing(referral, today):
-                recorded += 1
-    return recorded
-
-
-PASSING_BATCH = 500
-
-
-def _iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _record_passing(referral: Referral, today: datetime.date) -> bool:
-    from django.db.models import F, Q
-
-    with transaction.atomic():
-        opinion = _lock(referral.opinion_id)
-        # Claim the passing: of two runs at once, only one updates the row.
-        claimed = (
-            Referral.objects.filter(
-                pk=referral.pk, state__in=deadlines.OPEN_REFERRAL_STATES, due_date__lt=today
-            )
-            .filter(Q(passing_recorded_for__isnull=True) | ~Q(passing_recorded_for=F("due_date")))
-            .update(passing_recorded_for=F("due_date"))
-        )
-        if not claimed:
-            return False
-        referral.refresh_from_db(fields=["due_date", "passing_recorded_for"])
-        _record(
-            opinion=opinion,
-            by=None,
-            verb="deadline_passed",
-            from_state=opinion.status,
-            data={
-                "referral": referral.pk,
-                "unit": _unit_data(referral.unit),
-                "role": referral.role,
-                "due_date": _iso(referral.due_date),
-            },
-        )
-        text = _("转办意见已超过办理期限（%(due)s）：%(subject)s") % {
-            "due": _iso(referral.due_date),
-            "subject": opinion.subject,
-        }
-        _notify(
-            recipients=_unit_recipients([referral.unit]),
-            verb="deadline_passed",
-            text=text,
-            opinion=opinion,
-        )
-        _notify(
-            recipients=_staff_recipients(opinion),
-            verb="deadline_passed",
-            text=_("%(unit)s办理超期：%(text)s") % {"unit": referral.unit_name, "text": text},
-            opinion=opinion,
-        )
-    return True
+# --- deadlines over time: zhitong.handling (deadlines_record_passings, the calendar hook)

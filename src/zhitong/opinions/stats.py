@@ -29,11 +29,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.accounts.models import Role
-from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Referral, Status
+from zhitong.handling.models import Assignment
+from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Status
 from zhitong.opinions.search import overdue_q, with_planner_hint
 from zhitong.opinions.selectors import opinions_visible_to
 
-INACTIVE_REFERRAL_STATES = [Referral.State.RETURNED, Referral.State.WITHDRAWN]
+INACTIVE_REFERRAL_STATES = [Assignment.State.RETURNED, Assignment.State.WITHDRAWN]
 SATISFIED_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY]
 # Figures for a date range change slowly; a short cache keeps the page cheap at a
 # million opinions without a summary table.
@@ -41,9 +42,9 @@ CACHE_SECONDS = 300
 
 
 ACTIVE_REFERRAL_STATES = [
-    Referral.State.PENDING,
-    Referral.State.ACCEPTED,
-    Referral.State.REPLIED,
+    Assignment.State.PENDING,
+    Assignment.State.ACCEPTED,
+    Assignment.State.REPLIED,
 ]
 
 
@@ -63,7 +64,7 @@ def _with_lead(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
     return opinions.annotate(
         lead=FilteredRelation(
             "referrals",
-            condition=Q(referrals__role=Referral.Role.LEAD)
+            condition=Q(referrals__role=Assignment.Role.LEAD)
             & Q(referrals__state__in=ACTIVE_REFERRAL_STATES),
         )
     ).alias(lead_replied_on=_local_date("lead__replied_at"))
@@ -242,8 +243,8 @@ def _breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating], fields, l
 
 def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> list:
     rows = (
-        Referral.objects.filter(
-            role=Referral.Role.LEAD,
+        Assignment.objects.filter(
+            role=Assignment.Role.LEAD,
             state__in=ACTIVE_REFERRAL_STATES,
             opinion__in=opinions.values("pk"),
         )
@@ -254,7 +255,7 @@ def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> l
     )
     rated_rows = (
         ratings.filter(
-            opinion__referrals__role=Referral.Role.LEAD,
+            opinion__referrals__role=Assignment.Role.LEAD,
             opinion__referrals__state__in=ACTIVE_REFERRAL_STATES,
         )
         .values("opinion__referrals__unit_id")

@@ -35,6 +35,7 @@ from zhitong.core import masking
 from zhitong.core.audit import access_record
 from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
+from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions import (
     export,
     forms_work,
@@ -45,15 +46,7 @@ from zhitong.opinions import (
     stats,
 )
 from zhitong.opinions import jobs as opinion_jobs
-from zhitong.opinions.models import (
-    Attachment,
-    Extension,
-    Opinion,
-    Rating,
-    Referral,
-    Reply,
-    Status,
-)
+from zhitong.opinions.models import Attachment, Opinion, Rating, Reply, Status
 from zhitong.opinions.services import OpinionError
 from zhitong.units.models import Category
 from zhitong.workdays.deadlines import Deadline
@@ -107,6 +100,9 @@ VERB_LABELS = {
     "raise_suggestion": gettext_lazy("提出代表建议"),
     "deadline_passed": gettext_lazy("超过办理期限"),
     "deadline_recomputed": gettext_lazy("重新计算期限"),
+    "chase": gettext_lazy("催办"),
+    "reassign": gettext_lazy("改派承办单位"),
+    "deadline_set": gettext_lazy("调整办理期限"),
 }
 
 
@@ -143,7 +139,7 @@ def _may_refer_in_bulk(user) -> bool:
     return bool(user.is_superuser or (user.role in REFERRING_ROLES and user.region_id))
 
 
-def deadline_state(referral: Referral, today: datetime.date, calendar) -> str:
+def deadline_state(referral: Assignment, today: datetime.date, calendar) -> str:
     """selectors.deadline_state on a calendar snapshot taken once per page.
 
     The selector reads the calendar per call unless given one (a version query each
@@ -166,7 +162,7 @@ class QueueRow:
     opinion: Opinion
     submitter_name: str
     submitter_phone: str
-    lead: Referral | None
+    lead: Assignment | None
     co_units: list[str]
     deadline_state: str
 
@@ -182,8 +178,8 @@ class QueueRow:
 def _active_referrals() -> Prefetch:
     return Prefetch(
         "referrals",
-        queryset=Referral.objects.exclude(state__in=search.INACTIVE_STATES).order_by(
-            "role", "-referred_at", "-id"
+        queryset=Assignment.objects.exclude(state__in=search.INACTIVE_STATES).order_by(
+            "role", "-assigned_at", "-id"
         ),
         to_attr="active_referrals",
     )
@@ -202,7 +198,7 @@ def _queue_rows(opinions: list[Opinion]) -> list[QueueRow]:
     calendar = working_calendar() if opinions else None
     rows = []
     for opinion in opinions:
-        leads = [r for r in opinion.active_referrals if r.role == Referral.Role.LEAD]
+        leads = [r for r in opinion.active_referrals if r.role == Assignment.Role.LEAD]
         lead = leads[0] if leads else None
         rows.append(
             QueueRow(
@@ -211,7 +207,7 @@ def _queue_rows(opinions: list[Opinion]) -> list[QueueRow]:
                 submitter_phone=masking.mask_phone(opinion.submitter_phone),
                 lead=lead,
                 co_units=[
-                    r.unit_name for r in opinion.active_referrals if r.role == Referral.Role.CO
+                    r.unit_name for r in opinion.active_referrals if r.role == Assignment.Role.CO
                 ],
                 deadline_state=deadline_state(lead, today, calendar) if lead else "on_time",
             )
@@ -333,7 +329,7 @@ def bulk_refer_view(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class ReferralView:
-    referral: Referral
+    referral: Assignment
     deadline: Deadline | None
     state: str
     extensions: list[Extension]
@@ -358,7 +354,7 @@ class ReferralView:
     def allowed_working_days(self) -> int:
         """The working days allowed in all (extensions included): also how late a reply
         may run before it is very overdue (严重超期)."""
-        return self.deadline.working_days if self.deadline else self.referral.working_days
+        return self.deadline.working_days if self.deadline else self.referral.period
 
 
 @dataclass
@@ -446,7 +442,7 @@ def _referral_views(user, opinion: Opinion, today, calendar) -> list[ReferralVie
     # Newest referral round first; within a round the lead unit before its co-units.
     referrals = sorted(
         selectors.opinion_referrals(opinion),
-        key=lambda r: (-r.referred_at.timestamp(), r.role != Referral.Role.LEAD, r.pk),
+        key=lambda r: (-r.assigned_at.timestamp(), r.role != Assignment.Role.LEAD, r.pk),
     )
     prefetch_related_objects(
         referrals,
@@ -483,7 +479,7 @@ def _reply_to_send(replies: list[Reply]) -> Reply | None:
     unsent = [
         r
         for r in replies
-        if r.sent_at is None and not (r.referral_id and r.referral.role == Referral.Role.CO)
+        if r.sent_at is None and not (r.referral_id and r.referral.role == Assignment.Role.CO)
     ]
     return max(unsent, key=lambda r: (r.created_at, r.pk)) if unsent else None
 
@@ -689,7 +685,7 @@ def opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwa
     return _done(request, opinion, success)
 
 
-def _referral_of(opinion: Opinion, rid: int) -> Referral:
+def _referral_of(opinion: Opinion, rid: int) -> Assignment:
     from django.http import Http404
 
     referral = opinion.referrals.select_related("unit").filter(pk=rid).first()
@@ -930,8 +926,8 @@ def extension_decide_view(request, pk, extension_id):
     opinion = selectors.access_opinion(request.user, pk)
     _require_perm(request.user, "opinions.refer_opinion", opinion)
     extension = (
-        Extension.objects.filter(pk=extension_id, referral__opinion=opinion)
-        .select_related("referral")
+        Extension.objects.filter(pk=extension_id, assignment__case_id=opinion.case_id)
+        .select_related("assignment")
         .first()
     )
     if extension is None:

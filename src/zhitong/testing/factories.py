@@ -218,33 +218,42 @@ class OpinionFactory(DjangoModelFactory):
     received_at = factory.LazyFunction(_now)
 
 
+def _case_of(opinion):
+    from zhitong.opinions.services import case_of
+
+    return case_of(opinion)
+
+
 class ReferralFactory(DjangoModelFactory):
     """A pending lead referral due 15 working days later (by calendar days: no holidays)."""
 
     class Meta:
-        model = "opinions.Referral"
+        model = "handling.Assignment"
         skip_postgeneration_save = True
 
     opinion = factory.SubFactory(OpinionFactory, status="referred")
+    case = factory.LazyAttribute(lambda o: _case_of(o.opinion))
+    district = factory.SelfAttribute("opinion.district")
     unit = factory.SubFactory(
         HandlingUnitFactory, region=factory.SelfAttribute("..opinion.district")
     )
     unit_name = factory.SelfAttribute("unit.name")
     role = "lead"
     state = "pending"
-    referred_by = factory.SubFactory(
+    assigned_by = factory.SubFactory(
         UserFactory, role=Role.STAFF, region=factory.SelfAttribute("..opinion.district")
     )
-    referred_at = factory.LazyFunction(_now)
-    working_days = 15
-    due_date = factory.LazyAttribute(lambda o: o.referred_at.date() + datetime.timedelta(days=21))
+    assigned_at = factory.LazyFunction(_now)
+    period = 15
+    due_date = factory.LazyAttribute(lambda o: o.assigned_at.date() + datetime.timedelta(days=21))
 
     @factory.post_generation
     def sync_open_due_date(obj, create, extracted, **kwargs):
         # The very-overdue date that follows from the due date given, and the opinion's
         # copies of the running lead's dates, as the services keep them.
         if create:
-            from zhitong.opinions import deadlines
+            from zhitong.handling import deadlines
+            from zhitong.handling.services import sync_open_dates
             from zhitong.workdays.selectors import working_calendar
 
             if obj.due_date is not None and obj.very_overdue_from is None:
@@ -252,7 +261,7 @@ class ReferralFactory(DjangoModelFactory):
                     obj, working_calendar()
                 )
                 obj.save(update_fields=["very_overdue_from"])
-            deadlines.sync_open_due_date(obj.opinion)
+            sync_open_dates(obj.opinion)
 
 
 class ReplyFactory(DjangoModelFactory):
@@ -271,11 +280,11 @@ class ReplyFactory(DjangoModelFactory):
 
 class ExtensionFactory(DjangoModelFactory):
     class Meta:
-        model = "opinions.Extension"
+        model = "handling.Extension"
 
-    referral = factory.SubFactory(ReferralFactory, state="accepted", opinion__status="handling")
-    working_days = 5
+    assignment = factory.SubFactory(ReferralFactory, state="accepted", opinion__status="handling")
+    period = 5
     reason = "需协调多个部门现场勘查。"
     requested_by = factory.SubFactory(
-        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..referral.unit")
+        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..assignment.unit")
     )

@@ -19,8 +19,9 @@ from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure,
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
+from zhitong.handling.models import Assignment
 from zhitong.opinions import stats
-from zhitong.opinions.models import Channel, Opinion, Rating, Referral, Status
+from zhitong.opinions.models import Channel, Opinion, Rating, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -42,14 +43,21 @@ def w(db):
 
 
 def _lead(
-    w, opinion, unit, *, due, replied_at=None, state=Referral.State.REPLIED, role=Referral.Role.LEAD
+    w,
+    opinion,
+    unit,
+    *,
+    due,
+    replied_at=None,
+    state=Assignment.State.REPLIED,
+    role=Assignment.Role.LEAD,
 ):
     return f.ReferralFactory(
         opinion=opinion,
         unit=unit,
         role=role,
-        referred_by=w.staff,
-        referred_at=opinion.received_at,
+        assigned_by=w.staff,
+        assigned_at=opinion.received_at,
         state=state,
         due_date=due,
         replied_at=replied_at,
@@ -99,7 +107,7 @@ def _populate(w, seed: int, count: int = 40):
                 tzinfo=SH,
             )
             if rnd.random() < 0.2:
-                _lead(w, opinion, w.office_a, due=due, state=Referral.State.RETURNED)
+                _lead(w, opinion, w.office_a, due=due, state=Assignment.State.RETURNED)
             if rnd.random() < 0.2:
                 # Withdrawn: the unit no longer sees it, in the summary as live.
                 _lead(
@@ -107,15 +115,15 @@ def _populate(w, seed: int, count: int = 40):
                     opinion,
                     rnd.choice([w.roads, w.office_a]),
                     due=due,
-                    state=Referral.State.WITHDRAWN,
+                    state=Assignment.State.WITHDRAWN,
                 )
-            state = rnd.choice([Referral.State.REPLIED, Referral.State.ACCEPTED])
+            state = rnd.choice([Assignment.State.REPLIED, Assignment.State.ACCEPTED])
             referral = _lead(
                 w,
                 opinion,
                 unit,
                 due=rnd.choice([due, None]),
-                replied_at=replied if state == Referral.State.REPLIED else None,
+                replied_at=replied if state == Assignment.State.REPLIED else None,
                 state=state,
             )
             if rnd.random() < 0.3:
@@ -125,8 +133,8 @@ def _populate(w, seed: int, count: int = 40):
                     opinion,
                     rnd.choice([w.roads, w.housing]),
                     due=due,
-                    state=rnd.choice([Referral.State.ACCEPTED, Referral.State.WITHDRAWN]),
-                    role=Referral.Role.CO,
+                    state=rnd.choice([Assignment.State.ACCEPTED, Assignment.State.WITHDRAWN]),
+                    role=Assignment.Role.CO,
                 )
             if status in (Status.CLOSED, Status.CLOSED_UNSATISFIED) and rnd.random() < 0.8:
                 for _score in range(rnd.choice([1, 2])):

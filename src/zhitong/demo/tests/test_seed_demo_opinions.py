@@ -15,15 +15,15 @@ from zhitong.core.db import event_deletes_allowed
 from zhitong.core.models import Event
 from zhitong.demo.accounts import DEMO_STREET_NAME, DEMO_UNIT_NAME
 from zhitong.demo.opinions import CLOSED, COLLECTED, ensure_opinions
+from zhitong.handling import services as handling_services
+from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions import services
 from zhitong.opinions.models import (
     CLOSED_STATUSES,
     Channel,
-    Extension,
     IntakeSession,
     Opinion,
     Rating,
-    Referral,
     Reply,
     Status,
 )
@@ -172,7 +172,7 @@ def test_opinions_read_like_a_city_district(seeded):
         if o.station_id:
             assert o.station.street_id == o.street_id
     # Replies read as written by their unit, with its contact.
-    reply = Reply.objects.filter(on_the_spot=False, referral__role=Referral.Role.LEAD).first()
+    reply = Reply.objects.filter(on_the_spot=False, referral__role=Assignment.Role.LEAD).first()
     assert reply.text.startswith("您好！") and reply.referral.unit.contact_person in reply.text
 
 
@@ -235,10 +235,10 @@ def test_rows_agree_with_their_events(seeded):
         assert rating.reply_id == event.data["reply"] and rating.comment == event.note
         if rating.score == Rating.Score.UNSATISFIED:
             assert rating.comment  # an unsatisfied rating says why
-    referrals = Referral.objects.in_bulk()
+    referrals = Assignment.objects.in_bulk()
     for event in by_verb["refer"]:
         lead = referrals[event.data["referral"]]
-        assert lead.referred_at == event.occurred_at and lead.referred_by_id == event.actor_id
+        assert lead.assigned_at == event.occurred_at and lead.assigned_by_id == event.actor_id
         assert lead.unit_id == event.data["unit"]["id"]
     for event in by_verb["referral_accept"]:
         referral = referrals[event.data["referral"]]
@@ -262,31 +262,31 @@ def test_referrals_go_to_the_routed_unit_within_working_days(seeded):
     refers = [e for events in timelines.values() for e in events if e.verb == "refer"]
     assert len(refers) > 400
     for event in refers:
-        lead = Referral.objects.select_related("opinion").get(pk=event.data["referral"])
+        lead = Assignment.objects.select_related("opinion").get(pk=event.data["referral"])
         opinion = lead.opinion
         suggested = services.suggested_unit_for(opinion)
         assert event.data["suggested_unit"]["id"] == suggested.pk
         assert lead.suggested_unit_id == suggested.pk
         assert event.data["changed_from_suggestion"] == (lead.unit_id != suggested.pk)
-        start = timezone.localdate(lead.referred_at)
-        deadline = add_working_days(start, lead.working_days)
+        start = timezone.localdate(lead.assigned_at)
+        deadline = add_working_days(start, lead.period)
         assert event.data["due_date"] == deadline.due.isoformat()
         assert event.data["deadline"] == deadline.as_data()
     # A due date always matches the computation stored beside it.
-    for referral in Referral.objects.all():
+    for referral in Assignment.objects.all():
         assert referral.deadline["due"] == referral.due_date.isoformat()
     # Returned referrals were referred again, to another unit.
-    returned = Referral.objects.filter(state=Referral.State.RETURNED)
+    returned = Assignment.objects.filter(state=Assignment.State.RETURNED)
     assert returned.exists()
     for referral in returned:
-        again = referral.opinion.referrals.filter(referred_at__gt=referral.referred_at).first()
+        again = referral.opinion.referrals.filter(assigned_at__gt=referral.assigned_at).first()
         assert again is not None and again.unit_id != referral.unit_id
 
 
 def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
     today = timezone.localdate()
-    open_leads = Referral.objects.filter(
-        role=Referral.Role.LEAD, state__in=[Referral.State.PENDING, Referral.State.ACCEPTED]
+    open_leads = Assignment.objects.filter(
+        role=Assignment.Role.LEAD, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
     )
     overdue = open_leads.filter(due_date__lt=today, opinion__status=Status.HANDLING)
     assert overdue.count() >= 5
@@ -295,7 +295,7 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
         assert referral.due_date.isoformat() in [e.data["due_date"] for e in passed]
         assert referral.passing_recorded_for == referral.due_date
     # The daily check finds nothing left to record: the demo recorded what it would have.
-    assert services.deadlines_record_passings(today=today) == 0
+    assert handling_services.deadlines_record_passings(today=today) == 0
     pending = Extension.objects.filter(state=Extension.State.PENDING)
     assert pending.count() == 1
     assert Extension.objects.filter(state=Extension.State.APPROVED).exists()
@@ -371,33 +371,33 @@ def test_the_services_carry_on_from_every_open_state(seeded):
     accepted = first(Status.ACCEPTED)
     unit = services.suggested_unit_for(accepted)
     lead = services.opinion_refer(opinion=accepted, by=staff, unit=unit)
-    assert lead.due_date == add_working_days(timezone.localdate(), lead.working_days).due
+    assert lead.due_date == add_working_days(timezone.localdate(), lead.period).due
 
     referred = first(Status.REFERRED)
-    lead = referred.referrals.get(state=Referral.State.PENDING, role=Referral.Role.LEAD)
+    lead = referred.referrals.get(state=Assignment.State.PENDING, role=Assignment.Role.LEAD)
     services.referral_accept(referral=lead, by=handler_of(lead.unit))
     referred.refresh_from_db()
     assert referred.status == Status.HANDLING
 
     waiting = Extension.objects.get(state=Extension.State.PENDING)
     services.extension_decide(extension=waiting, by=staff, approve=True)
-    waiting.referral.refresh_from_db()
-    assert waiting.referral.due_date > datetime.date.fromisoformat(
-        waiting.referral.deadline["start"]
+    waiting.assignment.refresh_from_db()
+    assert waiting.assignment.due_date > datetime.date.fromisoformat(
+        waiting.assignment.deadline["start"]
     )
 
     # An overdue case is answered, reviewed, sent and rated: the whole loop closes.
     handling = (
         Opinion.objects.filter(
             status=Status.HANDLING,
-            referrals__role=Referral.Role.LEAD,
-            referrals__state=Referral.State.ACCEPTED,
+            referrals__role=Assignment.Role.LEAD,
+            referrals__state=Assignment.State.ACCEPTED,
             referrals__due_date__lt=timezone.localdate(),
         )
         .order_by("pk")
         .first()
     )
-    lead = handling.referrals.get(role=Referral.Role.LEAD, state=Referral.State.ACCEPTED)
+    lead = handling.referrals.get(role=Assignment.Role.LEAD, state=Assignment.State.ACCEPTED)
     reply = services.reply_submit(referral=lead, by=handler_of(lead.unit), text="已完成整改。")
     services.reply_send(reply=reply, by=staff)
     services.rating_submit(opinion=handling, score=Rating.Score.SATISFIED)
@@ -420,7 +420,7 @@ def test_the_services_carry_on_from_every_open_state(seeded):
 
 def test_a_second_unsatisfied_rating_closes_a_reworked_case(seeded):
     reworked = first(Status.HANDLING, returned_for_rework=1)
-    lead = reworked.referrals.get(role=Referral.Role.LEAD, state=Referral.State.ACCEPTED)
+    lead = reworked.referrals.get(role=Assignment.Role.LEAD, state=Assignment.State.ACCEPTED)
     reply = services.reply_submit(referral=lead, by=handler_of(lead.unit), text="再次整改完毕。")
     services.reply_send(reply=reply, by=account("staff"))
     services.rating_submit(opinion=reworked, score=Rating.Score.UNSATISFIED, comment="仍未解决")
@@ -432,7 +432,7 @@ def test_a_merged_duplicate_follows_its_main_opinion_to_the_end(seeded):
     duplicate = first(Status.MERGED)
     main = duplicate.merged_into
     assert main.status == Status.HANDLING
-    lead = main.referrals.get(role=Referral.Role.LEAD, state=Referral.State.ACCEPTED)
+    lead = main.referrals.get(role=Assignment.Role.LEAD, state=Assignment.State.ACCEPTED)
     reply = services.reply_submit(referral=lead, by=handler_of(lead.unit), text="已处理。")
     services.reply_send(reply=reply, by=account("staff"))
     services.rating_submit(opinion=main, score=Rating.Score.SATISFIED)
@@ -448,7 +448,7 @@ def test_second_run_changes_nothing(seeded):
     before = (
         Opinion.objects.count(),
         Event.objects.count(),
-        Referral.objects.count(),
+        Assignment.objects.count(),
         User.objects.count(),
         fingerprint(),
     )
@@ -456,7 +456,7 @@ def test_second_run_changes_nothing(seeded):
     after = (
         Opinion.objects.count(),
         Event.objects.count(),
-        Referral.objects.count(),
+        Assignment.objects.count(),
         User.objects.count(),
         fingerprint(),
     )
@@ -485,21 +485,23 @@ def test_only_the_first_district_gets_opinions(seeded):
 
 
 def test_every_open_due_date_is_what_the_services_would_keep(seeded):
-    from zhitong.opinions.deadlines import open_due_date_of
+    from zhitong.handling.deadlines import running_lead_dates
 
     opinions = list(Opinion.objects.filter(district=seeded))
     assert any(o.open_due_date for o in opinions)
-    assert all(o.open_due_date == open_due_date_of(o) for o in opinions)
+    assert all(o.open_due_date == running_lead_dates(o.case_id)["due"] for o in opinions)
 
 
 def test_every_very_overdue_date_is_what_the_services_would_keep(seeded):
-    from zhitong.opinions.deadlines import open_very_overdue_from_of, recomputed_very_overdue_from
+    from zhitong.handling.deadlines import recomputed_very_overdue_from, running_lead_dates
     from zhitong.workdays.selectors import working_calendar
 
     calendar = working_calendar()
-    referrals = list(Referral.objects.filter(opinion__district=seeded, due_date__isnull=False))
+    referrals = list(Assignment.objects.filter(opinion__district=seeded, due_date__isnull=False))
     assert referrals
     assert all(r.very_overdue_from == recomputed_very_overdue_from(r, calendar) for r in referrals)
     opinions = list(Opinion.objects.filter(district=seeded))
     assert any(o.open_very_overdue_from for o in opinions)
-    assert all(o.open_very_overdue_from == open_very_overdue_from_of(o) for o in opinions)
+    assert all(
+        o.open_very_overdue_from == running_lead_dates(o.case_id)["very_overdue"] for o in opinions
+    )

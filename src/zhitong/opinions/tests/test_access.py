@@ -8,8 +8,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from zhitong.core.models import Event
+from zhitong.handling.models import Assignment
 from zhitong.opinions import services
-from zhitong.opinions.models import Opinion, Referral, Status
+from zhitong.opinions.models import Opinion, Status
 from zhitong.opinions.selectors import (
     access_opinion,
     access_opinion_by_code,
@@ -186,7 +187,7 @@ def test_authorization_matrix_each_role_against_each_service(w, name):
 
 def test_authorization_matrix_each_role_against_the_case_page(w):
     referral = referred(w)
-    pk = referral.opinion_id
+    pk = referral.opinion.pk
     outcome = {}
     for role in ROLES:
         try:
@@ -202,7 +203,7 @@ def test_authorization_matrix_each_role_against_the_case_page(w):
 def test_a_unit_opening_an_opinion_referred_elsewhere_gets_not_found(w):
     referral = referred(w)
     with pytest.raises(Http404):
-        access_opinion(w.other_unit, referral.opinion_id)
+        access_opinion(w.other_unit, referral.opinion.pk)
     with pytest.raises(Http404):
         access_opinion(w.unit, "12abc")
     with pytest.raises(Http404):
@@ -375,12 +376,12 @@ def test_the_list_takes_a_fixed_number_of_queries_as_rows_grow(w, role):
 def test_withdrawn_and_returned_referrals_are_not_the_lead_shown(w):
     referral = referred(w)
     services.referral_return(referral=referral, by=w.unit, reason="不归我管")
-    row = with_lead_referral(Opinion.objects.filter(pk=referral.opinion_id)).get()
+    row = with_lead_referral(Opinion.objects.filter(pk=referral.opinion.pk)).get()
     assert row.lead_unit_name is None
     services.opinion_refer(opinion=row, by=w.staff, unit=w.office_a)
-    row = with_lead_referral(Opinion.objects.filter(pk=referral.opinion_id)).get()
+    row = with_lead_referral(Opinion.objects.filter(pk=referral.opinion.pk)).get()
     assert row.lead_unit_name == "甲街道办事处"
-    assert Referral.objects.filter(opinion_id=row.pk).count() == 2
+    assert Assignment.objects.filter(case_id=row.case_id).count() == 2
 
 
 def test_normalize_tracking_code_gives_the_stored_form():
@@ -398,19 +399,19 @@ def test_the_admin_shows_opinions_read_mostly(w, client):
     changelist = client.get("/admin/opinions/opinion/")
     assert changelist.status_code == 200
     assert referral.opinion.tracking_code in changelist.content.decode()
-    page = client.get(f"/admin/opinions/opinion/{referral.opinion_id}/change/")
+    page = client.get(f"/admin/opinions/opinion/{referral.opinion.pk}/change/")
     assert page.status_code == 200
     assert w.housing.name in page.content.decode()
     assert client.get("/admin/opinions/opinion/add/").status_code == 403
-    assert client.get(f"/admin/opinions/referral/{referral.pk}/change/").status_code == 200
-    assert client.get("/admin/opinions/extension/").status_code == 200
+    assert client.get(f"/admin/handling/assignment/{referral.pk}/change/").status_code == 200
+    assert client.get("/admin/handling/extension/").status_code == 200
     assert client.get("/admin/opinions/intakesession/").status_code == 200
     # Only the staff note can be saved; the status stays what the services made it.
     client.post(
-        f"/admin/opinions/opinion/{referral.opinion_id}/change/",
+        f"/admin/opinions/opinion/{referral.opinion.pk}/change/",
         {"internal_note": "电话联系过", "status": "closed"} | _empty_inlines(),
     )
-    opinion = Opinion.objects.get(pk=referral.opinion_id)
+    opinion = Opinion.objects.get(pk=referral.opinion.pk)
     assert opinion.internal_note == "电话联系过"
     assert opinion.status == Status.REFERRED
 

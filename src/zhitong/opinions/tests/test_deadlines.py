@@ -1,4 +1,4 @@
-"""Referral deadlines in working days: holidays, make-up Saturdays, extensions, a new year's
+"""Assignment deadlines in working days: holidays, make-up Saturdays, extensions, a new year's
 calendar, overdue states and the daily check. Expected dates are worked out by hand on the
 official 2026 schedule (春节: rest Sun 2-15 to Mon 2-23; make-up Saturdays 2-14 and 2-28)."""
 
@@ -14,8 +14,10 @@ from django.db import models
 from zhitong.accounts.models import Role
 from zhitong.core.events import events_for
 from zhitong.core.models import Event
+from zhitong.handling import services as handling_services
+from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions import search, services
-from zhitong.opinions.models import Extension, Opinion, Referral, Status
+from zhitong.opinions.models import Opinion, Status
 from zhitong.opinions.selectors import deadline_state, referral_deadline
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tests.lifecycle_world import SHANGHAI, Sent, at, build, frozen, new_opinion
@@ -37,6 +39,7 @@ def w(db):
 def sent(monkeypatch):
     fake = Sent()
     monkeypatch.setattr(services, "notifications_api", lambda: fake)
+    monkeypatch.setattr(handling_services, "notifications_api", lambda: fake)
     return fake
 
 
@@ -106,7 +109,7 @@ def test_extension_approved_moves_the_due_date_by_working_days_and_never_the_sta
         extension = services.extension_request(
             referral=referral, by=w.unit, working_days=5, reason="需等待供电部门配合施工"
         )
-    opinion = Opinion.objects.get(pk=referral.opinion_id)
+    opinion = Opinion.objects.get(pk=referral.opinion.pk)
     assert opinion.status == Status.HANDLING
     assert extension.state == Extension.State.PENDING
 
@@ -116,7 +119,7 @@ def test_extension_approved_moves_the_due_date_by_working_days_and_never_the_sta
     extension.refresh_from_db()
     # Five more from the same start: Mon 3-2 .. Fri 3-6.
     assert referral.due_date == D(2026, 3, 6)
-    assert referral.working_days == 15  # the category's allowance is kept; the extension apart
+    assert referral.period == 15  # the category's allowance is kept; the extension apart
     assert extension.state == Extension.State.APPROVED and extension.decided_by == w.staff
     opinion.refresh_from_db()
     assert opinion.status == Status.HANDLING
@@ -136,7 +139,7 @@ def test_extension_approved_moves_the_due_date_by_working_days_and_never_the_sta
     assert decision.data["from_due"] == "2026-02-28" and decision.data["to_due"] == "2026-03-06"
     info = referral_deadline(referral, today=D(2026, 3, 2))
     assert info.deadline.working_days == 20
-    assert [e.working_days for e in info.extensions] == [5]
+    assert [e.period for e in info.extensions] == [5]
     assert "20个工作日" in info.explanation
     assert sent.verbs() == ["extension_requested", "extension_decided"]
     assert sent.notifications[0].recipients and w.staff in sent.notifications[0].recipients
@@ -155,7 +158,7 @@ def test_extension_refused_leaves_the_due_date(w):
     extension.refresh_from_db()
     assert referral.due_date == D(2026, 3, 23)
     assert extension.state == Extension.State.REFUSED
-    assert Opinion.objects.get(pk=referral.opinion_id).status == Status.HANDLING
+    assert Opinion.objects.get(pk=referral.opinion.pk).status == Status.HANDLING
     event = events_for(referral.opinion).last()
     assert event.data["approved"] is False
     assert event.data["from_due"] == event.data["to_due"] == "2026-03-23"
@@ -202,7 +205,9 @@ SCHEDULE_2027 = [
 
 def test_the_recompute_hook_is_registered_and_survives_garbage_collection():
     gc.collect()
-    assert services.calendar_changed in _calendar_changed_hooks
+    from zhitong.handling.services import calendar_changed
+
+    assert calendar_changed in _calendar_changed_hooks
 
 
 def test_a_deadline_into_unpublished_2027_is_provisional_and_recomputed_on_publish(w, root):
@@ -232,7 +237,7 @@ def test_a_deadline_into_unpublished_2027_is_provisional_and_recomputed_on_publi
     assert late.due_date == D(2027, 1, 11)
     assert late.deadline_provisional is False
     assert late.very_overdue_from == D(2027, 2, 1)
-    assert Opinion.objects.get(pk=late.opinion_id).open_very_overdue_from == D(2027, 2, 1)
+    assert Opinion.objects.get(pk=late.opinion.pk).open_very_overdue_from == D(2027, 2, 1)
     assert "2027年1月1日（元旦）" in referral_deadline(late).explanation
     event = events_for(late.opinion).last()
     assert event.verb == "deadline_recomputed" and event.actor == root
@@ -269,7 +274,7 @@ def test_publishing_a_year_moves_a_very_overdue_date_that_runs_into_it(w, root):
     assert referral.due_date == D(2026, 12, 22) and referral.deadline_provisional is False
     assert referral.very_overdue_from == D(2027, 1, 12)
     stored_deadline = referral.deadline
-    opinion = Opinion.objects.get(pk=referral.opinion_id)
+    opinion = Opinion.objects.get(pk=referral.opinion.pk)
     very_overdue = Opinion.objects.filter(pk=opinion.pk)
 
     calendar_year_publish(year=2027, days=SCHEDULE_2027, source="测试", by=root)
@@ -315,7 +320,7 @@ def test_an_answered_referral_is_never_overdue_and_nothing_is_stored(w):
     referral.refresh_from_db()
     assert deadline_state(referral, today=D(2026, 6, 1)) == "on_time"
     # Dates to compare with today are stored (the very-overdue date), never a flag.
-    for model in (Referral, Opinion):
+    for model in (Assignment, Opinion):
         stored = [f for f in model._meta.get_fields() if "overdue" in f.name]
         assert all(isinstance(f, models.DateField) for f in stored), stored
 
@@ -332,7 +337,7 @@ def test_the_daily_check_records_each_passing_once_and_notifies(
     def check(day):
         out = io.StringIO()
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("opinions_check_deadlines", today=day, stdout=out)
+            call_command("handling_check_deadlines", today=day, stdout=out)
         return out.getvalue()
 
     assert "0" in check("2026-03-09")  # due today: not passed yet
@@ -368,7 +373,7 @@ def test_the_daily_check_refuses_a_bad_date(w):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="日期格式不对"):
-        call_command("opinions_check_deadlines", today="2026-13-01")
+        call_command("handling_check_deadlines", today="2026-13-01")
 
 
 def test_twice_the_time_counts_the_extension_too(w):
@@ -381,7 +386,7 @@ def test_twice_the_time_counts_the_extension_too(w):
     referral.refresh_from_db()
     assert referral.due_date == D(2026, 3, 16)
     assert referral.very_overdue_from == D(2026, 3, 30)
-    assert Opinion.objects.get(pk=referral.opinion_id).open_very_overdue_from == D(2026, 3, 30)
+    assert Opinion.objects.get(pk=referral.opinion.pk).open_very_overdue_from == D(2026, 3, 30)
     # Ten working days allowed in all: very overdue only ten working days after 3-16.
     assert deadline_state(referral, today=D(2026, 3, 27)) == "overdue"  # 9 late
     assert deadline_state(referral, today=D(2026, 3, 30)) == "very_overdue"  # 10 late

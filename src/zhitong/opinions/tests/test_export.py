@@ -52,12 +52,12 @@ def ledger(w):
     lead = f.ReferralFactory(
         opinion=closed,
         unit=w.housing,
-        referred_by=w.staff,
+        assigned_by=w.staff,
         state="replied",
         due_date=datetime.date(2025, 5, 27),
         deadline_provisional=True,
     )
-    f.ReferralFactory(opinion=closed, unit=w.roads, referred_by=w.staff, role="co", state="replied")
+    f.ReferralFactory(opinion=closed, unit=w.roads, assigned_by=w.staff, role="co", state="replied")
     reply = f.ReplyFactory(referral=lead, opinion=closed, author=w.unit, text="已更换灯泡。")
     reply.text_sent = "您好，路灯已修好。"
     reply.save()

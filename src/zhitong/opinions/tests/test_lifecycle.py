@@ -11,8 +11,10 @@ from PIL import Image
 
 from zhitong.core.events import event_record, events_for
 from zhitong.core.models import Event
+from zhitong.handling import services as handling_services
+from zhitong.handling.models import Assignment
 from zhitong.opinions import lifecycle, services
-from zhitong.opinions.models import DeclineReason, Opinion, Rating, Referral, Reply, Status
+from zhitong.opinions.models import DeclineReason, Opinion, Rating, Reply, Status
 from zhitong.opinions.selectors import opinion_timeline
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tests.lifecycle_world import at, build, frozen, new_opinion
@@ -46,6 +48,7 @@ def sent(monkeypatch):
 
     fake = Sent()
     monkeypatch.setattr(services, "notifications_api", lambda: fake)
+    monkeypatch.setattr(handling_services, "notifications_api", lambda: fake)
     return fake
 
 
@@ -72,7 +75,7 @@ def referred_opinion(w, co_units=(), **kw):
 
 
 def lead_of(opinion):
-    return opinion.referrals.get(role=Referral.Role.LEAD, state__in=["pending", "accepted"])
+    return opinion.referrals.get(role=Assignment.Role.LEAD, state__in=["pending", "accepted"])
 
 
 def sent_opinion(w, text="已修好路灯。"):
@@ -147,7 +150,7 @@ def test_happy_path_every_step_is_on_the_timeline_with_actor_time_and_states(w, 
     # The referral's deadline: 15 working days from Monday 2026-03-02 is Monday 03-23.
     assert events[2].data["due_date"] == "2026-03-23"
     lead.refresh_from_db()
-    assert lead.state == Referral.State.REPLIED
+    assert lead.state == Assignment.State.REPLIED
     assert lead.due_date == D(2026, 3, 23)
 
     # Who was told: the unit on referral, the reviewers on reply, the submitter on send.
@@ -177,8 +180,8 @@ def test_referral_suggests_the_unit_from_the_routing_table_and_staff_may_choose_
     )
     assert lead.suggested_unit == w.office_a
     assert lead.unit == w.housing and lead.unit_name == w.housing.name
-    co = opinion.referrals.get(role=Referral.Role.CO)
-    assert co.unit == w.roads and co.due_date == lead.due_date and co.working_days == 10
+    co = opinion.referrals.get(role=Assignment.Role.CO)
+    assert co.unit == w.roads and co.due_date == lead.due_date and co.period == 10
     event = events_for(opinion).last()
     assert event.data["suggested_unit"]["name"] == "甲街道办事处"
     assert event.data["changed_from_suggestion"] is True
@@ -190,7 +193,7 @@ def test_the_category_deadline_is_used_when_staff_give_no_working_days(w):
     w.category.save()
     with frozen(at(D(2026, 3, 2))):
         lead = services.opinion_refer(opinion=accepted_opinion(w), by=w.staff, unit=w.housing)
-    assert lead.working_days == 5
+    assert lead.period == 5
     assert lead.due_date == D(2026, 3, 9)
 
 
@@ -201,7 +204,7 @@ def test_a_unit_of_another_district_cannot_be_chosen(w):
     assert "不属于本区" in str(error.value)
     with pytest.raises(OpinionError, match="协办单位不能与主办单位相同"):
         services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing, co_units=[w.housing])
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
 
 
 def test_decline_with_a_reason_is_final_and_the_submitter_is_told(w, sent, act):
@@ -252,7 +255,7 @@ def test_answered_on_the_spot_then_sent_and_rated(w, sent, act):
 def test_unsatisfied_returns_to_the_lead_unit_once_then_closes_unsatisfied(w, sent, act):
     with frozen(at(D(2026, 3, 2))):
         opinion = sent_opinion(w)
-    lead = opinion.referrals.get(role=Referral.Role.LEAD)
+    lead = opinion.referrals.get(role=Assignment.Role.LEAD)
     assert lead.due_date == D(2026, 3, 23)
 
     # First unsatisfied rating, on Thursday 2026-04-02: back to the unit with 15 new
@@ -268,7 +271,7 @@ def test_unsatisfied_returns_to_the_lead_unit_once_then_closes_unsatisfied(w, se
     assert opinion.status == Status.HANDLING
     assert opinion.returned_for_rework == 1
     lead.refresh_from_db()
-    assert lead.state == Referral.State.ACCEPTED
+    assert lead.state == Assignment.State.ACCEPTED
     # 2026 清明节: rest Sat 4-4 to Mon 4-6. From Thu 4-2: 4-3 (1), 4-7..4-10 (5),
     # 4-13..4-17 (10), 4-20..4-24 (15).
     assert lead.due_date == D(2026, 4, 24)
@@ -321,8 +324,8 @@ def test_the_lead_unit_returns_it_to_triage_and_staff_refer_it_again(w, sent, ac
     opinion.refresh_from_db()
     lead.refresh_from_db()
     assert opinion.status == Status.ACCEPTED
-    assert lead.state == Referral.State.RETURNED and lead.return_reason.startswith("路灯")
-    assert opinion.referrals.get(role=Referral.Role.CO).state == Referral.State.WITHDRAWN
+    assert lead.state == Assignment.State.RETURNED and lead.return_reason.startswith("路灯")
+    assert opinion.referrals.get(role=Assignment.Role.CO).state == Assignment.State.WITHDRAWN
     event = events_for(opinion).last()
     assert (event.verb, event.from_state, event.to_state) == (
         "referral_return",
@@ -330,14 +333,14 @@ def test_the_lead_unit_returns_it_to_triage_and_staff_refer_it_again(w, sent, ac
         "accepted",
     )
     assert event.note == "路灯属于街道管理，不是我局职责。"
-    assert sent.verbs()[-1] == "referral_returned"
+    assert sent.verbs()[-1] == "assignment_returned"
     assert w.staff in sent.notifications[-1].recipients
 
     # The unit that returned it still sees the case but can no longer act on it.
     with pytest.raises(OpinionError):
         services.reply_submit(referral=lead, by=w.unit, text="……")
     new_lead = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.office_a)
-    assert new_lead.state == Referral.State.PENDING
+    assert new_lead.state == Assignment.State.PENDING
     services.referral_accept(referral=new_lead, by=w.other_unit)
     opinion.refresh_from_db()
     assert opinion.status == Status.HANDLING
@@ -347,12 +350,12 @@ def test_a_return_needs_a_reason(w):
     opinion = referred_opinion(w)
     with pytest.raises(OpinionError, match="请填写退回理由"):
         services.referral_return(referral=lead_of(opinion), by=w.unit, reason="")
-    assert lead_of(opinion).state == Referral.State.PENDING
+    assert lead_of(opinion).state == Assignment.State.PENDING
 
 
 def test_a_co_unit_signs_replies_or_returns_without_moving_the_opinion(w):
     opinion = referred_opinion(w, co_units=[w.roads])
-    co = opinion.referrals.get(role=Referral.Role.CO)
+    co = opinion.referrals.get(role=Assignment.Role.CO)
     services.referral_accept(referral=co, by=w.co_unit)
     opinion.refresh_from_db()
     assert opinion.status == Status.REFERRED
@@ -545,7 +548,7 @@ def test_bulk_referral_is_all_or_nothing(w):
     with pytest.raises(OpinionError) as error:
         services.opinion_bulk_refer(opinions=[*ready, not_ready], by=w.staff, unit=w.housing)
     assert not_ready.tracking_code in str(error.value)
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
     assert set(
         Opinion.objects.filter(pk__in=[o.pk for o in ready]).values_list("status", flat=True)
     ) == {"accepted"}

@@ -5,8 +5,11 @@ import datetime
 
 import pytest
 
-from zhitong.opinions import deadlines, search, services
-from zhitong.opinions.models import Opinion, Referral
+from zhitong.handling import deadlines
+from zhitong.handling import services as handling_services
+from zhitong.handling.models import Assignment
+from zhitong.opinions import search, services
+from zhitong.opinions.models import Opinion
 from zhitong.opinions.tests.lifecycle_world import Sent, at, build, frozen, new_opinion
 from zhitong.workdays.selectors import clear_calendar_cache
 
@@ -17,6 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def w(db, monkeypatch):
     monkeypatch.setattr(services, "notifications_api", lambda: Sent())
+    monkeypatch.setattr(handling_services, "notifications_api", lambda: Sent())
     clear_calendar_cache()
     return build()
 
@@ -67,7 +71,7 @@ def test_it_follows_refer_accept_extension_reply_and_rework(w):
     with frozen(at(D(2026, 4, 2), 19)):
         services.rating_submit(opinion=opinion, score="unsatisfied", comment="又坏了")
     lead.refresh_from_db()
-    assert lead.state == Referral.State.ACCEPTED
+    assert lead.state == Assignment.State.ACCEPTED
     assert stored(opinion) == lead.due_date == D(2026, 4, 24)
     # A fresh fifteen (not twenty) from the new due date: 4-27..4-30, 劳动节 5-1..5-5,
     # 5-6..5-8, make-up Saturday 5-9, 5-11..5-15, 5-18, 5-19.
@@ -101,7 +105,7 @@ def test_the_overdue_filter_reads_the_copy_and_agrees_with_sync(w):
     scoped = Opinion.objects.filter(pk=opinion.pk)
     assert not scoped.filter(search.overdue_q(due)).exists()
     assert scoped.filter(search.overdue_q(due + datetime.timedelta(days=1))).exists()
-    assert deadlines.open_due_date_of(opinion) == stored(opinion)
+    assert deadlines.running_lead_dates(opinion.case_id)["due"] == stored(opinion)
 
 
 def test_the_very_overdue_filter_reads_the_copy_and_agrees_with_sync(w):
@@ -111,41 +115,6 @@ def test_the_very_overdue_filter_reads_the_copy_and_agrees_with_sync(w):
     # Very overdue on the day itself (late by the fifteen working days allowed), not before.
     assert not scoped.filter(search.very_overdue_q(very - datetime.timedelta(days=1))).exists()
     assert scoped.filter(search.very_overdue_q(very)).exists()
-    assert deadlines.open_very_overdue_from_of(opinion) == stored_very_overdue(opinion)
-
-
-def test_the_migration_fills_the_very_overdue_dates_as_the_services_keep_them(w):
-    import importlib
-
-    from django.apps import apps
-
-    from zhitong.testing import factories as f
-
-    migration = importlib.import_module("zhitong.opinions.migrations.0004_very_overdue_from")
-    _plain, _lead = refer(w, at(D(2026, 3, 2)))
-    extended, lead = refer(w, at(D(2026, 2, 2)))
-    with frozen(at(D(2026, 2, 25))):
-        services.referral_accept(referral=lead, by=w.unit)
-        extension = services.extension_request(
-            referral=lead, by=w.unit, working_days=5, reason="需等待供电部门配合施工"
-        )
-        services.extension_decide(extension=extension, by=w.staff, approve=True)
-    answered, answered_lead = refer(w, at(D(2026, 4, 1)))
-    with frozen(at(D(2026, 4, 2))):
-        services.referral_accept(referral=answered_lead, by=w.unit)
-        services.reply_submit(referral=answered_lead, by=w.unit, text="已办理")
-    # A referral with no stored computation counts its own working days.
-    f.ReferralFactory(
-        opinion=new_opinion(w), unit=w.housing, referred_by=w.staff, due_date=D(2026, 6, 1)
+    assert deadlines.running_lead_dates(opinion.case_id)["very_overdue"] == stored_very_overdue(
+        opinion
     )
-    referrals = dict(Referral.objects.values_list("pk", "very_overdue_from"))
-    opinions = dict(Opinion.objects.values_list("pk", "open_very_overdue_from"))
-    assert all(referrals.values()) and D(2026, 4, 3) in referrals.values()
-    assert opinions[answered.pk] is None and opinions[extended.pk] == D(2026, 4, 3)
-
-    Referral.objects.update(very_overdue_from=None)
-    Opinion.objects.update(open_very_overdue_from=None)
-    migration.backfill_very_overdue_from(apps, None)
-
-    assert dict(Referral.objects.values_list("pk", "very_overdue_from")) == referrals
-    assert dict(Opinion.objects.values_list("pk", "open_very_overdue_from")) == opinions

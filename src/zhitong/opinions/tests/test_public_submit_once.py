@@ -41,9 +41,10 @@ def test_a_submission_writes_without_reading_first(client, station):
         response = client.post(url, data)
     assert response.status_code == 303
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # The savepoint (BEGIN outside a test), the opinion, the event, the release (COMMIT):
-    # no lookup of the station (kept) or of the form key (the unique index checks it).
-    assert statements == ["SAVEPOINT", "INSERT", "INSERT", "RELEASE"]
+    # The savepoint (BEGIN outside a test), the opinion's handling case, the opinion, the
+    # event, the release (COMMIT): no lookup of the station (kept) or of the form key (the
+    # unique index checks it).
+    assert statements == ["SAVEPOINT", "INSERT", "INSERT", "INSERT", "RELEASE"]
 
 
 def test_a_key_used_before_is_caught_by_the_unique_index(station):

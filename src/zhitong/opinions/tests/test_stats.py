@@ -10,8 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from zhitong.handling.models import Assignment
 from zhitong.opinions import stats
-from zhitong.opinions.models import Channel, Rating, Referral, Status
+from zhitong.opinions.models import Channel, Rating, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -40,8 +41,8 @@ def _lead(w, opinion, unit, *, due, replied_at=None, state="replied"):
     return f.ReferralFactory(
         opinion=opinion,
         unit=unit,
-        referred_by=w.staff,
-        referred_at=opinion.received_at,
+        assigned_by=w.staff,
+        assigned_at=opinion.received_at,
         state=state,
         due_date=due,
         replied_at=replied_at,
@@ -50,7 +51,7 @@ def _lead(w, opinion, unit, *, due, replied_at=None, state="replied"):
 
 def _rate(opinion, referral, *scores):
     for score in scores:
-        reply = f.ReplyFactory(referral=referral, opinion=opinion, author=referral.referred_by)
+        reply = f.ReplyFactory(referral=referral, opinion=opinion, author=referral.assigned_by)
         Rating.objects.create(opinion=opinion, reply=reply, score=score)
 
 
@@ -75,8 +76,8 @@ def data(w):
         w, channel=Channel.QR_STATION, status=Status.HANDLING, received_at=at(6), **b_kw
     )
     # Returned by the street office first: that unit is not counted.
-    _lead(w, o4, w.office_a, due=due, state=Referral.State.RETURNED)
-    _lead(w, o4, w.roads, due=due, state=Referral.State.ACCEPTED)
+    _lead(w, o4, w.office_a, due=due, state=Assignment.State.RETURNED)
+    _lead(w, o4, w.roads, due=due, state=Assignment.State.ACCEPTED)
     o5 = new_opinion(w, channel=Channel.ONLINE, status=Status.RECEIVED, received_at=at(7), **b_kw)
     # Answered on the spot and rated: closed, but not a referred case for the on-time rate.
     o6 = new_opinion(w, channel=Channel.ONLINE, status=Status.CLOSED, received_at=at(8), **a_kw)

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhitong.core.events import event_record, events_for
+from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions import services
-from zhitong.opinions.models import Extension, Opinion, Rating, Referral, Status
+from zhitong.opinions.models import Opinion, Rating, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.suggestions.models import Suggestion
 from zhitong.testing import factories as f
@@ -44,7 +45,7 @@ def referred(w, **kw):
 
 
 def lead_of(opinion):
-    return opinion.referrals.get(role=Referral.Role.LEAD)
+    return opinion.referrals.get(role=Assignment.Role.LEAD)
 
 
 def handling(w, **kw):
@@ -70,7 +71,7 @@ def snapshot(opinion):
         opinion.merged_into_id,
         list(opinion.referrals.values_list("pk", "state", "due_date")),
         list(opinion.replies.values_list("pk", "sent_at")),
-        Extension.objects.filter(referral__opinion=opinion).count(),
+        Extension.objects.filter(assignment__opinion=opinion).count(),
         len(list(events_for(opinion))),
     )
 
@@ -161,7 +162,7 @@ def test_the_unit_sees_its_own_buttons(client, w):
     assert reverse("opinions:referral_accept", args=[opinion.pk, lead.pk]) in html
     assert reverse("opinions:referral_return", args=[opinion.pk, lead.pk]) in html
     assert reverse("opinions:accept", args=[opinion.pk]) not in html
-    co = opinion.referrals.get(role=Referral.Role.CO)
+    co = opinion.referrals.get(role=Assignment.Role.CO)
     assert reverse("opinions:referral_accept", args=[opinion.pk, co.pk]) not in html
 
 
@@ -242,8 +243,8 @@ def test_refer_with_co_units_and_a_deadline(client, w):
     opinion.refresh_from_db()
     assert opinion.status == Status.REFERRED
     lead = lead_of(opinion)
-    assert lead.unit == w.housing and lead.working_days == 10 and lead.due_date
-    assert opinion.referrals.get(role=Referral.Role.CO).unit == w.roads
+    assert lead.unit == w.housing and lead.period == 10 and lead.due_date
+    assert opinion.referrals.get(role=Assignment.Role.CO).unit == w.roads
 
 
 def test_refer_to_an_unknown_or_foreign_unit_is_refused(client, w):
@@ -297,7 +298,7 @@ def test_the_unit_returns_a_referral_with_a_reason(client, w):
     opinion.refresh_from_db()
     assert opinion.status == Status.ACCEPTED
     lead.refresh_from_db()
-    assert lead.state == Referral.State.RETURNED and lead.return_reason == "属街道职责"
+    assert lead.state == Assignment.State.RETURNED and lead.return_reason == "属街道职责"
 
 
 def test_staff_send_the_reply_to_the_submitter(client, w):
@@ -464,7 +465,7 @@ def test_a_referral_of_another_opinion_is_not_found(client, w):
     client.force_login(w.unit)
     response = post(client, "referral_accept", one, {}, lead_of(other).pk)
     assert response.status_code == 404
-    assert lead_of(other).state == Referral.State.PENDING
+    assert lead_of(other).state == Assignment.State.PENDING
 
 
 def test_a_stale_page_gets_the_services_message_and_changes_nothing(client, w):
@@ -495,7 +496,7 @@ def _crowded(w, n):
         referral = f.ReferralFactory(
             opinion=opinion,
             unit=unit,
-            referred_by=w.staff,
+            assigned_by=w.staff,
             role="lead" if i == 0 else "co",
             state="accepted",
             deadline={
@@ -508,7 +509,7 @@ def _crowded(w, n):
                 "makeup_workdays_counted": [],
             },
         )
-        f.ExtensionFactory(referral=referral, requested_by=w.unit)
+        f.ExtensionFactory(assignment=referral, requested_by=w.unit)
         reply = f.ReplyFactory(referral=referral, opinion=opinion, author=w.unit)
         reply.sent_at = reply.created_at
         reply.reviewed_by = w.staff
@@ -541,7 +542,7 @@ def test_the_unit_case_page_costs_a_fixed_number_of_queries(
 ):
     opinion = _crowded(w, n)
     client.force_login(w.unit)
-    Referral.objects.filter(opinion=opinion, role="lead").update(unit=w.housing)
+    Assignment.objects.filter(opinion=opinion, role="lead").update(unit=w.housing)
     client.get(detail(opinion))
     with django_assert_max_num_queries(22):
         assert client.get(detail(opinion)).status_code == 200

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from zhitong.handling.models import Assignment
 from zhitong.opinions import search
-from zhitong.opinions.models import Channel, Opinion, Referral, Status
+from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.opinions.search import search_document
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
@@ -58,7 +59,7 @@ def spread(w):
         deputy=None,
         status=Status.REFERRED,
     )
-    f.ReferralFactory(opinion=c, unit=w.housing, referred_by=w.staff)
+    f.ReferralFactory(opinion=c, unit=w.housing, assigned_by=w.staff)
     d = new_opinion(
         w, tracking_code="DDDD000004", street=w.street_b, place=None, station=None, deputy=w.dep_a
     )
@@ -164,14 +165,14 @@ def test_a_reversed_date_range_is_flagged_and_ignored(client, w, spread):
     assert "结束日期不能早于开始日期。" in response.content.decode()
 
 
-def _referral(w, opinion, *, due, state=Referral.State.ACCEPTED, working_days=15):
+def _referral(w, opinion, *, due, state=Assignment.State.ACCEPTED, working_days=15):
     return f.ReferralFactory(
         opinion=opinion,
         unit=w.housing,
-        referred_by=w.staff,
+        assigned_by=w.staff,
         state=state,
         due_date=due,
-        working_days=working_days,
+        period=working_days,
     )
 
 
@@ -185,7 +186,10 @@ def test_overdue_and_very_overdue_filters_follow_the_stored_due_date(client, w, 
     # A replied referral long past its date is not overdue: the unit has answered.
     late_but_answered = new_opinion(w, tracking_code="EEEE000005")
     _referral(
-        w, late_but_answered, due=today - datetime.timedelta(days=60), state=Referral.State.REPLIED
+        w,
+        late_but_answered,
+        due=today - datetime.timedelta(days=60),
+        state=Assignment.State.REPLIED,
     )
     login(client, w.staff)
     assert codes(client.get(QUEUE, {"deadline": "overdue"})) == {"AAAA000001", "BBBB000002"}
@@ -195,7 +199,7 @@ def test_overdue_and_very_overdue_filters_follow_the_stored_due_date(client, w, 
 
 
 def test_very_overdue_counts_working_days():
-    from zhitong.opinions.deadlines import very_overdue_from
+    from zhitong.handling.deadlines import very_overdue_from
     from zhitong.workdays.deadlines import WorkingCalendar
 
     calendar = WorkingCalendar()
@@ -207,7 +211,7 @@ def test_very_overdue_counts_working_days():
     assert calendar.working_days_between(due, datetime.date(2025, 6, 15)) == 4
 
 
-# Referral dates over the 2026 Spring Festival and into 2027, which is not published here
+# Assignment dates over the 2026 Spring Festival and into 2027, which is not published here
 # (weekends only, provisional) until the test publishes 元旦 (Fri 1-1 to Sun 1-3).
 RANDOM_SCHEDULE_2027 = [
     (datetime.date(2027, 1, 1), "holiday", "元旦"),
@@ -257,14 +261,14 @@ def _exact(today, calendar):
     from zhitong.workdays.deadlines import Deadline
 
     overdue, very = set(), set()
-    for referral in Referral.objects.filter(
-        role=Referral.Role.LEAD, state__in=search.RUNNING_STATES, due_date__isnull=False
+    for referral in Assignment.objects.filter(
+        role=Assignment.Role.LEAD, state__in=search.RUNNING_STATES, due_date__isnull=False
     ):
         if referral.due_date < today:
-            overdue.add(referral.opinion_id)
+            overdue.add(referral.opinion.pk)
             allowed = Deadline.from_data(referral.deadline).working_days
             if calendar.working_days_between(referral.due_date, today) >= allowed:
-                very.add(referral.opinion_id)
+                very.add(referral.opinion.pk)
     return overdue, very
 
 
@@ -284,11 +288,11 @@ def test_the_deadline_filters_agree_with_the_exact_definition_on_random_cases(w)
     rng = random.Random(20261126)
     _random_cases(w, rng, 48)
     running = list(
-        Referral.objects.filter(role=Referral.Role.LEAD, state__in=search.RUNNING_STATES)
+        Assignment.objects.filter(role=Assignment.Role.LEAD, state__in=search.RUNNING_STATES)
     )
     # The cases cover what the definition turns on.
-    assert any(r.deadline["working_days"] > r.working_days for r in running)  # extended
-    assert len({r.working_days for r in running}) >= 3
+    assert any(r.deadline["working_days"] > r.period for r in running)  # extended
+    assert len({r.period for r in running}) >= 3
     assert any(r.deadline_provisional for r in running)  # into unpublished 2027
     assert any(r.deadline["holidays_skipped"] for r in running)
     first = datetime.date(2025, 12, 1)
@@ -308,12 +312,12 @@ def test_the_deadline_filters_agree_with_the_exact_definition_on_random_cases(w)
             seen_very |= bool(very)
             seen_overdue_only |= bool(overdue - very)
             # The badge on each row says the same as the filters.
-            for referral in Referral.objects.filter(
-                role=Referral.Role.LEAD, state__in=search.RUNNING_STATES
+            for referral in Assignment.objects.filter(
+                role=Assignment.Role.LEAD, state__in=search.RUNNING_STATES
             ):
                 state = deadline_state(referral, today, calendar=calendar)
-                assert (state == "very_overdue") == (referral.opinion_id in very)
-                assert (state in ("overdue", "very_overdue")) == (referral.opinion_id in overdue)
+                assert (state == "very_overdue") == (referral.opinion.pk in very)
+                assert (state in ("overdue", "very_overdue")) == (referral.opinion.pk in overdue)
     assert seen_very and seen_overdue_only
 
 
@@ -406,7 +410,7 @@ def test_keyset_by_due_date_lists_running_deadlines_nearest_first(client, w):
         dues[opinion.pk] = today + datetime.timedelta(days=i % 7)
         _referral(w, opinion, due=dues[opinion.pk])
     # Answered: no running deadline, so not in this order.
-    _referral(w, made[40], due=today, state=Referral.State.REPLIED)
+    _referral(w, made[40], due=today, state=Assignment.State.REPLIED)
     login(client, w.staff)
     pages = _follow(client, f"{QUEUE}?sort=due", "next")
     assert [len(p) for p in pages] == [25, 15]
@@ -502,7 +506,7 @@ def _busy(w, count, days_late=3):
     for opinion in _many(w, count):
         lead = _referral(w, opinion, due=today - datetime.timedelta(days=days_late))
         f.ReferralFactory(
-            opinion=opinion, unit=w.roads, referred_by=w.staff, role="co", due_date=lead.due_date
+            opinion=opinion, unit=w.roads, assigned_by=w.staff, role="co", due_date=lead.due_date
         )
 
 
@@ -566,7 +570,7 @@ def test_bulk_referral_is_all_or_nothing(client, w):
     assert response.status_code == 400
     html = response.content.decode()
     assert "RCV0000001" in html and "不能进行此操作" in html
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
     assert set(Opinion.objects.values_list("status", flat=True)) == {
         Status.ACCEPTED,
         Status.RECEIVED,
@@ -586,7 +590,7 @@ def test_bulk_referral_to_an_unknown_unit_is_refused(client, w):
     )
     assert response.status_code == 400
     assert "所选承办单位不存在或已停用。" in response.content.decode()
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
 
 
 def test_bulk_referral_of_an_opinion_out_of_scope_is_refused(client, w):
@@ -598,7 +602,7 @@ def test_bulk_referral_of_an_opinion_out_of_scope_is_refused(client, w):
     )
     assert response.status_code == 400
     assert "勾选的意见不存在或无权办理。" in response.content.decode()
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
 
 
 def test_bulk_referral_without_ticks_asks_for_them(client, w):
@@ -614,7 +618,7 @@ def test_only_referring_staff_may_bulk_refer(client, w, role):
         reverse("opinions:bulk_refer"), {"opinions": [opinions[0].pk], "unit": w.housing.pk}
     )
     assert response.status_code == 403
-    assert not Referral.objects.exists()
+    assert not Assignment.objects.exists()
 
 
 def test_bulk_controls_show_only_for_referring_staff(client, w):
@@ -632,7 +636,7 @@ def test_the_queue_offers_recording_to_those_who_record(client, w):
 
 
 @pytest.mark.parametrize("days_from_today", [-40, -12, -1, 0, 2, 10])
-@pytest.mark.parametrize("state", [Referral.State.ACCEPTED, Referral.State.REPLIED])
+@pytest.mark.parametrize("state", [Assignment.State.ACCEPTED, Assignment.State.REPLIED])
 def test_the_pages_deadline_state_agrees_with_the_selector(w, days_from_today, state):
     from zhitong.opinions.selectors import deadline_state as selector_state
     from zhitong.opinions.views_work import deadline_state as page_state
@@ -642,7 +646,7 @@ def test_the_pages_deadline_state_agrees_with_the_selector(w, days_from_today, s
     referral = _referral(
         w, new_opinion(w), due=today + datetime.timedelta(days=days_from_today), state=state
     )
-    referral.working_days = 10
+    referral.period = 10
     assert page_state(referral, today, working_calendar()) == selector_state(referral, today)
 
 

@@ -1,8 +1,8 @@
-"""`manage.py opinions_check_deadlines [--today YYYY-MM-DD]`: record deadlines that passed.
+"""`manage.py handling_check_deadlines [--today YYYY-MM-DD]`: record deadlines that passed.
 
 Run it daily (cron, or a scheduled task) after midnight Asia/Shanghai. Each passing of a
-referral's due date is recorded once as a "deadline_passed" event, and the unit and the
-staff over the district are notified; running it twice, or on two machines, records
+assignment's due date (an opinion's referral, a suggestion's assignment ...) is recorded
+once as an event on its case, and the unit and the staff over the district are notified; running it twice, or on two machines, records
 nothing twice.
 """
 
@@ -10,11 +10,11 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhitong.opinions.services import deadlines_record_passings
+from zhitong.handling.services import deadlines_record_passings
 
 
 class Command(BaseCommand):
-    help = "记录已超过办理期限的转办意见（每个期限只记录一次），并通知承办单位和工作人员。"
+    help = "记录已超过办理期限的交办事项（每个期限只记录一次），并通知承办单位和工作人员。"
 
     def add_arguments(self, parser):
         parser.add_argument(

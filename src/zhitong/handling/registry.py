@@ -1,0 +1,150 @@
+"""The processes that hand work to units, each registered once with an adapter.
+
+Handling sits below the processes and never imports them: each process registers a
+`Process` (in its AppConfig.ready) that tells handling how to lock its case row, whether
+a user may act, what an act does to the case's own state, how to write the one event on
+its timeline, and where its case page is. The handling services dispatch through it.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from zhitong.handling.models import Case, Rule
+
+
+class HandlingError(ValidationError):
+    """Bad input for a handling act: a code for tests, a Chinese message for the page."""
+
+    def __init__(self, code: str, message):
+        super().__init__(message, code=code)
+        self.code = code
+
+    def __str__(self):
+        return str(self.messages[0]) if self.messages else self.code
+
+
+class Act(enum.StrEnum):
+    """The acts of handling; each process names the event verb it records for each."""
+
+    ACCEPT = "accept"
+    RETURN = "return"
+    REPLY = "reply"
+    EXTENSION_REQUEST = "extension_request"
+    EXTENSION_DECIDE = "extension_decide"
+    CHASE = "chase"
+    REASSIGN = "reassign"
+    SET_DEADLINE = "set_deadline"
+    RATE = "rate"
+    RATE_RECORD = "rate_record"
+    DEADLINE_PASSED = "deadline_passed"
+    DEADLINE_RECOMPUTED = "deadline_recomputed"
+
+
+class Process:
+    """The adapter of one process. Subclass it, set `name` and `model`, and register it."""
+
+    # The Case.process value, e.g. "opinions", and what the unit inbox calls it.
+    name: ClassVar[str] = ""
+    label: ClassVar[Any] = ""
+    # The case model (with handling.models.CaseMixin).
+    model: ClassVar[Any] = None
+    # The key under which event data names the assignment (opinions say "referral").
+    assignment_key: ClassVar[str] = "assignment"
+    # Result classes of a reply (suggestions: A/B/C/D); empty when replies have none.
+    result_classes: ClassVar[tuple[str, ...]] = ()
+    # Back-to-back rating (背靠背): the unit never learns who rated.
+    back_to_back: ClassVar[bool] = False
+    # Event verbs per act where they differ from the act's own name.
+    verbs: ClassVar[dict[Act, str]] = {}
+    error: ClassVar[type[HandlingError]] = HandlingError
+
+    def verb(self, act: Act) -> str:
+        return self.verbs.get(act, act.value)
+
+    def period_key(self, rule: str) -> str:
+        return "months" if rule == Rule.MONTHS else "working_days"
+
+    def lock(self, case: Case):
+        """The case row of `case`, locked until the transaction ends."""
+        return self.model.objects.select_for_update().get(case=case)
+
+    def state_of(self, obj) -> str:
+        return getattr(obj, "status", "") or getattr(obj, "state", "")
+
+    def title_of(self, obj) -> str:
+        return str(obj)
+
+    def may(self, user, act: Act, obj, assignment) -> bool:
+        """Whether `user` may perform `act` (permission only; state is `can`)."""
+        raise NotImplementedError
+
+    def can(self, act: Act, obj, assignment) -> bool:
+        """Whether the case's own state allows `act`."""
+        return True
+
+    def moved(self, obj, act: Act, assignment, **details) -> None:
+        """What `act` does to the case's own state (save it here)."""
+
+    def record(self, obj, *, by, verb: str, from_state: str, note: str, data: dict) -> None:
+        """Write the one event of an act on the case's timeline."""
+        from zhitong.core.events import event_record
+
+        event_record(
+            actor=by,
+            subject=obj,
+            verb=verb,
+            from_state=from_state,
+            to_state=self.state_of(obj),
+            note=note,
+            data=data,
+            district_code=obj.district.code if hasattr(obj, "district") else "",
+        )
+
+    def url(self, obj) -> str:
+        return ""
+
+    def staff_recipients(self, obj):
+        """The staff to tell: a list of users, or a function of the notifications API."""
+        return []
+
+    def extension_watchers(self, obj) -> list:
+        """Who else hears of an extension decision (suggestions: the deputy)."""
+        return []
+
+    def passing_text(self, obj, assignment) -> str:
+        from django.utils.translation import gettext as _
+
+        return _("交办事项已超过办理期限（%(due)s）：%(title)s") % {
+            "due": assignment.due_date.isoformat() if assignment.due_date else "",
+            "title": self.title_of(obj),
+        }
+
+
+_PROCESSES: dict[str, Process] = {}
+
+
+def register(process: Process) -> Process:
+    """Register a process's adapter (in its AppConfig.ready); registering again replaces."""
+    if not process.name:
+        raise ValueError("a process needs a name")
+    _PROCESSES[process.name] = process
+    return process
+
+
+def unregister(name: str) -> None:
+    _PROCESSES.pop(name, None)
+
+
+def process_for(name: str) -> Process:
+    try:
+        return _PROCESSES[name]
+    except KeyError:
+        raise LookupError(f"no handling process registered as {name!r}") from None
+
+
+def processes() -> dict[str, Process]:
+    return dict(_PROCESSES)

@@ -1,0 +1,909 @@
+"""Handing work to units (交办 · 承办), for every process.
+
+Two kinds of function:
+- steps (`case_open`, `assign`, `withdraw_open`, `sync_open_dates`, ...) that run inside a
+  process's own transition: they open no transaction, check no permission and write no
+  event; the process does, once, on its case;
+- services (accept, return, reply, extension, chase, reassign, new deadline, rating, the
+  deadline passings and the calendar hook) that lock the case through its process's
+  adapter (`handling.registry`), ask the adapter whether the user may act and what the
+  act does to the case's own state, change the handling rows and write exactly one event
+  on the case's timeline, in one transaction.
+
+Bad input raises the process's own error class (a ValidationError with a code and a
+Chinese message) and changes nothing; a user who may not act gets PermissionDenied.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhitong.handling import deadlines
+from zhitong.handling.models import Assignment, Case, Chase, Extension, Rating, Reply, Rule
+from zhitong.handling.registry import Act, HandlingError, Process, process_for
+from zhitong.units.models import HandlingUnit
+from zhitong.workdays.selectors import working_calendar
+
+logger = logging.getLogger(__name__)
+
+NOTE_LIMIT = 2000
+TEXT_LIMIT = 10000
+PASSING_BATCH = 500
+
+
+# --- steps inside a process's transition -------------------------------------------------
+
+
+def case_open(*, process: str, district, reference: str, title: str, at=None) -> Case:
+    """The anchor for a new case of `process` (the process stores it on its case row)."""
+    return Case.objects.create(
+        process=process,
+        district=district,
+        reference=reference[:40],
+        title=title[:200],
+        created_at=at or timezone.now(),
+    )
+
+
+def assign(
+    *,
+    case: Case,
+    unit: HandlingUnit,
+    role: str,
+    rule: str,
+    period: int,
+    by,
+    at: datetime.datetime,
+    suggested_unit: HandlingUnit | None = None,
+    deadline: deadlines.AnyDeadline | None = None,
+    calendar=None,
+) -> Assignment:
+    """Hand `case` to `unit` with a deadline of `period` (working days or months) from the
+    local date of `at` (or the `deadline` given, shared by a lead and its co-units)."""
+    calendar = calendar or working_calendar()
+    if deadline is None:
+        deadline = deadlines.compute_rule(rule, deadlines.local_date(at), period, calendar)
+    assignment = Assignment(
+        case=case,
+        district_id=case.district_id,
+        unit=unit,
+        unit_name=unit.name,
+        role=role,
+        suggested_unit=suggested_unit,
+        assigned_by=by,
+        assigned_at=at,
+        rule=rule,
+        period=period,
+    )
+    deadlines.apply(assignment, deadline, calendar)
+    assignment.save()
+    return assignment
+
+
+def withdraw_open(case_id: int, *, role: str | None = None) -> list[int]:
+    """Withdraw the case's running assignments (of `role`, else all); their ids."""
+    running = Assignment.objects.select_for_update().filter(
+        case_id=case_id, state__in=deadlines.OPEN_STATES
+    )
+    if role is not None:
+        running = running.filter(role=role)
+    ids = list(running.order_by("pk").values_list("pk", flat=True))
+    Assignment.objects.filter(pk__in=ids).update(state=Assignment.State.WITHDRAWN)
+    return ids
+
+
+def sync_open_dates(obj) -> None:
+    """Refresh a case row's copies (`open_due_date`, `open_very_overdue_from`) of its
+    running lead assignment's dates; call after any change to a lead's state or deadline,
+    inside the same transaction."""
+    dates = deadlines.running_lead_dates(obj.case_id)
+    obj.open_due_date = dates["due"]
+    obj.open_very_overdue_from = dates["very_overdue"]
+    obj.save(update_fields=["open_due_date", "open_very_overdue_from"])
+
+
+def restart(assignment: Assignment, *, start: datetime.date, calendar=None) -> None:
+    """Running again after a rework, with a fresh period from `start` (saved)."""
+    calendar = calendar or working_calendar()
+    deadline = deadlines.restarted(assignment, start, calendar)
+    assignment.state = Assignment.State.ACCEPTED
+    assignment.passing_recorded_for = None
+    deadlines.apply(assignment, deadline, calendar)
+    assignment.save(update_fields=["state", "passing_recorded_for", *deadlines.DEADLINE_FIELDS])
+
+
+def unit_data(unit: HandlingUnit | None) -> dict | None:
+    return {"id": unit.pk, "name": unit.name} if unit is not None else None
+
+
+def iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+def _text(process: Process, value, *, field: str, limit: int, required: bool = True) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise process.error("invalid", _("%(field)s格式不正确。") % {"field": field})
+    if required and not text:
+        raise process.error("required", _("请填写%(field)s。") % {"field": field})
+    if len(text) > limit:
+        raise process.error(
+            "too_long", _("%(field)s不能超过%(limit)s个字。") % {"field": field, "limit": limit}
+        )
+    return text
+
+
+def check_period(process: Process, rule: str, value, *, extension: bool = False) -> int:
+    """A whole number of working days or months within the bounds of the rule."""
+    months = rule == Rule.MONTHS
+    if months:
+        low = deadlines.MIN_MONTHS
+        high = deadlines.MAX_EXTENSION_MONTHS if extension else deadlines.MAX_MONTHS
+    else:
+        low = deadlines.MIN_WORKING_DAYS
+        high = deadlines.MAX_EXTENSION_DAYS if extension else deadlines.MAX_WORKING_DAYS
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise process.error(
+            "invalid_days",
+            _("办理期限必须是整数个月。") if months else _("办理期限必须是整数个工作日。"),
+        )
+    if not low <= value <= high:
+        message = (
+            _("月数必须在%(min)s至%(max)s之间。")
+            if months
+            else _("工作日数必须在%(min)s至%(max)s之间。")
+        )
+        raise process.error("invalid_days", message % {"min": low, "max": high})
+    return value
+
+
+def check_unit(process: Process, unit, district) -> HandlingUnit:
+    """An active unit of the case's district, of one of its streets, or above it."""
+    if not isinstance(unit, HandlingUnit):
+        raise process.error("invalid_unit", _("请选择承办单位。"))
+    if not unit.is_active:
+        raise process.error("inactive_unit", _("%(unit)s已停用，不能交办。") % {"unit": unit.name})
+    unit_path, district_path = unit.region.path, district.path
+    if not (unit_path.startswith(district_path) or district_path.startswith(unit_path)):
+        raise process.error(
+            "unit_out_of_region", _("%(unit)s不属于本区，不能交办。") % {"unit": unit.name}
+        )
+    return unit
+
+
+def _require_user(user) -> None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise PermissionDenied(_("请先登录。"))
+
+
+def _locked(assignment) -> tuple[Process, Any, Assignment]:
+    """The assignment's process, its case row locked (first, as every service locks),
+    then the assignment itself locked."""
+    pk = getattr(assignment, "pk", assignment)
+    try:
+        case_id = Assignment.objects.values_list("case_id", flat=True).get(pk=pk)
+    except Assignment.DoesNotExist:
+        raise HandlingError("not_found", _("找不到该交办记录。")) from None
+    case = Case.objects.get(pk=case_id)
+    process = process_for(case.process)
+    obj = process.lock(case)
+    locked = Assignment.objects.select_for_update().select_related("unit").get(pk=pk)
+    return process, obj, locked
+
+
+def _allow(process: Process, user, act: Act, obj, assignment: Assignment | None) -> None:
+    _require_user(user)
+    if not process.may(user, act, obj, assignment):
+        raise PermissionDenied(_("你无权办理这件事项。"))
+
+
+def _record(
+    process: Process, obj, *, by, act: Act, from_state: str, note: str = "", data=None
+) -> None:
+    process.record(
+        obj, by=by, verb=process.verb(act), from_state=from_state, note=note, data=data or {}
+    )
+
+
+def notifications_api():
+    """The notifications module (a function, so tests can watch what is sent)."""
+    from zhitong.notifications import services as api
+
+    return api
+
+
+def _notify(process: Process, obj, *, recipients, verb: str, text: str) -> None:
+    """Notify after the commit; `recipients` is a list of users, or a function of the
+    notifications API giving one (resolved then)."""
+    url = process.url(obj)
+
+    def send():
+        api = notifications_api()
+        users = recipients(api) if callable(recipients) else recipients
+        users = [user for user in users if user.is_active]
+        if users:
+            api.notify(recipients=users, verb=verb, text=text, url=url, subject=obj)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _unit_users(units: Iterable[HandlingUnit]):
+    units = list(units)
+
+    def resolve(api) -> list:
+        found: dict[int, Any] = {}
+        for unit in units:
+            for user in api.recipients_for_unit(unit):
+                found[user.pk] = user
+        return list(found.values())
+
+    return resolve
+
+
+def _is_overdue(assignment: Assignment, today: datetime.date) -> bool:
+    return (
+        assignment.state in deadlines.OPEN_STATES
+        and assignment.due_date is not None
+        and assignment.due_date < today
+    )
+
+
+# --- the unit's acts ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_accept(*, assignment: Assignment, by) -> Assignment:
+    """The unit signs for it (签收)."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.ACCEPT, obj, assignment)
+    if assignment.state != Assignment.State.PENDING or not process.can(Act.ACCEPT, obj, assignment):
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，不能签收。") % {"state": assignment.get_state_display()},
+        )
+    from_state = process.state_of(obj)
+    assignment.state = Assignment.State.ACCEPTED
+    assignment.accepted_at = timezone.now()
+    assignment.save(update_fields=["state", "accepted_at"])
+    process.moved(obj, Act.ACCEPT, assignment)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.ACCEPT,
+        from_state=from_state,
+        data={
+            process.assignment_key: assignment.pk,
+            "unit": unit_data(assignment.unit),
+            "role": assignment.role,
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_return(*, assignment: Assignment, by, reason: str) -> Assignment:
+    """The unit returns it as not its business (退回), with a reason; back to staff.
+
+    When the lead returns it, the co-units' running assignments end too: staff assign it
+    afresh, lead and co-units together."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.RETURN, obj, assignment)
+    if assignment.state not in deadlines.OPEN_STATES or not process.can(
+        Act.RETURN, obj, assignment
+    ):
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，不能退回。") % {"state": assignment.get_state_display()},
+        )
+    reason = _text(process, reason, field=_("退回理由"), limit=NOTE_LIMIT)
+    from_state = process.state_of(obj)
+    assignment.state = Assignment.State.RETURNED
+    assignment.return_reason = reason
+    assignment.returned_at = timezone.now()
+    assignment.save(update_fields=["state", "return_reason", "returned_at"])
+    withdrawn: list[int] = []
+    if assignment.role == Assignment.Role.LEAD:
+        withdrawn = withdraw_open(assignment.case_id, role=Assignment.Role.CO)
+    process.moved(obj, Act.RETURN, assignment)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.RETURN,
+        from_state=from_state,
+        note=reason,
+        data={
+            process.assignment_key: assignment.pk,
+            "unit": unit_data(assignment.unit),
+            "role": assignment.role,
+            "withdrawn": withdrawn,
+        },
+    )
+    _notify(
+        process,
+        obj,
+        recipients=process.staff_recipients(obj),
+        verb="assignment_returned",
+        text=_("%(unit)s退回了交办事项：%(title)s。理由：%(reason)s")
+        % {"unit": assignment.unit_name, "title": process.title_of(obj), "reason": reason},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_reply(*, assignment: Assignment, by, text: str, result_class: str = "") -> Reply:
+    """The unit replies in writing (书面答复), with the process's result class if it has one."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.REPLY, obj, assignment)
+    if assignment.state != Assignment.State.ACCEPTED or not process.can(Act.REPLY, obj, assignment):
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，不能答复。") % {"state": assignment.get_state_display()},
+        )
+    text = _text(process, text, field=_("答复内容"), limit=TEXT_LIMIT)
+    classes = process.result_classes
+    if classes and result_class not in classes:
+        raise process.error("invalid_class", _("请选择答复类别。"))
+    if not classes and result_class:
+        raise process.error("invalid_class", _("这类事项的答复不分类别。"))
+    now = timezone.now()
+    from_state = process.state_of(obj)
+    reply = Reply.objects.create(
+        assignment=assignment, text=text, result_class=result_class, author=by, created_at=now
+    )
+    assignment.state = Assignment.State.REPLIED
+    assignment.replied_at = now
+    assignment.save(update_fields=["state", "replied_at"])
+    process.moved(obj, Act.REPLY, assignment)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.REPLY,
+        from_state=from_state,
+        data={
+            process.assignment_key: assignment.pk,
+            "reply": reply.pk,
+            "unit": unit_data(assignment.unit),
+            "role": assignment.role,
+            "result_class": result_class,
+        },
+    )
+    return reply
+
+
+@transaction.atomic
+def extension_request(*, assignment: Assignment, by, period, reason: str) -> Extension:
+    """The lead unit asks for more time, in the assignment's rule unit."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.EXTENSION_REQUEST, obj, assignment)
+    if (
+        assignment.role != Assignment.Role.LEAD
+        or assignment.state != Assignment.State.ACCEPTED
+        or not process.can(Act.EXTENSION_REQUEST, obj, assignment)
+    ):
+        raise process.error("invalid_transition", _("只有已签收、正在办理的主办单位可以申请延期。"))
+    if assignment.extensions.filter(state=Extension.State.PENDING).exists():
+        raise process.error("pending_exists", _("已有待审批的延期申请。"))
+    period = check_period(process, assignment.rule, period, extension=True)
+    reason = _text(process, reason, field=_("延期理由"), limit=NOTE_LIMIT)
+    extension = Extension.objects.create(
+        assignment=assignment, period=period, reason=reason, requested_by=by
+    )
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.EXTENSION_REQUEST,
+        from_state=process.state_of(obj),
+        note=reason,
+        data={
+            "extension": extension.pk,
+            process.assignment_key: assignment.pk,
+            process.period_key(assignment.rule): period,
+        },
+    )
+    _notify(
+        process,
+        obj,
+        recipients=process.staff_recipients(obj),
+        verb="extension_requested",
+        text=_("%(unit)s申请延期%(period)s：%(title)s")
+        % {
+            "unit": assignment.unit_name,
+            "period": period_label(assignment.rule, period),
+            "title": process.title_of(obj),
+        },
+    )
+    return extension
+
+
+def period_label(rule: str, period: int) -> str:
+    if rule == Rule.MONTHS:
+        return _("%(n)s个月") % {"n": period}
+    return _("%(n)s个工作日") % {"n": period}
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, by, approve: bool, note: str = "") -> Extension:
+    """Staff approve (the due date moves by the time asked, from the same start) or refuse."""
+    pk = extension.pk if isinstance(extension, Extension) else extension
+    try:
+        assignment_id = Extension.objects.values_list("assignment_id", flat=True).get(pk=pk)
+    except Extension.DoesNotExist:
+        raise HandlingError("not_found", _("找不到该延期申请。")) from None
+    process, obj, assignment = _locked(assignment_id)
+    _allow(process, by, Act.EXTENSION_DECIDE, obj, assignment)
+    extension = Extension.objects.select_for_update().get(pk=pk)
+    if extension.state != Extension.State.PENDING:
+        raise process.error("already_decided", _("该延期申请已经审批过了。"))
+    if assignment.state not in deadlines.OPEN_STATES:
+        raise process.error("referral_closed", _("该交办已答复或结束，无需延期。"))
+    note = _text(process, note, field=_("审批意见"), limit=NOTE_LIMIT, required=False)
+    extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
+    extension.decided_by = by
+    extension.decided_at = timezone.now()
+    extension.decision_note = note
+    extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    data: dict[str, object] = {
+        "extension": extension.pk,
+        process.assignment_key: assignment.pk,
+        "approved": bool(approve),
+        process.period_key(assignment.rule): extension.period,
+        "from_due": iso(assignment.due_date),
+    }
+    if approve:
+        calendar = working_calendar()
+        deadline = deadlines.extended(assignment, extension.period, calendar)
+        deadlines.apply(assignment, deadline, calendar)
+        assignment.save(update_fields=deadlines.DEADLINE_FIELDS)
+        sync_open_dates(obj)
+        data["to_due"] = deadline.due.isoformat()
+        data["deadline"] = deadline.as_data()
+    else:
+        data["to_due"] = data["from_due"]
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.EXTENSION_DECIDE,
+        from_state=process.state_of(obj),
+        note=note,
+        data=data,
+    )
+    _notify(
+        process,
+        obj,
+        recipients=_unit_users([assignment.unit]),
+        verb="extension_decided",
+        text=(
+            _("延期申请已批准，新的办理期限为%(due)s：%(title)s")
+            if approve
+            else _("延期申请未批准，办理期限仍为%(due)s：%(title)s")
+        )
+        % {"due": data["to_due"], "title": process.title_of(obj)},
+    )
+    for user in process.extension_watchers(obj):
+        # Suggestions: the deputy is told of an extension (a process names who else hears).
+        _notify(
+            process,
+            obj,
+            recipients=[user],
+            verb="extension_decided",
+            text=_("%(unit)s的延期申请%(result)s：%(title)s")
+            % {
+                "unit": assignment.unit_name,
+                "result": _("已批准") if approve else _("未批准"),
+                "title": process.title_of(obj),
+            },
+        )
+    return extension
+
+
+# --- staff's acts on a running assignment -------------------------------------------------
+
+
+@transaction.atomic
+def assignment_chase(*, assignment: Assignment, by, note: str = "") -> Chase:
+    """Chase the unit (催办): recorded, counted on the assignment, and the unit notified."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.CHASE, obj, assignment)
+    if assignment.state not in deadlines.OPEN_STATES:
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，无需催办。") % {"state": assignment.get_state_display()},
+        )
+    note = _text(process, note, field=_("催办说明"), limit=NOTE_LIMIT, required=False)
+    now = timezone.now()
+    overdue = _is_overdue(assignment, timezone.localdate(now))
+    chase = Chase.objects.create(
+        assignment=assignment, chased_by=by, chased_at=now, note=note, was_overdue=overdue
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(chase_count=F("chase_count") + 1)
+    assignment.chase_count += 1
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.CHASE,
+        from_state=process.state_of(obj),
+        note=note,
+        data={
+            process.assignment_key: assignment.pk,
+            "chase": chase.pk,
+            "unit": unit_data(assignment.unit),
+            "due_date": iso(assignment.due_date),
+            "overdue": overdue,
+            "count": assignment.chase_count,
+        },
+    )
+    text = _("催办（第%(n)s次）：%(title)s，办理期限%(due)s。") % {
+        "n": assignment.chase_count,
+        "title": process.title_of(obj),
+        "due": iso(assignment.due_date) or "—",
+    }
+    if note:
+        text = f"{text}{note}"
+    _notify(process, obj, recipients=_unit_users([assignment.unit]), verb="chased", text=text)
+    return chase
+
+
+@transaction.atomic
+def assignment_reassign(*, assignment: Assignment, by, unit, reason: str) -> Assignment:
+    """Give a running assignment to another unit (改派), with a reason: the old one is
+    withdrawn, the new one starts pending with a fresh deadline of the same rule and
+    period; the case's own state does not change."""
+    process, obj, old = _locked(assignment)
+    _allow(process, by, Act.REASSIGN, obj, old)
+    if old.state not in deadlines.OPEN_STATES:
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，不能改派。") % {"state": old.get_state_display()},
+        )
+    unit = check_unit(process, unit, old.case.district if old.case_id else None)
+    if unit.pk == old.unit_id:
+        raise process.error("same_unit", _("请选择另一个承办单位。"))
+    if Assignment.objects.filter(
+        case_id=old.case_id, unit=unit, state__in=deadlines.OPEN_STATES
+    ).exists():
+        raise process.error("unit_already", _("%(unit)s已在办理这件事项。") % {"unit": unit.name})
+    reason = _text(process, reason, field=_("改派理由"), limit=NOTE_LIMIT)
+    now = timezone.now()
+    old.state = Assignment.State.WITHDRAWN
+    old.save(update_fields=["state"])
+    new = assign(
+        case=old.case,
+        unit=unit,
+        role=old.role,
+        rule=old.rule,
+        period=old.period,
+        by=by,
+        at=now,
+    )
+    if old.role == Assignment.Role.LEAD:
+        process.moved(obj, Act.REASSIGN, new)
+        sync_open_dates(obj)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.REASSIGN,
+        from_state=process.state_of(obj),
+        note=reason,
+        data={
+            "from": {process.assignment_key: old.pk, "unit": unit_data(old.unit)},
+            process.assignment_key: new.pk,
+            "unit": unit_data(unit),
+            "role": new.role,
+            "due_date": iso(new.due_date),
+            "deadline": new.deadline,
+        },
+    )
+    _notify(
+        process,
+        obj,
+        recipients=_unit_users([unit]),
+        verb="assigned",
+        text=_("收到改派事项：%(title)s，办理期限%(due)s。")
+        % {"title": process.title_of(obj), "due": iso(new.due_date)},
+    )
+    _notify(
+        process,
+        obj,
+        recipients=_unit_users([old.unit]),
+        verb="assignment_withdrawn",
+        text=_("事项已改派%(unit)s办理：%(title)s")
+        % {"unit": unit.name, "title": process.title_of(obj)},
+    )
+    return new
+
+
+@transaction.atomic
+def assignment_set_deadline(
+    *, assignment: Assignment, by, due: datetime.date, reason: str
+) -> Assignment:
+    """Staff set a new due date (调整期限) with a reason; it must be a working day after
+    today. The explanation on the case page says who set it and why."""
+    process, obj, assignment = _locked(assignment)
+    _allow(process, by, Act.SET_DEADLINE, obj, assignment)
+    if assignment.state not in deadlines.OPEN_STATES:
+        raise process.error(
+            "invalid_transition",
+            _("该交办当前为“%(state)s”，不能调整期限。")
+            % {"state": assignment.get_state_display()},
+        )
+    if not isinstance(due, datetime.date) or isinstance(due, datetime.datetime):
+        raise process.error("invalid_date", _("请填写有效的日期。"))
+    today = timezone.localdate()
+    calendar = working_calendar()
+    if due <= today:
+        raise process.error("past_date", _("新的期限必须晚于今天。"))
+    if due > deadlines.add_months(today, deadlines.MAX_MONTHS):
+        raise process.error("far_date", _("新的期限不能超过两年。"))
+    if not calendar.is_working_day(due):
+        raise process.error("not_working_day", _("新的期限必须是工作日。"))
+    reason = _text(process, reason, field=_("调整理由"), limit=NOTE_LIMIT)
+    start = deadlines.start_of(assignment)
+    if assignment.rule == Rule.MONTHS:
+        months = max(1, (due.year - start.year) * 12 + due.month - start.month)
+        deadline: deadlines.AnyDeadline = deadlines.MonthsDeadline(
+            start=start,
+            months=months,
+            nominal_due=due,
+            due=due,
+            provisional_years=() if calendar.is_published(due.year) else (due.year,),
+        )
+    else:
+        deadline = calendar.add_working_days(start, calendar.working_days_between(start, due))
+    from_due = iso(assignment.due_date)
+    deadlines.apply(assignment, deadline, calendar)
+    assignment.deadline = {
+        **assignment.deadline,
+        "set_by": by.get_full_name() or by.get_username(),
+        "reason": reason,
+    }
+    assignment.passing_recorded_for = None
+    assignment.save(update_fields=[*deadlines.DEADLINE_FIELDS, "passing_recorded_for"])
+    sync_open_dates(obj)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.SET_DEADLINE,
+        from_state=process.state_of(obj),
+        note=reason,
+        data={
+            process.assignment_key: assignment.pk,
+            "unit": unit_data(assignment.unit),
+            "from_due": from_due,
+            "to_due": due.isoformat(),
+            "deadline": assignment.deadline,
+        },
+    )
+    _notify(
+        process,
+        obj,
+        recipients=_unit_users([assignment.unit]),
+        verb="deadline_set",
+        text=_("办理期限调整为%(due)s：%(title)s。理由：%(reason)s")
+        % {"due": due.isoformat(), "title": process.title_of(obj), "reason": reason},
+    )
+    return assignment
+
+
+# --- rating ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_rate(
+    *, reply: Reply | int, by, score: str, comment: str = "", method: str = Rating.Method.ONLINE
+) -> Rating:
+    """Rate a unit's reply: by the rater themself online, or taken by phone or in person
+    (回访: `by` is who took it). A back-to-back process never shows the rater to the unit."""
+    pk = reply.pk if isinstance(reply, Reply) else int(reply)
+    try:
+        assignment_id = Reply.objects.values_list("assignment_id", flat=True).get(pk=pk)
+    except Reply.DoesNotExist:
+        raise HandlingError("not_found", _("找不到该答复。")) from None
+    process, obj, assignment = _locked(assignment_id)
+    act = Act.RATE if method == Rating.Method.ONLINE else Act.RATE_RECORD
+    _allow(process, by, act, obj, assignment)
+    reply = Reply.objects.select_for_update().get(pk=pk)
+    if Rating.objects.filter(reply=reply).exists():
+        raise process.error("already_rated", _("该答复已经评价过了。"))
+    if not process.can(act, obj, assignment):
+        raise process.error("invalid_transition", _("该事项当前不能评价。"))
+    if score not in Rating.Score.values:
+        raise process.error("invalid_score", _("请选择满意、基本满意或不满意。"))
+    if method not in Rating.Method.values:
+        raise process.error("invalid_method", _("请选择评价方式。"))
+    comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
+    if score == Rating.Score.UNSATISFIED and not comment:
+        raise process.error("reason_required", _("请说明不满意的原因。"))
+    online = method == Rating.Method.ONLINE
+    rating = Rating.objects.create(
+        reply=reply,
+        score=score,
+        comment=comment,
+        method=method,
+        rater=by if online else None,
+        taken_by=None if online else by,
+        back_to_back=process.back_to_back,
+        created_at=timezone.now(),
+    )
+    from_state = process.state_of(obj)
+    process.moved(obj, act, assignment, score=score)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=act,
+        from_state=from_state,
+        note=comment,
+        data={
+            process.assignment_key: assignment.pk,
+            "reply": reply.pk,
+            "rating": rating.pk,
+            "score": score,
+            "method": method,
+        },
+    )
+    _notify(
+        process,
+        obj,
+        recipients=_unit_users([assignment.unit]),
+        verb="rated",
+        text=_("答复已评价“%(score)s”：%(title)s")
+        % {"score": Rating.Score(score).label, "title": process.title_of(obj)},
+    )
+    return rating
+
+
+# --- deadlines over time -----------------------------------------------------------------
+
+
+def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
+    """Record once, as an event on its case, each open assignment's due date passing, and
+    tell the unit and staff. Each assignment is its own transaction, so a run stopped
+    half-way keeps what it recorded and a second run records nothing twice."""
+    today = today or timezone.localdate()
+    recorded = 0
+    pks = list(deadlines.passings_due(today).values_list("pk", flat=True))
+    for start in range(0, len(pks), PASSING_BATCH):
+        batch = deadlines.passings_due(today).filter(pk__in=pks[start : start + PASSING_BATCH])
+        for assignment in batch:
+            if _record_passing(assignment, today):
+                recorded += 1
+    return recorded
+
+
+def _record_passing(assignment: Assignment, today: datetime.date) -> bool:
+    with transaction.atomic():
+        process = process_for(assignment.case.process)
+        obj = process.lock(assignment.case)
+        # Claim the passing: of two runs at once, only one updates the row.
+        claimed = (
+            Assignment.objects.filter(
+                pk=assignment.pk, state__in=deadlines.OPEN_STATES, due_date__lt=today
+            )
+            .filter(Q(passing_recorded_for__isnull=True) | ~Q(passing_recorded_for=F("due_date")))
+            .update(passing_recorded_for=F("due_date"))
+        )
+        if not claimed:
+            return False
+        assignment.refresh_from_db(fields=["due_date", "passing_recorded_for"])
+        _record(
+            process,
+            obj,
+            by=None,
+            act=Act.DEADLINE_PASSED,
+            from_state=process.state_of(obj),
+            data={
+                process.assignment_key: assignment.pk,
+                "unit": unit_data(assignment.unit),
+                "role": assignment.role,
+                "due_date": iso(assignment.due_date),
+            },
+        )
+        text = process.passing_text(obj, assignment)
+        _notify(
+            process,
+            obj,
+            recipients=_unit_users([assignment.unit]),
+            verb="deadline_passed",
+            text=text,
+        )
+        _notify(
+            process,
+            obj,
+            recipients=process.staff_recipients(obj),
+            verb="deadline_passed",
+            text=_("%(unit)s办理超期：%(text)s") % {"unit": assignment.unit_name, "text": text},
+        )
+    return True
+
+
+@transaction.atomic
+def assignments_recompute_deadlines(*, year: int, by) -> int:
+    """Redo open deadlines after `year`'s calendar changed; an event per case whose
+    deadline moved. An assignment whose due date stays but whose very-overdue date moves
+    is updated too, without an event. Returns how many deadlines moved."""
+    calendar = working_calendar()
+    changed = 0
+    by_case: dict[int, list[tuple[Assignment, dict, deadlines.AnyDeadline | None]]] = {}
+    for assignment in deadlines.to_recompute(year):
+        old = deadlines.stored(assignment)
+        new = None
+        if (old is None or deadlines.year_touches(old, year)) and not (
+            old is not None and assignment.deadline.get("set_by")
+        ):
+            new = deadlines.recomputed(assignment, calendar)
+            if new is not None and old is not None and new.as_data() == old.as_data():
+                new = None
+        before = {
+            "due_date": iso(assignment.due_date),
+            "provisional": assignment.deadline_provisional,
+        }
+        if new is not None:
+            deadlines.apply(assignment, new, calendar)
+        elif deadlines.very_overdue_touches(assignment, year):
+            very_overdue = deadlines.recomputed_very_overdue_from(assignment, calendar)
+            if very_overdue == assignment.very_overdue_from:
+                continue
+            assignment.very_overdue_from = very_overdue
+        else:
+            continue
+        by_case.setdefault(assignment.case_id, []).append((assignment, before, new))
+    for case_id in sorted(by_case):
+        case = Case.objects.get(pk=case_id)
+        process = process_for(case.process)
+        obj = process.lock(case)
+        changes = []
+        for assignment, before, new in by_case[case_id]:
+            assignment.save(update_fields=deadlines.DEADLINE_FIELDS)
+            if new is None:
+                continue
+            changed += 1
+            changes.append(
+                {
+                    process.assignment_key: assignment.pk,
+                    "unit": assignment.unit_name,
+                    "from_due": before["due_date"],
+                    "to_due": new.due.isoformat(),
+                    "was_provisional": before["provisional"],
+                    "provisional": new.provisional,
+                    "deadline": new.as_data(),
+                    "very_overdue_from": iso(assignment.very_overdue_from),
+                }
+            )
+        sync_open_dates(obj)
+        if changes:
+            _record(
+                process,
+                obj,
+                by=by,
+                act=Act.DEADLINE_RECOMPUTED,
+                from_state=process.state_of(obj),
+                note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
+                data={"year": year, "changes": changes},
+            )
+    return changed
+
+
+def calendar_changed(*, year: int, by) -> None:
+    """The hook registered once with the working-day calendar (module level: hooks must
+    not be closures, which a weak registry could drop)."""
+    assignments_recompute_deadlines(year=year, by=by)
