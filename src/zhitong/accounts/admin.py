@@ -5,10 +5,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.accounts.models import User
+from zhitong.core.admin import RecordedEditsAdmin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RecordedEditsAdmin, DjangoUserAdmin):
     """Django's user admin plus the role, its scope (region or unit) and contact fields."""
 
     fieldsets = (

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from zhitong.core.admin import RecordedEditsAdmin
 from zhitong.deputies.models import (
     Deputy,
     DeputyGroup,
@@ -31,7 +32,7 @@ class GroupMemberInline(admin.TabularInline):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(RecordedEditsAdmin):
     list_display = ("__str__", "region", "level", "number", "start_date", "end_date")
     list_filter = ("level",)
     search_fields = ("region__name", "=number")
@@ -40,7 +41,7 @@ class TermAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deputy)
-class DeputyAdmin(admin.ModelAdmin):
+class DeputyAdmin(RecordedEditsAdmin):
     list_display = (
         "name",
         "gender",
@@ -67,7 +68,7 @@ class DeputyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeputyMembership)
-class DeputyMembershipAdmin(admin.ModelAdmin):
+class DeputyMembershipAdmin(RecordedEditsAdmin):
     list_display = ("deputy", "level", "term", "constituency", "status", "start_date", "end_date")
     list_filter = ("level", "status", district_filter("deputy__district"))
     search_fields = ("deputy__name", "=deputy__public_code", "constituency")
@@ -77,7 +78,7 @@ class DeputyMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeputyGroup)
-class DeputyGroupAdmin(admin.ModelAdmin):
+class DeputyGroupAdmin(RecordedEditsAdmin):
     list_display = ("name", "kind", "region")
     list_filter = ("kind", district_filter("region"))
     search_fields = ("name", "region__name")

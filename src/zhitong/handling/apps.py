@@ -11,7 +11,7 @@ class HandlingConfig(AppConfig):
 
     def ready(self):
         # Deadlines move when a holiday year is published: one hook for every process.
-        from zhitong.handling import services
+        from zhitong.handling import services, verbs  # noqa: F401 (registers the verbs)
         from zhitong.workdays.services import on_calendar_changed
 
         on_calendar_changed(services.calendar_changed)

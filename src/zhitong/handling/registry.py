@@ -28,18 +28,19 @@ class HandlingError(ValidationError):
 
 
 class Act(enum.StrEnum):
-    """The acts of handling; each process names the event verb it records for each."""
+    """The acts of handling. The value is the event verb a process records for the act
+    unless it names its own (`Process.verbs`); handling.verbs registers them."""
 
-    ACCEPT = "accept"
-    RETURN = "return"
-    REPLY = "reply"
+    ACCEPT = "assignment_accept"
+    RETURN = "assignment_return"
+    REPLY = "assignment_reply"
     EXTENSION_REQUEST = "extension_request"
     EXTENSION_DECIDE = "extension_decide"
     CHASE = "chase"
     REASSIGN = "reassign"
-    SET_DEADLINE = "set_deadline"
-    RATE = "rate"
-    RATE_RECORD = "rate_record"
+    SET_DEADLINE = "deadline_set"
+    RATE = "reply_rate"
+    RATE_RECORD = "reply_rate_taken"
     DEADLINE_PASSED = "deadline_passed"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
 

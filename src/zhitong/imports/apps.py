@@ -10,4 +10,7 @@ class ImportsConfig(AppConfig):
 
     def ready(self):
         # Registers the structure import as a kind of background job.
-        from zhitong.imports import jobs  # noqa: F401
+        from zhitong.imports import (
+            jobs,  # noqa: F401
+            verbs,  # noqa: F401 (registers the timeline's verbs)
+        )

@@ -7,3 +7,6 @@ class NotificationsConfig(AppConfig):
     name = "zhitong.notifications"
     label = "notifications"
     verbose_name = "消息通知"
+
+    def ready(self):
+        from zhitong.notifications import verbs  # noqa: F401 (registers the timeline's verbs)

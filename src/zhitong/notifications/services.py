@@ -34,6 +34,7 @@ from zhitong.notifications.models import (
     Notification,
 )
 from zhitong.notifications.senders import sender_for
+from zhitong.notifications.verbs import NotificationVerb
 
 logger = logging.getLogger("zhitong.notifications")
 
@@ -296,7 +297,13 @@ def user_notify_mode_set(*, user, mode: str, by):
     user.save(update_fields=["notify_mode"])
     if mode == NotifyMode.DIGEST:
         DigestMarker.objects.update_or_create(user=user, defaults={"last_sent_at": timezone.now()})
-    event_record(actor=by, subject=user, verb="notify_mode_set", from_state=old, to_state=mode)
+    event_record(
+        actor=by,
+        subject=user,
+        verb=NotificationVerb.NOTIFY_MODE_SET,
+        from_state=old,
+        to_state=mode,
+    )
     return user
 
 

@@ -11,6 +11,7 @@ class OpinionsConfig(AppConfig):
     def ready(self):
         from zhitong.core.events import keep_timeline_of
         from zhitong.handling.registry import register
+        from zhitong.opinions import verbs  # noqa: F401 (registers the timeline's verbs)
         from zhitong.opinions.handling import OpinionProcess
         from zhitong.opinions.models import Opinion
 

@@ -26,7 +26,6 @@ class OpinionProcess(Process):
     verbs = {
         Act.ACCEPT: "referral_accept",
         Act.RETURN: "referral_return",
-        Act.SET_DEADLINE: "deadline_set",
     }
 
     @property

@@ -36,6 +36,7 @@ from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.opinions.uploads import CleanPhoto, check_photos
+from zhitong.opinions.verbs import OpinionVerb
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
 from zhitong.units.models import Category
@@ -620,7 +621,7 @@ def _create_once(
         event_record(
             actor=by,
             subject=opinion,
-            verb="received",
+            verb=OpinionVerb.RECEIVED,
             to_state=Status.RECEIVED,
             data=_received_data(opinion, photos=len(photos), **(event_extra or {})),
             district_code=placement.district.code,
@@ -1009,7 +1010,7 @@ def intake_session_record(*, by, session_data: dict, opinions: list[dict]) -> In
         event_record(
             actor=by,
             subject=session,
-            verb="session_recorded",
+            verb=OpinionVerb.SESSION_RECORDED,
             note=session.title,
             data={"opinions": len(rows), "kind": session.kind},
             district_code=plan.district.code,

@@ -12,14 +12,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from zhitong.core.models import Event
+from zhitong.core.events import EventRow, events_record_bulk
 from zhitong.core.sheets.layout import (
     MAX_FILE_BYTES,
     MAX_STORED_ERRORS,
@@ -41,6 +40,7 @@ from zhitong.deputies.models import Deputy
 from zhitong.opinions import intake
 from zhitong.opinions.models import Channel, Opinion, Status, attach_cases
 from zhitong.opinions.tracking import unused_codes
+from zhitong.opinions.verbs import OpinionVerb
 from zhitong.regions.lookups import Scope
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment
@@ -595,23 +595,19 @@ def _write(plans: list[RowPlan], *, by, file_name: str, district: Region) -> lis
     attach_cases(new)
     opinions = Opinion.objects.bulk_create(new, batch_size=BULK_SIZE)
     # The rows event_record would write, in bulk: one INSERT per row would make a
-    # 5,000-row ledger take seconds longer (as in zhitong.imports.services).
-    content_type = ContentType.objects.get_for_model(Opinion)
-    actor_name = by.get_full_name() or by.get_username()
-    Event.objects.bulk_create(
-        [
-            Event(
+    # 5,000-row ledger take seconds longer.
+    events_record_bulk(
+        (
+            EventRow(
+                subject=opinion,
                 actor=by,
-                actor_name=actor_name,
-                content_type=content_type,
-                object_id=str(opinion.pk),
-                verb="received",
+                verb=OpinionVerb.RECEIVED,
                 to_state=Status.RECEIVED,
                 data=intake._received_data(opinion, ledger=file_name[:100], row=plan.row),
                 district_code=district.code,
             )
             for opinion, plan in zip(opinions, plans, strict=True)
-        ],
+        ),
         batch_size=BULK_SIZE,
     )
     return opinions

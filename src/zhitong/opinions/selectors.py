@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhitong.accounts.models import Role
-from zhitong.core import masking
+from zhitong.core import masking, vocabulary
 from zhitong.core.events import events_for
 from zhitong.core.models import max_length
 from zhitong.core.scoping import is_unrestricted, scope_region_path
@@ -182,21 +182,23 @@ def opinion_timeline(
     For the submitter: internal notes are dropped and the names of those who acted are
     masked (a unit account or staff member is not named to the public), except the
     submitter's own steps (no actor). For a handling unit: only the notes written for it
-    (UNIT_NOTE_VERBS); staff's notes on accepting, merging and the like stay with staff,
+    (the verbs registered with note_unit); staff's notes on accepting, merging and the like stay with staff,
     like the internal note field.
     """
     entries = []
     for event in events_for(opinion):
+        # What each step shows to whom: zhitong.core.vocabulary (opinions/verbs.py).
+        known = vocabulary.verb(event.verb)
         if for_submitter:
-            if event.verb in SUBMITTER_HIDDEN_VERBS:
+            if known is None or not known.shown_to_public:
                 continue
             data = {k: v for k, v in event.data.items() if k not in _INTERNAL_DATA_KEYS}
             actor_name = masking.mask_name(event.actor_name) if event.actor_name else ""
-            note = event.note if event.verb in SUBMITTER_NOTE_VERBS else ""
+            note = event.note if known.note_public else ""
         else:
             data = dict(event.data)
             actor_name = event.actor_name
-            note = event.note if not for_unit or event.verb in UNIT_NOTE_VERBS else ""
+            note = event.note if not for_unit or (known is not None and known.note_unit) else ""
         entries.append(
             TimelineEntry(
                 occurred_at=event.occurred_at,
@@ -209,42 +211,6 @@ def opinion_timeline(
             )
         )
     return entries
-
-
-# Internal bookkeeping the submitter need not see.
-SUBMITTER_HIDDEN_VERBS = frozenset(
-    {
-        "update_category",
-        "extension_request",
-        "extension_decide",
-        "deadline_passed",
-        "deadline_recomputed",
-        "raise_suggestion",
-        "chase",
-        "reassign",
-        "deadline_set",
-    }
-)
-# Steps whose note is meant for the handling unit (or written by it, or the citizen's words
-# it must answer). A whitelist: a new step's note stays with staff until it is added here.
-UNIT_NOTE_VERBS = frozenset(
-    {
-        "refer",
-        "referral_return",
-        "reply_submit",
-        "rating_submit",
-        "rating_record",
-        "extension_request",
-        "extension_decide",
-        "deadline_recomputed",
-        "deadline_passed",
-        "chase",
-        "reassign",
-        "deadline_set",
-    }
-)
-# Steps whose note is meant for the submitter (the reason given to them).
-SUBMITTER_NOTE_VERBS = frozenset({"decline", "rating_submit", "rating_record"})
 
 
 # --- deadlines --------------------------------------------------------------------------

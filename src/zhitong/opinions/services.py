@@ -32,6 +32,7 @@ from zhitong.handling.registry import HandlingError
 from zhitong.handling.services import sync_open_dates
 from zhitong.opinions import lifecycle
 from zhitong.opinions.models import Attachment, DeclineReason, Opinion, Rating, Reply, Status
+from zhitong.opinions.verbs import OpinionVerb
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
 from zhitong.workdays.selectors import working_calendar
 
@@ -262,7 +263,7 @@ def _close_duplicates(main: Opinion, *, by) -> None:
         _record(
             opinion=duplicate,
             by=by,
-            verb="close_with_main",
+            verb=OpinionVerb.CLOSE_WITH_MAIN,
             from_state=Status.MERGED,
             data={"main": {"id": main.pk, "tracking_code": main.tracking_code}},
         )
@@ -295,7 +296,9 @@ def opinion_accept(*, opinion: Opinion, by, category=None, note: str = "") -> Op
     opinion.status = lifecycle.target_of("accept", from_state)
     opinion.accepted_at = timezone.now()
     opinion.save(update_fields=["status", "category", "accepted_at", "updated_at"])
-    _record(opinion=opinion, by=by, verb="accept", from_state=from_state, note=note, data=data)
+    _record(
+        opinion=opinion, by=by, verb=OpinionVerb.ACCEPT, from_state=from_state, note=note, data=data
+    )
     return opinion
 
 
@@ -320,7 +323,7 @@ def opinion_decline(*, opinion: Opinion, by, reason, note: str = "") -> Opinion:
     _record(
         opinion=opinion,
         by=by,
-        verb="decline",
+        verb=OpinionVerb.DECLINE,
         from_state=from_state,
         note=note,
         data={"reason": reason.value, "reason_label": str(reason.label)},
@@ -358,7 +361,7 @@ def opinion_answer_on_spot(*, opinion: Opinion, by, text: str) -> Reply:
     _record(
         opinion=opinion,
         by=by,
-        verb="answer_on_spot",
+        verb=OpinionVerb.ANSWER_ON_SPOT,
         from_state=from_state,
         data={"reply": reply.pk},
     )
@@ -379,7 +382,13 @@ def opinion_update_category(*, opinion: Opinion, by, category) -> Opinion:
     data = {"from": _category_data(opinion.category), "to": _category_data(category)}
     opinion.category = category
     opinion.save(update_fields=["category", "updated_at"])
-    _record(opinion=opinion, by=by, verb="update_category", from_state=opinion.status, data=data)
+    _record(
+        opinion=opinion,
+        by=by,
+        verb=OpinionVerb.UPDATE_CATEGORY,
+        from_state=opinion.status,
+        data=data,
+    )
     return opinion
 
 
@@ -465,7 +474,7 @@ def opinion_refer(
     _record(
         opinion=opinion,
         by=by,
-        verb="refer",
+        verb=OpinionVerb.REFER,
         from_state=from_state,
         note=note,
         data={
@@ -673,7 +682,7 @@ def _reply_submit(*, referral: Assignment, by, text: str, files, keep) -> Reply:
     _record(
         opinion=opinion,
         by=by,
-        verb="reply_submit",
+        verb=OpinionVerb.REPLY_SUBMIT,
         from_state=from_state,
         data={
             "reply": reply.pk,
@@ -725,7 +734,7 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
     _record(
         opinion=opinion,
         by=by,
-        verb="reply_send",
+        verb=OpinionVerb.REPLY_SEND,
         from_state=from_state,
         data={"reply": reply.pk, "edited": text != reply.text},
     )
@@ -819,7 +828,7 @@ def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONL
     _record(
         opinion=opinion,
         by=by,
-        verb="rating_submit" if by is None else "rating_record",
+        verb=OpinionVerb.RATING_SUBMIT if by is None else OpinionVerb.RATING_RECORD,
         from_state=from_state,
         note=comment,
         data=data,
@@ -894,7 +903,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     _record(
         opinion=opinion,
         by=by,
-        verb="merge",
+        verb=OpinionVerb.MERGE,
         from_state=from_state,
         note=note,
         data={
@@ -940,7 +949,7 @@ def opinions_raised(*, opinions: list[Opinion], by, suggestion_id: int, title: s
         _record(
             opinion=opinion,
             by=by,
-            verb="raise_suggestion",
+            verb=OpinionVerb.RAISE_SUGGESTION,
             from_state=opinion.status,
             data={"suggestion": suggestion_id, "title": title},
         )

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from zhitong.core import vocabulary
 from zhitong.deputies.models import Deputy
 from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import intake, lifecycle, ratelimit
@@ -52,33 +52,6 @@ SUBMISSION_MAX_AGE = 2 * 24 * 3600
 CONFIRMATION_MAX_AGE = 7 * 24 * 3600
 # How far a chain of merges is followed to the opinion that is being handled.
 MAX_MERGE_HOPS = 5
-
-# What each step of the timeline means to the submitter; lazy, because this is built at import
-# time and must follow the language of each request.
-STEP_LABELS = {
-    "received": gettext_lazy("意见已收到"),
-    "accept": gettext_lazy("已受理"),
-    "decline": gettext_lazy("不予受理"),
-    "answer_on_spot": gettext_lazy("代表现场答复"),
-    "refer": gettext_lazy("已转交承办单位办理"),
-    "referral_accept": gettext_lazy("承办单位已签收，正在办理"),
-    "referral_return": gettext_lazy("重新确定承办单位"),
-    "reply_submit": gettext_lazy("承办单位已答复，正在审核"),
-    "reply_send": gettext_lazy("答复已反馈给您"),
-    "rating_submit": gettext_lazy("您已评价"),
-    "rating_record": gettext_lazy("回访时您已评价"),
-    "merge": gettext_lazy("与相同问题合并办理"),
-    "merged_closed": gettext_lazy("合并办理的主件已办结"),
-}
-
-# The same steps told to someone else (a merged duplicate's submitter following the main one).
-OTHERS_STEP_LABELS = {
-    "received": gettext_lazy("主件已收到"),
-    "reply_send": gettext_lazy("答复已反馈给主件反映人"),
-    "rating_submit": gettext_lazy("主件反映人已评价"),
-    "rating_record": gettext_lazy("主件反映人已回访评价"),
-}
-
 
 # --- the one-time submission key ---------------------------------------------------------
 
@@ -453,8 +426,11 @@ def _public_replies(opinion: Opinion) -> list:
 
 
 def _step_label(entry, *, own: bool = True) -> str:
-    label = STEP_LABELS.get(entry.verb) if own else OTHERS_STEP_LABELS.get(entry.verb)
-    label = label or STEP_LABELS.get(entry.verb)
+    # What the step means to the submitter, or to another follower of the same case.
+    known = vocabulary.verb(entry.verb)
+    label = None
+    if known is not None:
+        label = (known.public if own else known.public_others) or known.public
     if label is None and entry.to_state in Status.values:
         label = Status(entry.to_state).label
     return label or _("办理进展")

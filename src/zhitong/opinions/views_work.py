@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhitong.accounts.models import Role
-from zhitong.core import masking
+from zhitong.core import masking, vocabulary
 from zhitong.core.audit import access_record
 from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
@@ -78,31 +78,6 @@ DEADLINE_STATE_CLASSES = {
     "due_soon": "text-bg-warning",
     "overdue": "text-bg-danger",
     "very_overdue": "text-bg-dark",
-}
-
-VERB_LABELS = {
-    "received": gettext_lazy("收到意见"),
-    "accept": gettext_lazy("受理"),
-    "decline": gettext_lazy("不予受理"),
-    "answer_on_spot": gettext_lazy("现场答复"),
-    "update_category": gettext_lazy("修改类别"),
-    "refer": gettext_lazy("转办"),
-    "referral_accept": gettext_lazy("承办单位签收"),
-    "referral_return": gettext_lazy("承办单位退回"),
-    "reply_submit": gettext_lazy("承办单位答复"),
-    "reply_send": gettext_lazy("审核并反馈群众"),
-    "rating_submit": gettext_lazy("群众评价"),
-    "rating_record": gettext_lazy("回访评价"),
-    "extension_request": gettext_lazy("申请延期"),
-    "extension_decide": gettext_lazy("延期审批"),
-    "merge": gettext_lazy("合并至主意见"),
-    "close_with_main": gettext_lazy("随主意见办结"),
-    "raise_suggestion": gettext_lazy("提出代表建议"),
-    "deadline_passed": gettext_lazy("超过办理期限"),
-    "deadline_recomputed": gettext_lazy("重新计算期限"),
-    "chase": gettext_lazy("催办"),
-    "reassign": gettext_lazy("改派承办单位"),
-    "deadline_set": gettext_lazy("调整办理期限"),
 }
 
 
@@ -365,55 +340,17 @@ class TimelineRow:
 
     @property
     def verb_label(self) -> str:
-        return str(VERB_LABELS.get(self.entry.verb, self.entry.verb))
+        return vocabulary.label(self.entry.verb)
 
     @property
     def detail(self) -> str:
         """What the step was about, from the event's data (unit, due date, decision ...)."""
-        data = self.entry.data or {}
-        verb = self.entry.verb
-        unit = (
-            (data.get("unit") or {}).get("name", "") if isinstance(data.get("unit"), dict) else ""
-        )
-        if verb == "refer":
-            text = _("转办至%(unit)s，期限%(due)s") % {
-                "unit": unit,
-                "due": data.get("due_date", ""),
-            }
-            co = [c.get("name", "") for c in data.get("co_units") or [] if isinstance(c, dict)]
-            if co:
-                text += _("；协办：%(units)s") % {"units": "、".join(co)}
-            return text
-        if verb in ("referral_accept", "referral_return", "reply_submit", "deadline_passed"):
-            if verb == "deadline_passed":
-                return _("%(unit)s，期限%(due)s") % {"unit": unit, "due": data.get("due_date", "")}
-            return unit
-        if verb == "extension_request":
-            return _("申请延长%(days)s个工作日") % {"days": data.get("working_days", "")}
-        if verb == "extension_decide":
-            if data.get("approved"):
-                return _("批准，期限改为%(due)s") % {"due": data.get("to_due", "")}
-            return _("不批准")
-        if verb == "decline":
-            return str(data.get("reason_label", ""))
-        if verb == "merge":
-            if not self.show_merge_target:
-                return ""
-            return str((data.get("into") or {}).get("tracking_code", ""))
-        if verb == "rating_submit":
-            return _rating_label(data.get("score", ""))
-        if verb == "rating_record":
-            method = data.get("method", "")
-            label = Rating.Method(method).label if method in Rating.Method.values else ""
-            return f"{label}：{_rating_label(data.get('score', ''))}"
-        if verb == "update_category":
-            return str((data.get("to") or {}).get("name", ""))
-        if verb == "raise_suggestion":
-            return str(data.get("title", ""))
-        if verb == "deadline_recomputed":
-            dues = [c.get("to_due", "") for c in data.get("changes") or [] if isinstance(c, dict)]
-            return _("新期限%(due)s") % {"due": "、".join(dues)}
-        return ""
+        if self.entry.verb == "merge" and not self.show_merge_target:
+            return ""
+        known = vocabulary.verb(self.entry.verb)
+        if known is None or known.describe is None:
+            return ""
+        return known.describe(self.entry.data or {})
 
     @property
     def from_label(self) -> str:

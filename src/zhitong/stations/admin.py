@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from zhitong.core.admin import RecordedEditsAdmin
 from zhitong.deputies.admin import DeputyAdmin
 from zhitong.regions.admin_filters import district_filter
 from zhitong.stations.models import DutyRota, Station, StationAssignment
@@ -32,7 +33,7 @@ class RotaInline(admin.TabularInline):
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(RecordedEditsAdmin):
     list_display = ("name", "kind", "street", "region", "public_code", "is_active")
     list_filter = ("kind", "is_active", district_filter("street"))
     search_fields = ("name", "=public_code", "address", "street__name")

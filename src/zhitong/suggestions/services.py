@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from zhitong.core.events import event_record
 from zhitong.opinions import services as opinion_services
 from zhitong.suggestions.models import Suggestion
+from zhitong.suggestions.verbs import SuggestionVerb
 
 
 @transaction.atomic
@@ -30,7 +31,7 @@ def suggestion_raise_from_opinions(*, opinions, by, title: str, content: str = "
     event_record(
         actor=by,
         subject=suggestion,
-        verb="raised_from_opinions",
+        verb=SuggestionVerb.RAISED_FROM_OPINIONS,
         to_state=suggestion.status,
         data={"opinions": [{"id": o.pk, "tracking_code": o.tracking_code} for o in locked]},
         district_code=district.code,

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from zhitong.core.admin import RecordedEditsAdmin
 from zhitong.regions.admin_filters import district_filter
 from zhitong.units.models import Category, CategoryRoute, HandlingUnit
 
@@ -21,7 +22,7 @@ class CategoryRouteInline(RouteInline):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(admin.ModelAdmin):
+class HandlingUnitAdmin(RecordedEditsAdmin):
     list_display = (
         "name",
         "short_name",
@@ -40,7 +41,7 @@ class HandlingUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(RecordedEditsAdmin):
     list_display = ("__str__", "code", "parent", "sort_order", "is_active")
     list_filter = ("is_active", ("parent", admin.EmptyFieldListFilter))
     search_fields = ("name", "code")
@@ -50,7 +51,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CategoryRoute)
-class CategoryRouteAdmin(admin.ModelAdmin):
+class CategoryRouteAdmin(RecordedEditsAdmin):
     list_display = ("category", "region", "unit")
     list_filter = (district_filter("region"),)
     search_fields = ("category__name", "region__name", "unit__name")

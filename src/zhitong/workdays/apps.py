@@ -20,4 +20,6 @@ class WorkdaysConfig(AppConfig):
     verbose_name = "工作日历"
 
     def ready(self):
+        from zhitong.workdays import verbs  # noqa: F401 (registers the timeline's verbs)
+
         post_migrate.connect(reseed_calendar, sender=self, dispatch_uid="workdays_reseed")

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from zhitong.core.events import event_record
 from zhitong.core.models import max_length
 from zhitong.workdays.models import MAX_YEAR, MIN_YEAR, CalendarDay, CalendarYear
+from zhitong.workdays.verbs import WorkdaysVerb
 
 PUBLISH_PERMISSION = "workdays.publish_calendar"
-VERB_PUBLISHED = "calendar_published"
+
 
 DayRow = tuple[datetime.date, str, str]
 
@@ -181,7 +182,7 @@ def calendar_year_publish(*, year: int, days: Iterable, source: str, by) -> Cale
     event_record(
         actor=by,
         subject=calendar_year,
-        verb=VERB_PUBLISHED,
+        verb=WorkdaysVerb.CALENDAR_PUBLISHED,
         from_state=from_state,
         to_state=calendar_year.status,
         note=source,

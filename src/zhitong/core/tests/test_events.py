@@ -15,7 +15,12 @@ def event(district):
     actor = f.UserFactory(display_name="王工作", role="staff", region=district)
     with transaction.atomic():
         return event_record(
-            actor=actor, subject=district, verb="test", from_state="a", to_state="b", note="说明"
+            actor=actor,
+            subject=district,
+            verb="admin_change",
+            from_state="a",
+            to_state="b",
+            note="说明",
         )
 
 
@@ -29,7 +34,7 @@ def test_event_records_actor_name_and_subject(event, district):
 def test_event_record_outside_transaction_is_refused():
     district = f.make_district()
     with pytest.raises(RuntimeError):
-        event_record(actor=None, subject=district, verb="test")
+        event_record(actor=None, subject=district, verb="admin_change")
 
 
 def test_saving_an_existing_event_is_refused(event):

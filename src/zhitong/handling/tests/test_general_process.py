@@ -128,13 +128,13 @@ def test_the_whole_loop_with_extension_chase_reply_and_a_back_to_back_rating(w, 
     errand.refresh_from_db()
     assert errand.state == Errand.State.DONE
     assert verbs(errand) == [
-        "accept",
-        "accept",
+        "assignment_accept",
+        "assignment_accept",
         "extension_request",
         "extension_decide",
         "chase",
-        "reply",
-        "rate",
+        "assignment_reply",
+        "reply_rate",
     ]
 
     # The unit sees the score in its inbox and on the assignment, never who rated.
@@ -248,7 +248,7 @@ def test_reassign_and_a_new_deadline_set_by_staff(w):
     errand.refresh_from_db()
     assert lead.due_date == D(2026, 7, 3) == errand.open_due_date
     assert lead.deadline["reason"] == "需配合汛期施工"
-    assert verbs(errand) == ["reassign", "set_deadline"]
+    assert verbs(errand) == ["reassign", "deadline_set"]
     # A published holiday year does not undo a date staff set by hand.
     assert handling.assignments_recompute_deadlines(year=2026, by=w.staff) == 0
 
@@ -264,5 +264,5 @@ def test_a_rating_taken_by_phone_names_who_took_it(w):
     assert not Rating.objects.exists()
     rating = handling.reply_rate(reply=reply, by=w.staff, score="basically", method="phone")
     assert (rating.method, rating.taken_by, rating.rater) == ("phone", w.staff, None)
-    event = Event.objects.for_object(errand).get(verb="rate_record")
+    event = Event.objects.for_object(errand).get(verb="reply_rate_taken")
     assert event.actor == w.staff and event.data["method"] == "phone"

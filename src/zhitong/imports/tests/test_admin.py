@@ -80,7 +80,7 @@ def test_event_admin_is_read_only(client, superuser, place):
     from django.db import transaction
 
     with transaction.atomic():
-        event = event_record(actor=superuser, subject=place["district"], verb="test")
+        event = event_record(actor=superuser, subject=place["district"], verb="admin_change")
     client.force_login(superuser)
     assert client.get(reverse("admin:core_event_add")).status_code == 403
     change_url = reverse("admin:core_event_change", args=[event.pk])
@@ -88,7 +88,7 @@ def test_event_admin_is_read_only(client, superuser, place):
     assert page.status_code == 200
     assert 'name="_save"' not in page.text
     client.post(change_url, {"verb": "changed"})
-    assert Event.objects.get(pk=event.pk).verb == "test"
+    assert Event.objects.get(pk=event.pk).verb == "admin_change"
     assert client.get(reverse("admin:core_event_delete", args=[event.pk])).status_code == 403
     assert "delete_selected" not in client.get(reverse("admin:core_event_changelist")).text
 

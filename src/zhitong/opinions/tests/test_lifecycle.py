@@ -462,6 +462,12 @@ def test_merged_duplicates_follow_their_main_opinion_and_close_with_it(w, sent, 
         verb, from_state, to_state = steps(opinion)[-1]
         assert (verb, from_state, to_state) == ("close_with_main", "merged", "closed")
     assert sent.messages[-1].to == "li@example.com" and "已办结" in sent.messages[-1].body
+    # The duplicate's submitter reads why it closed (the label table once named a verb
+    # never written, "merged_closed", so the page said only "已办结").
+    from zhitong.opinions.views_public import _progress
+
+    labels = [str(label) for _, label in _progress(duplicate)["timeline"]]
+    assert labels[-1] == "合并办理的主件已办结"
 
 
 def test_a_referred_duplicate_has_its_referrals_withdrawn(w):

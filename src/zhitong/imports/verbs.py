@@ -1,0 +1,15 @@
+"""The imports' event verbs (zhitong.core.vocabulary)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from zhitong.core.vocabulary import register
+
+
+class ImportVerb(models.TextChoices):
+    IMPORT_SUCCEEDED = "import_succeeded", _("导入成功")
+    IMPORT_REJECTED = "import_rejected", _("导入被拒")
+    IMPORTED = "imported", _("由导入创建")
+
+
+register(ImportVerb)
