@@ -7,3 +7,10 @@ class AccountsConfig(AppConfig):
     name = "zhitong.accounts"
     label = "accounts"
     verbose_name = "账号与角色"
+
+    def ready(self):
+        from zhitong.accounts.scope import compute_work_scope
+        from zhitong.core.scoping import provide_work_scope
+
+        # One scope value per user, read by every app below and above (core.scoping).
+        provide_work_scope(compute_work_scope)

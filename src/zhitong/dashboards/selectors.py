@@ -11,8 +11,7 @@ from operator import or_
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
-from zhitong.accounts.models import Role
-from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.dashboards.models import Dimension, Grain, OpinionFigure
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.services import COUNTS
@@ -40,26 +39,24 @@ def summary_scope(user) -> SummaryScope | None:
     liaisons see sets the summary's keys cannot isolate (a deputy's own opinions and their
     stations'); they keep the live queries, which their small scopes keep cheap.
     """
-    if not (user.is_authenticated and user.is_active):
-        return None
+    scope = work_scope(user)
     districts = Region.objects.filter(level=RegionLevel.DISTRICT)
-    if is_unrestricted(user):
+    if scope.kind == ScopeKind.ALL:
         return SummaryScope(districts)
-    if user.role == Role.UNIT:
+    if scope.kind == ScopeKind.UNIT:
         # opinions_visible_to: a unit sees the opinions referred to it.
-        return SummaryScope(districts, unit_id=user.unit_id) if user.unit_id else None
-    path = scope_region_path(user)
-    if path is None:
+        return SummaryScope(districts, unit_id=scope.unit_id)
+    if scope.kind != ScopeKind.REGION or scope.region_id is None:
         return None
-    level = user.region.level
-    if level == RegionLevel.COMMUNITY:
+    if scope.region_level == RegionLevel.COMMUNITY:
         return None
-    if level == RegionLevel.STREET:
+    if scope.region_level == RegionLevel.STREET:
         # opinions_visible_to: a street's staff see the opinions of their street.
-        return SummaryScope(districts.filter(pk=user.region.parent_id), street_id=user.region_id)
-    if level == RegionLevel.DISTRICT:
-        return SummaryScope(districts.filter(pk=user.region_id))
-    return SummaryScope(districts.filter(path__startswith=path))
+        parent_id = Region.objects.filter(pk=scope.region_id).values("parent_id")
+        return SummaryScope(districts.filter(pk__in=parent_id), street_id=scope.region_id)
+    if scope.region_level == RegionLevel.DISTRICT:
+        return SummaryScope(districts.filter(pk=scope.region_id))
+    return SummaryScope(districts.filter(path__startswith=scope.region_path))
 
 
 def _period_rows(months, ranges) -> Q:

@@ -11,9 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.accounts.models import Role
 from zhitong.core.forms import style_widgets
-from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from zhitong.opinions import search
 from zhitong.opinions.models import Channel, DeclineReason, Opinion, Rating, Status
@@ -25,31 +24,10 @@ from zhitong.units.models import Category, HandlingUnit
 # --- what the choice lists offer to whom ---------------------------------------------------
 
 
-def _district_path(path: str) -> str:
-    """The district part of a region path (province/city/district/...)."""
-    codes = [c for c in path.split("/") if c]
-    return "/".join(codes[:3]) + "/" if len(codes) >= 3 else path
-
-
 def district_paths(user) -> list[str] | None:
     """Path prefixes of the districts the user works in; None means every district."""
-    if is_unrestricted(user):
-        return None
-    if user.is_region_scoped:
-        path = scope_region_path(user)
-        return [_district_path(path)] if path else []
-    if user.role == Role.DEPUTY:
-        from zhitong.deputies.models import Deputy
-
-        paths = Deputy.objects.filter(user=user).values_list("district__path", flat=True)
-        return sorted({_district_path(p) for p in paths})
-    if user.role == Role.LIAISON:
-        paths = Station.objects.filter(liaisons=user).values_list("region__path", flat=True)
-        return sorted({_district_path(p) for p in paths})
-    if user.role == Role.UNIT and user.unit_id:
-        paths = HandlingUnit.objects.filter(pk=user.unit_id).values_list("region__path", flat=True)
-        return sorted({_district_path(p) for p in paths})
-    return []
+    paths = work_scope(user).district_paths
+    return None if paths is None else list(paths)
 
 
 def _under(paths: list[str] | None, field: str) -> Q:
@@ -66,15 +44,15 @@ def _under(paths: list[str] | None, field: str) -> Q:
 def streets_for(user) -> QuerySet[Region]:
     """Streets offered in the street filter: those of the user's region, else of the district."""
     streets = Region.objects.filter(level=RegionLevel.STREET)
-    if user.is_region_scoped and not is_unrestricted(user):
-        path = scope_region_path(user) or ""
-        return streets.filter(path__startswith=path).order_by("path") if path else streets.none()
+    scope = work_scope(user)
+    if scope.kind == ScopeKind.REGION:
+        return streets.filter(path__startswith=scope.region_path).order_by("path")
     return streets.filter(_under(district_paths(user), "path")).order_by("path")
 
 
 def stations_for(user) -> QuerySet[Station]:
     """Stations offered in the station filter."""
-    if user.role == Role.UNIT and not is_unrestricted(user):
+    if work_scope(user).kind == ScopeKind.UNIT:
         return Station.objects.filter(_under(district_paths(user), "region__path")).order_by(
             "street__path", "name"
         )
@@ -85,8 +63,9 @@ def units_for(user) -> QuerySet[HandlingUnit]:
     """Units offered in the unit filter and as referral targets: the district's and its
     streets' active units (a unit account sees only its own)."""
     units = HandlingUnit.objects.active().select_related("region")
-    if user.role == Role.UNIT and not is_unrestricted(user):
-        return units.filter(pk=user.unit_id)
+    scope = work_scope(user)
+    if scope.kind == ScopeKind.UNIT:
+        return units.filter(pk=scope.unit_id)
     return units.filter(_under(district_paths(user), "region__path")).order_by(
         "region__path", "name"
     )

@@ -9,11 +9,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from zhitong.accounts.models import Role
 from zhitong.core import masking, vocabulary
 from zhitong.core.events import events_for
 from zhitong.core.models import max_length
-from zhitong.core.scoping import is_unrestricted, scope_region_path
+from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.models import Assignment, Extension
 from zhitong.opinions.models import Opinion
 from zhitong.opinions.tracking import normalize_code
@@ -33,52 +32,34 @@ def opinions_visible_to(user) -> QuerySet[Opinion]:
     liaisons: their stations'; units: those referred to them (not withdrawn).
     """
     queryset = Opinion.objects.select_related(*LIST_RELATED)
-    if not (user is not None and user.is_authenticated and user.is_active):
-        return queryset.none()
-    if is_unrestricted(user):
+    scope = work_scope(user)
+    if scope.kind == ScopeKind.ALL:
         return queryset
-    role = user.role
-    if user.is_region_scoped:
-        path = scope_region_path(user)
-        if path is None:
-            return queryset.none()
+    if scope.kind == ScopeKind.REGION:
         # Filter on ids (one indexed column) rather than joining to the region path.
-        if user.region.level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
-            streets = Region.objects.filter(path__startswith=path, level=RegionLevel.STREET)
+        if scope.region_level in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+            streets = Region.objects.filter(
+                path__startswith=scope.region_path, level=RegionLevel.STREET
+            )
             return queryset.filter(street__in=streets.values("pk"))
-        districts = Region.objects.filter(path__startswith=path, level=RegionLevel.DISTRICT)
+        districts = Region.objects.filter(
+            path__startswith=scope.region_path, level=RegionLevel.DISTRICT
+        )
         return queryset.filter(district__in=districts.values("pk"))
-    if role == Role.DEPUTY:
-        return queryset.filter(_deputy_scope(user))
-    if role == Role.LIAISON:
-        from zhitong.stations.models import Station
-
-        return queryset.filter(station__in=Station.objects.filter(liaisons=user).values("pk"))
-    if role == Role.UNIT and user.unit_id is not None:
-        referred = Assignment.objects.filter(unit_id=user.unit_id).exclude(
+    if scope.kind == ScopeKind.DEPUTY:
+        # Literal ids under the OR: PostgreSQL combines the (deputy, received_at) and
+        # (station, received_at) indexes, where subqueries would be checked row by row.
+        if scope.deputy_id is None:
+            return queryset.none()
+        return queryset.filter(Q(deputy_id=scope.deputy_id) | Q(station_id__in=scope.station_ids))
+    if scope.kind == ScopeKind.STATIONS:
+        return queryset.filter(station_id__in=scope.station_ids)
+    if scope.kind == ScopeKind.UNIT:
+        referred = Assignment.objects.filter(unit_id=scope.unit_id).exclude(
             state=Assignment.State.WITHDRAWN
         )
         return queryset.filter(case_id__in=referred.values("case_id"))
     return queryset.none()
-
-
-def _deputy_scope(user) -> Q:
-    """Opinions addressed to the deputy of `user`, or to a station the deputy is assigned to
-    today, as literal ids.
-
-    Subqueries under the OR would be checked row by row (a scan of every opinion);
-    with the ids as values PostgreSQL combines the (deputy, received_at) and
-    (station, received_at) indexes. Two small queries, each on a unique or indexed key.
-    """
-    from zhitong.deputies.models import Deputy
-    from zhitong.stations.models import StationAssignment
-
-    deputy_id = Deputy.objects.filter(user=user).values_list("pk", flat=True).first()
-    if deputy_id is None:
-        return Q(pk__in=[])
-    stations = StationAssignment.objects.current().filter(deputy_id=deputy_id)
-    station_ids = sorted(set(stations.values_list("station_id", flat=True)))
-    return Q(deputy_id=deputy_id) | Q(station_id__in=station_ids)
 
 
 def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.accounts.models import Role
+from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.models import Assignment
 from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Status
 from zhitong.opinions.search import overdue_q, with_planner_hint
@@ -295,10 +295,6 @@ def use_summary_reader(reader) -> None:
     _summary_reader = reader
 
 
-# Roles whose opinions are those of a deputy or a few stations: hundreds a year.
-SMALL_SCOPE_ROLES = (Role.DEPUTY, Role.LIAISON)
-
-
 @contextmanager
 def _small_scope_plans(user) -> Iterator[None]:
     """On PostgreSQL, the queries of a deputy's or a liaison's figures without parallel
@@ -311,7 +307,8 @@ def _small_scope_plans(user) -> Iterator[None]:
     41 ms without; docs/benchmarks.md). SET LOCAL ends with the transaction; inside an
     outer one, the default is put back at the end.
     """
-    if connection.vendor != "postgresql" or user.role not in SMALL_SCOPE_ROLES:
+    # A deputy's or a few stations' opinions: hundreds a year (WorkScope.is_small).
+    if connection.vendor != "postgresql" or not work_scope(user).is_small:
         yield
         return
     nested = connection.in_atomic_block
@@ -354,14 +351,8 @@ def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> F
 
 def _scope_key(user) -> str:
     """What the figures depend on: the region for region roles (all staff of a district share
-    one entry), the unit for unit accounts, else the account itself."""
-    if user.is_superuser:
-        return "all"
-    if user.is_region_scoped:
-        return f"region:{user.region_id or '-'}"
-    if user.role == Role.UNIT:
-        return f"unit:{user.unit_id or '-'}"
-    return f"user:{user.pk}"
+    one entry), the unit for unit accounts, a deputy's or liaison's own stations."""
+    return work_scope(user).cache_key
 
 
 def _cache_key(user, start: datetime.date, end: datetime.date) -> str:
@@ -401,17 +392,17 @@ def _queue_url(**params) -> str:
     return reverse("opinions:queue") + "?" + urlencode(params)
 
 
-# What each role has to act on, as (key, label, condition, queue filter).
-def _pending_items(role: str, today: datetime.date) -> list[tuple[str, str, Q, dict]]:
+# What each scope has to act on, as (key, label, condition, queue filter).
+def _pending_items(kind: str, today: datetime.date) -> list[tuple[str, str, Q, dict]]:
     received = ("received", _("待受理"), Q(status=Status.RECEIVED), {"status": Status.RECEIVED})
     to_refer = ("accepted", _("待转办"), Q(status=Status.ACCEPTED), {"status": Status.ACCEPTED})
     to_send = ("replied", _("待反馈群众"), Q(status=Status.REPLIED), {"status": Status.REPLIED})
     overdue = ("overdue", _("已超期"), overdue_q(today), {"deadline": "overdue"})
-    if role in (Role.ADMIN, Role.STAFF, Role.LEADER, Role.STREET):
+    if kind in (ScopeKind.ALL, ScopeKind.REGION):
         return [received, to_refer, to_send, overdue]
-    if role in (Role.DEPUTY, Role.LIAISON):
+    if kind in (ScopeKind.DEPUTY, ScopeKind.STATIONS):
         return [received, to_send, overdue]
-    if role == Role.UNIT:
+    if kind == ScopeKind.UNIT:
         return [
             ("referred", _("待签收"), Q(status=Status.REFERRED), {"status": Status.REFERRED}),
             ("handling", _("办理中"), Q(status=Status.HANDLING), {"status": Status.HANDLING}),
@@ -432,8 +423,7 @@ def pending_counts(user, today: datetime.date | None = None) -> list[PendingCoun
     if not (user.is_authenticated and user.is_active):
         return []
     today = today or timezone.localdate()
-    role = Role.ADMIN if user.is_superuser else user.role
-    items = _pending_items(role, today)
+    items = _pending_items(work_scope(user).kind, today)
     if not items:
         return []
     scoped = with_planner_hint(opinions_visible_to(user).select_related(None), user).order_by()

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhitong.core.roles import Role
-from zhitong.core.scoping import is_unrestricted, scope_by_region
+from zhitong.core.scoping import ScopeKind, is_unrestricted, scope_by_region, work_scope
 from zhitong.regions.models import Region
 from zhitong.stations.models import DutyRota, Station, StationAssignment
 
@@ -27,8 +27,13 @@ def stations_visible_to(user) -> QuerySet[Station]:
     other role, and anyone signed out or inactive: none.
     """
     stations = Station.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return stations.none()
+    scope = work_scope(user)
+    if scope.kind in (ScopeKind.ALL, ScopeKind.REGION):
+        return scope_by_region(stations, user, "region")
+    if scope.kind in (ScopeKind.STATIONS, ScopeKind.DEPUTY):
+        # Liaisons: the stations they keep; deputies: those they sit at today.
+        return stations.filter(pk__in=scope.station_ids)
+    return stations.none()
     if is_unrestricted(user) or user.is_region_scoped:
         return scope_by_region(stations, user, "region")
     if user.role == Role.LIAISON:

@@ -3,20 +3,18 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from zhitong.core.roles import Role
-from zhitong.core.scoping import is_unrestricted, scope_by_region
+from zhitong.core.scoping import ScopeKind, scope_by_region, work_scope
 from zhitong.units.models import HandlingUnit
 
 
 def units_visible_to(user) -> QuerySet[HandlingUnit]:
     """The units `user` may see: a unit account only its own; region roles their subtree."""
     units = HandlingUnit.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return units.none()
-    if is_unrestricted(user) or user.is_region_scoped:
+    scope = work_scope(user)
+    if scope.kind in (ScopeKind.ALL, ScopeKind.REGION):
         return scope_by_region(units, user, "region")
-    if user.role == Role.UNIT and user.unit_id is not None:
-        return units.filter(pk=user.unit_id)
+    if scope.kind == ScopeKind.UNIT and scope.unit_id is not None:
+        return units.filter(pk=scope.unit_id)
     return units.none()
 
 
