@@ -7,3 +7,7 @@ class NotificationsConfig(AppConfig):
     name = "zhitong.notifications"
     label = "notifications"
     verbose_name = "消息通知"
+
+    def ready(self):
+        # Registers the delivery of messages as a kind of background job.
+        from zhitong.notifications import jobs  # noqa: F401

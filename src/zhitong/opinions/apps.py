@@ -15,8 +15,9 @@ class OpinionsConfig(AppConfig):
         from zhitong.workdays.services import on_calendar_changed
 
         keep_timeline_of(Opinion)
-        # Registers the ledger export as a kind of background job.
-        from zhitong.opinions import jobs  # noqa: F401
+        # Registers the ledger export as a kind of background job, and the composer of the
+        # message with the tracking code (which the task worker must find).
+        from zhitong.opinions import intake, jobs  # noqa: F401
 
         # Open referral deadlines are recomputed inside the transaction that publishes a
         # year's holiday schedule (a module-level function: registries may hold it weakly).
