@@ -32,6 +32,7 @@ from zhitong.core.scoping import is_unrestricted, region_in_scope
 from zhitong.core.signals import rows_imported
 from zhitong.deputies.models import Deputy
 from zhitong.notifications.composers import Composed, message_composer
+from zhitong.notifications.services import message_send
 from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.search_text import opinion_search_text
@@ -449,8 +450,6 @@ def received_message(opinion: Opinion) -> Composed:
 
 
 def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
-    from zhitong.notifications.services import message_send
-
     opinion = Opinion.objects.filter(pk=opinion_pk).first()
     if opinion is None:
         return

@@ -351,7 +351,7 @@ def test_template_has_the_ledger_columns(client, world):
 
 def test_template_filled_in_imports(world):
     """The downloaded template, filled in, is accepted as it is."""
-    from zhitong.imports.workbooks import layout_workbook
+    from zhitong.core.sheets.template import layout_workbook
 
     workbook = openpyxl.load_workbook(io.BytesIO(layout_workbook(LEDGER_LAYOUT)))
     workbook.worksheets[0].append(ledger_row())
