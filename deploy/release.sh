@@ -49,7 +49,7 @@ install -m 644 deploy/systemd/zhitong-web.service deploy/systemd/zhitong-task@.s
   deploy/systemd/zhitong-worker.service deploy/systemd/zhitong-backup.service \
   deploy/systemd/*.timer /etc/systemd/system/
 systemctl daemon-reload
-systemctl enable --now zhitong-figures.timer zhitong-deadlines.timer \
+systemctl enable --now zhitong-figures.timer zhitong-deadlines.timer zhitong-jobs.timer \
   zhitong-digest.timer zhitong-clearsessions.timer zhitong-backup.timer
 systemctl enable zhitong-web.service zhitong-worker.service
 systemctl restart zhitong-worker.service   # the worker runs the new code

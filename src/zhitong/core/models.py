@@ -181,29 +181,41 @@ JOB_STALLED_AFTER = datetime.timedelta(hours=1)
 
 
 class Job(models.Model):
-    """Work too long for a web request (a large ledger export), done by the task worker.
+    """Work done by the task worker: requested by someone (a large ledger export, an
+    import) or by the system (a message to deliver, the statistics to refresh).
 
     The requester follows its progress on its page and downloads the file when it is done:
     the file exists only once complete (written under a temporary name, then moved), so a
-    download is the whole ledger or nothing.
+    download is the whole ledger or nothing. A kind registered with several attempts is
+    tried again after a failure (`retrying`, at `next_attempt_at`); every attempt is a
+    JobAttempt row, shown to system administrators with its error.
     """
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("进行中")
+        RETRYING = "retrying", _("等待重试")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
     kind = models.CharField(_("类型"), max_length=64)
     label = models.CharField(_("名称"), max_length=200)
+    # PROTECT: a requested job's file is its requester's alone. Null: a system job (a
+    # message delivery, a statistics refresh), nobody's in particular.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发起人"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
     )
+    # Never a secret or a citizen's personal data: shown to system administrators.
     params = models.JSONField(_("参数"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default="queued")
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("最多尝试次数"), default=1)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     done = models.PositiveIntegerField(_("已完成"), default=0)
     total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
     # What is being done now, in words ("检查每一行", "写入"), shown with the progress.
@@ -224,10 +236,18 @@ class Job(models.Model):
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
-        indexes = [models.Index(fields=["requested_by", "-id"], name="job_requester_newest")]
+        indexes = [
+            models.Index(fields=["requested_by", "-id"], name="job_requester_newest"),
+            # The sweep of retries that are due, and the failures shown to administrators.
+            models.Index(fields=["state", "next_attempt_at"], name="job_state_next_attempt"),
+        ]
 
     def __str__(self):
         return f"{self.label} ({self.get_state_display()})"
+
+    @property
+    def is_system(self) -> bool:
+        return self.requested_by_id is None
 
     @property
     def percent(self) -> int | None:
@@ -248,3 +268,30 @@ class Job(models.Model):
             and self.started_at is not None
             and clock.now() - self.started_at > JOB_STALLED_AFTER
         )
+
+
+class JobAttempt(models.Model):
+    """One run of a job by the worker, and how it ended: the history of its retries."""
+
+    # CASCADE: an attempt means nothing without its job.
+    job = models.ForeignKey(
+        Job, verbose_name=_("后台任务"), on_delete=models.CASCADE, related_name="attempt_rows"
+    )
+    number = models.PositiveSmallIntegerField(_("第几次"))
+    started_at = models.DateTimeField(_("开始时间"), default=clock.now)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    succeeded = models.BooleanField(_("成功"), default=False)
+    # The exception's class and text, for administrators; the job kind keeps personal
+    # data out of it (a delivery masks the address).
+    error = models.TextField(_("错误信息"), blank=True)
+
+    class Meta:
+        verbose_name = _("任务尝试")
+        verbose_name_plural = _("任务尝试")
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="job_attempt_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} #{self.number}"

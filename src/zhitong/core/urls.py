@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", views.access_records_view, name="access_records"),
     path("jobs/", views.jobs_view, name="jobs"),
     path("jobs/<int:pk>/", views.job_view, name="job"),
+    path("jobs/<int:pk>/retry/", views.job_retry_view, name="job_retry"),
     path("jobs/<int:pk>/download/", views.job_download_view, name="job_download"),
 ]

@@ -6,14 +6,20 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhitong.core.audit import access_record
 from zhitong.core.forms import style_widgets
-from zhitong.core.jobs import access_job, jobs_of
+from zhitong.core.jobs import (
+    access_job,
+    job_retry,
+    jobs_of,
+    may_manage_jobs,
+    system_jobs_needing_attention,
+)
 from zhitong.core.models import AccessRecord, Job
 from zhitong.core.paging import id_cursor
 
@@ -107,14 +113,29 @@ def access_records_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def jobs_view(request: HttpRequest) -> HttpResponse:
     jobs = list(jobs_of(request.user)[:PAGE_SIZE])
-    return render(request, "core/jobs.html", {"jobs": jobs})
+    system_jobs = list(system_jobs_needing_attention(request.user)[:PAGE_SIZE])
+    return render(
+        request,
+        "core/jobs.html",
+        {"jobs": jobs, "system_jobs": system_jobs, "manages": may_manage_jobs(request.user)},
+    )
 
 
 @login_required
 @require_GET
 def job_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_job(request.user, pk)
-    return render(request, "core/job.html", {"job": job})
+    manages = may_manage_jobs(request.user)
+    attempts = list(job.attempt_rows.order_by("number")) if manages else []
+    return render(request, "core/job.html", {"job": job, "attempts": attempts, "manages": manages})
+
+
+@login_required
+@require_POST
+def job_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_job(request.user, pk)
+    job_retry(job=job, by=request.user)
+    return redirect("core:job", pk=job.pk)
 
 
 @login_required

@@ -85,6 +85,8 @@ class CoreVerb(models.TextChoices):
     ADMIN_ADD = "admin_add", _("后台新增")
     ADMIN_CHANGE = "admin_change", _("后台修改")
     ADMIN_DELETE = "admin_delete", _("后台删除")
+    # A failed background job started again by hand (core.jobs.job_retry).
+    JOB_RETRY = "job_retry", _("手动重试后台任务")
 
 
 def _describe_admin(data: dict) -> str:

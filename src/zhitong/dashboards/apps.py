@@ -14,3 +14,10 @@ class DashboardsConfig(AppConfig):
 
         # The opinions' statistics read the summary through this (opinions sits below).
         use_summary_reader(figures_from_summary)
+
+        # The refresh as a kind of background job, queued after an import of opinions.
+        from zhitong.core.signals import rows_imported
+        from zhitong.dashboards import jobs
+        from zhitong.opinions.models import Opinion
+
+        rows_imported.connect(jobs.refresh_after_import, sender=Opinion)

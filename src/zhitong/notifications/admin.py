@@ -19,7 +19,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "channel", "masked_to", "subject", "status", "backend"]
+    list_display = [
+        "created_at",
+        "channel",
+        "masked_to",
+        "subject",
+        "status",
+        "attempts",
+        "backend",
+    ]
     list_filter = ["status", "channel", "backend"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]

@@ -9,4 +9,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self):
-        from zhitong.notifications import verbs  # noqa: F401 (registers the timeline's verbs)
+        # Registers the delivery of messages as a kind of background job.
+        from zhitong.notifications import (
+            jobs,  # noqa: F401
+            verbs,  # noqa: F401 (registers the timeline's verbs)
+        )

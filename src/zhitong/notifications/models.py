@@ -74,10 +74,14 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """An SMS or e-mail handed to a sender, kept whatever the outcome.
+    """An SMS or e-mail: recorded by the request, delivered by the task worker (a job of
+    kind "notifications.deliver", retried), kept whatever the outcome.
 
     `to` holds a citizen's phone or e-mail in full (the sender needs it); it is personal
-    data, so code logs only its masked form (see masks.py).
+    data, so code logs only its masked form (zhitong.core.masking). `subject` and `body`
+    never hold a secret (a tracking code, a rating key): "••••" stands in its place, and a
+    message with secrets names the `composer` that writes its whole text again at delivery
+    from the `related` object (see composers.py and docs/security.md).
     """
 
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
@@ -92,6 +96,12 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # How many times the worker tried to deliver it: "failed after 5 attempts".
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # The registered composer that writes the whole text again from `related` (composers.py),
+    # and the language it is written in.
+    composer = models.CharField(_("正文生成方式"), max_length=64, blank=True)
+    language = models.CharField(_("语言"), max_length=16, blank=True)
     # PROTECT: content types are never removed while rows point at them.
     related_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -41,7 +41,8 @@ def notification_page(user, *, unread_only: bool = False, before: int | None = N
 
 
 def message_sent_about(obj) -> bool:
-    """Whether a message about `obj` (e.g. an opinion's tracking code) went out."""
+    """Whether a message about `obj` (e.g. an opinion's tracking code) went out, or is on
+    its way (queued for the worker, perhaps waiting for a retry)."""
     from django.contrib.contenttypes.models import ContentType
 
     from zhitong.notifications.models import Message, MessageStatus
@@ -49,5 +50,5 @@ def message_sent_about(obj) -> bool:
     return Message.objects.filter(
         related_type=ContentType.objects.get_for_model(obj),
         related_id=str(obj.pk),
-        status=MessageStatus.SENT,
+        status__in=(MessageStatus.QUEUED, MessageStatus.SENT),
     ).exists()

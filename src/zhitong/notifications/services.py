@@ -2,12 +2,14 @@
 
 Other apps call `notify`, `message_send`, `recipients_for_unit` and
 `recipients_for_region`, normally from a `transaction.on_commit` callback so nobody is
-told about a change that was rolled back. None of them raises because a message could
-not be delivered: a failed delivery is a `Message` with status "failed" and its error.
+told about a change that was rolled back. `message_send` records the message and queues
+its delivery for the task worker, which retries it. None of them raises because a message
+could not be delivered: a failed delivery is a `Message` with status "failed" and its error.
 """
 
 import logging
 from collections.abc import Iterable
+from copy import copy
 from functools import partial
 
 from django.conf import settings
@@ -19,13 +21,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from zhitong.accounts.models import REGION_ROLES, NotifyMode, Role
 from zhitong.core.events import event_record
+from zhitong.core.jobs import PermanentError, job_start
 from zhitong.core.masking import mask_contact, scrub
+from zhitong.notifications.composers import composer as get_composer
 from zhitong.notifications.models import (
     Channel,
     DigestMarker,
@@ -44,6 +48,9 @@ DIGEST_CHUNK = 500
 SUBJECT_MAX = 200
 ERROR_MAX = 1000
 ADDRESS_MAX = 254
+# The job kind of a message's delivery, and how hard the worker tries (notifications/jobs.py).
+DELIVER_JOB = "notifications.deliver"
+DELIVERY_ATTEMPTS = 5
 
 
 # --- who to tell -----------------------------------------------------------------------
@@ -106,23 +113,34 @@ def message_send(
     *,
     channel: str,
     to: str,
-    body: str,
+    body: str = "",
     subject: str = "",
     related=None,
     user=None,
+    composer: str = "",
     secrets: Iterable[str] = (),
 ) -> Message:
-    """Send one SMS or e-mail through the configured sender and record it; never raises for
-    a delivery failure (the returned Message says "failed" and why).
+    """Record one SMS or e-mail and queue its delivery through the configured sender; never
+    raises for a delivery failure (the Message says "queued", "sent" or "failed" and why).
 
-    Call it after the change it reports has been committed: an enclosing transaction that
-    rolls back takes the record with it, but not the message already sent.
+    The task worker delivers it (a job of kind DELIVER_JOB, tried up to DELIVERY_ATTEMPTS
+    times, with growing pauses); with the immediate backend that happens before this
+    returns, when no transaction is open. Call it after the change it reports has been
+    committed: the delivery is queued when the enclosing transaction commits.
     `related` is the object the message is about (e.g. the opinion); `user` the account
-    it went to, if any (citizens usually have none). `secrets` are the parts of the body and
-    subject meant for the recipient alone (a tracking code, a rating key): the sender gets
-    them, the stored record keeps "••••" in their place, so nobody who can read the
-    record (beside the address) can use them.
+    it went to, if any (citizens usually have none).
+
+    Secrets (a tracking code, a rating key) are never stored: with `composer`, the named
+    composer (composers.py) writes subject and body from `related`, the record keeps "••••"
+    in place of its secrets, and the worker has the composer write them again. `secrets`
+    without a composer (a password reset link, which only the request can write) is sent
+    here and now, once, by this process: the record keeps "••••" in their place.
     """
+    language = ""
+    if composer:
+        language = translation.get_language() or ""
+        composed = get_composer(composer)(related)
+        subject, body, secrets = composed.subject, composed.body, composed.secrets
     secrets = [str(secret) for secret in secrets if secret]
     # Headers cannot carry line breaks; a long title is cut, never refused.
     subject = " ".join(str(subject).split())
@@ -139,38 +157,114 @@ def message_send(
         related_type=related_type,
         related_id=related_id,
         user=user,
+        composer=composer,
+        language=language,
     )
-    masked = mask_contact(to)
     problem = _address_problem(channel, to)
-    try:
-        if problem:
-            raise ValueError(problem)
-        sender = sender_for(channel)
-        message.backend = sender.name
-        if secrets:
-            # What goes out is whole; only the row (already written) keeps the redacted text.
-            message.body = body
-            message.subject = Truncator(subject).chars(SUBJECT_MAX)
-        sender.send(message)
-    except Exception as exc:  # any sender failure is recorded, never raised into the caller
-        # The error text may quote the address (SMTP replies do): keep only the mask.
-        error = scrub(f"{type(exc).__name__}: {exc}", to)[:ERROR_MAX]
-        message.status = MessageStatus.FAILED
-        message.error = error
-        logger.warning(
-            "%s message #%s to %s failed via %s: %s",
-            channel,
-            message.pk,
-            masked,
-            message.backend or "-",
-            error,
-        )
-    else:
-        message.status = MessageStatus.SENT
-        message.sent_at = timezone.now()
-        logger.debug("%s message #%s to %s sent via %s", channel, message.pk, masked, sender.name)
-    message.save(update_fields=["status", "backend", "sent_at", "error"])
+    if problem:
+        # No attempt can cure a missing or malformed address: failed at once, no job.
+        _record_failure(message, ValueError(problem), final=True)
+        return message
+    if secrets and not composer:
+        _deliver(message, subject=Truncator(subject).chars(SUBJECT_MAX), body=body, final=True)
+        return message
+    job_start(
+        kind=DELIVER_JOB,
+        label=_("发送%(channel)s #%(id)s")
+        % {"channel": message.get_channel_display(), "id": message.pk},
+        params={"message": message.pk},
+    )
+    # With the immediate backend (and no open transaction) it went out already.
+    message.refresh_from_db()
     return message
+
+
+class DeliveryFailed(Exception):
+    """One delivery attempt failed; the text names the error with the address masked."""
+
+
+class DeliveryImpossible(DeliveryFailed, PermanentError):
+    """No attempt can deliver this message (its subject is gone, its composer unknown)."""
+
+
+def message_deliver(*, message_id: int, attempt: int, final: bool) -> Message:
+    """Attempt `attempt` at delivering a recorded message (the worker's DELIVER_JOB);
+    raises DeliveryFailed when it did not go out, after recording why on the message
+    ("failed" when `final`, else still "queued" for the next attempt)."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        raise DeliveryImpossible(f"message #{message_id} no longer exists")
+    if message.status == MessageStatus.SENT:
+        return message  # a second delivery of the same task
+    message.attempts = attempt
+    subject, body = message.subject, message.body
+    if message.composer:
+        try:
+            with translation.override(message.language or None):
+                composed = get_composer(message.composer)(_related(message))
+        except Exception as exc:  # noqa: BLE001 - recorded on the message, then raised
+            _record_failure(message, exc, final=True)
+            raise DeliveryImpossible(message.error) from None
+        subject, body = (
+            Truncator(" ".join(composed.subject.split())).chars(SUBJECT_MAX),
+            composed.body,
+        )
+    _deliver(message, subject=subject, body=body, final=final)
+    if message.status != MessageStatus.SENT:
+        raise DeliveryFailed(message.error)
+    return message
+
+
+def _related(message: Message):
+    if message.related_type_id is None:
+        raise LookupError(f"message #{message.pk} has a composer but no subject")
+    related = message.related
+    if related is None:
+        raise LookupError(f"the subject of message #{message.pk} no longer exists")
+    return related
+
+
+def _deliver(message: Message, *, subject: str, body: str, final: bool) -> None:
+    """Hand the whole text to the sender; the row (already written) keeps its own text."""
+    try:
+        sender = sender_for(message.channel)
+        message.backend = sender.name
+        outgoing = copy(message)
+        outgoing.subject, outgoing.body = subject, body
+        sender.send(outgoing)
+    except Exception as exc:  # any sender failure is recorded, never raised into the caller
+        _record_failure(message, exc, final=final)
+        return
+    message.status = MessageStatus.SENT
+    message.sent_at = timezone.now()
+    message.error = ""
+    message.attempts = max(message.attempts, 1)
+    message.save(update_fields=["status", "backend", "sent_at", "error", "attempts"])
+    logger.debug(
+        "%s message #%s to %s sent via %s",
+        message.channel,
+        message.pk,
+        mask_contact(message.to),
+        message.backend,
+    )
+
+
+def _record_failure(message: Message, exc: Exception, *, final: bool) -> None:
+    # The error text may quote the address (SMTP replies do): keep only the mask.
+    message.error = scrub(f"{type(exc).__name__}: {exc}", message.to)[:ERROR_MAX]
+    message.attempts = max(message.attempts, 1)
+    message.status = MessageStatus.FAILED if final else MessageStatus.QUEUED
+    message.save(update_fields=["status", "backend", "error", "attempts"])
+    logger.warning(
+        "%s message #%s to %s failed via %s (attempt %s%s): %s",
+        message.channel,
+        message.pk,
+        mask_contact(message.to),
+        message.backend or "-",
+        message.attempts,
+        ", the last" if final else "",
+        message.error,
+    )
 
 
 def absolute_url(url: str) -> str:
@@ -333,8 +427,9 @@ def digest_candidates(cutoff):
 def digest_send(*, user, cutoff) -> Message | None:
     """Send `user` one e-mail listing their unread notifications since the last digest.
 
-    Returns None when there is nothing new. The marker moves to `cutoff` only when the
-    e-mail went out, so a failed digest is retried (with anything newer) next time.
+    Returns None when there is nothing new. The marker moves to `cutoff` once the e-mail
+    is queued (the worker retries its delivery); only an e-mail refused at once (a bad
+    address) leaves it, so that digest is written again, with anything newer, next time.
     """
     DigestMarker.objects.get_or_create(user=user)
     with transaction.atomic():
@@ -368,7 +463,7 @@ def digest_send(*, user, cutoff) -> Message | None:
             body=body,
             user=user,
         )
-        if message.status == MessageStatus.SENT:
+        if message.status != MessageStatus.FAILED:
             marker.last_sent_at = cutoff
             marker.save(update_fields=["last_sent_at"])
         return message
@@ -377,7 +472,8 @@ def digest_send(*, user, cutoff) -> Message | None:
 def digest_send_all(*, now=None) -> tuple[int, int]:
     """The daily task: one digest to each account with something new.
 
-    Returns (sent, failed) counts.
+    Returns (sent, failed) counts: a digest queued for the worker counts as sent, one
+    whose first attempt failed (the worker tries again) or that was refused as failed.
     """
     cutoff = now or timezone.now()
     # The ids first: the loop writes between reads, which an open cursor would not like.
@@ -389,8 +485,10 @@ def digest_send_all(*, now=None) -> tuple[int, int]:
             message = digest_send(user=user, cutoff=cutoff)
             if message is None:
                 continue
-            if message.status == MessageStatus.SENT:
-                sent += 1
-            else:
+            # Committed now: with the immediate backend its first attempt has been made.
+            message.refresh_from_db()
+            if message.status == MessageStatus.FAILED or message.error:
                 failed += 1
+            else:
+                sent += 1
     return sent, failed

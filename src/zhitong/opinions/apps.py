@@ -16,8 +16,9 @@ class OpinionsConfig(AppConfig):
         from zhitong.opinions.models import Opinion
 
         keep_timeline_of(Opinion)
-        # Registers the ledger export as a kind of background job.
-        from zhitong.opinions import jobs  # noqa: F401
+        # Registers the ledger export as a kind of background job, and the composer of the
+        # message with the tracking code (which the task worker must find).
+        from zhitong.opinions import intake, jobs  # noqa: F401
 
         # Referrals are handling assignments: handling acts on opinions through this.
         register(OpinionProcess())

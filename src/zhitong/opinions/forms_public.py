@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.core.forms import bootstrap_css_class
+from zhitong.core.forms import MultipleFileField, bootstrap_css_class
 from zhitong.opinions import intake
 from zhitong.opinions.models import Rating
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
@@ -176,22 +176,6 @@ def public_place_choices(district: Region) -> tuple[KeptChoices, dict[str, Regio
     )
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one <input type=file multiple>; each is checked by the form."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if self.required and not files:
-            raise ValidationError(self.error_messages["required"], code="required")
-        return [f for f in files if f]
-
-
 class BootstrapMixin:
     """Bootstrap classes and accessible error wiring on every widget, no JavaScript."""
 
@@ -349,9 +333,15 @@ class PhotosMixin(forms.Form):
     photos = MultipleFileField(
         label=_("照片（选填）"),
         required=False,
+        max_count=MAX_PHOTOS,
+        max_size=MAX_PHOTO_BYTES,
+        accept="image/jpeg,image/png,image/webp",
         help_text=_("最多 %(count)d 张，JPEG、PNG 或 WebP 格式，每张不超过 %(mb)d MB。")
         % {"count": MAX_PHOTOS, "mb": MAX_PHOTO_BYTES // (1024 * 1024)},
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={
+            "too_many": _("最多上传 %(limit)d 张照片，您选择了 %(count)d 张。"),
+            "too_large": _("“%(name)s”：照片过大（%(size).1f MB），每张不能超过 %(limit)d MB。"),
+        },
     )
 
     def clean_photos(self):

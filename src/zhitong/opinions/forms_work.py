@@ -11,11 +11,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.core.forms import style_widgets
+from zhitong.core.forms import MultipleFileField, style_widgets
 from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from zhitong.opinions import search
 from zhitong.opinions.models import Channel, DeclineReason, Opinion, Rating, Status
+from zhitong.opinions.services import MAX_DOCUMENT_BYTES, MAX_REPLY_FILES
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station
 from zhitong.stations.selectors import stations_visible_to
@@ -382,28 +383,20 @@ class ReferralReturnForm(_StyledForm):
     )
 
 
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class _MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", _MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(_MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
-
-
 class ReplyForm(_StyledForm):
     text = forms.CharField(
         label=_("答复内容"),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("请填写答复内容。")},
     )
-    files = _MultipleFileField(label=_("附件"), required=False, help_text=_("最多5个文件。"))
+    files = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        max_count=MAX_REPLY_FILES,
+        max_size=MAX_DOCUMENT_BYTES,
+        help_text=_("最多%(count)d个文件，每个不超过%(mb)dMB。")
+        % {"count": MAX_REPLY_FILES, "mb": MAX_DOCUMENT_BYTES // (1024 * 1024)},
+    )
 
 
 class SendForm(_StyledForm):

@@ -29,7 +29,10 @@ from zhitong.accounts.rules import is_recording_staff
 from zhitong.core.events import event_record
 from zhitong.core.files import removed_on_error
 from zhitong.core.scoping import is_unrestricted, region_in_scope
+from zhitong.core.signals import rows_imported
 from zhitong.deputies.models import Deputy
+from zhitong.notifications.composers import Composed, message_composer
+from zhitong.notifications.services import message_send
 from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.search_text import opinion_search_text
@@ -426,15 +429,13 @@ def _may_send_code(to: str, client_ip: str) -> bool:
     return allowed
 
 
-def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
-    from zhitong.notifications.services import message_send
+# The composer of the message with the tracking code and rating key (notifications.composers):
+# the worker writes the text again from the opinion, so no stored row holds either secret.
+RECEIVED_MESSAGE = "opinions.received"
 
-    opinion = Opinion.objects.filter(pk=opinion_pk).first()
-    if opinion is None:
-        return
-    to = opinion.submitter_phone or opinion.submitter_email
-    if not to or not _may_send_code(to, client_ip):
-        return
+
+@message_composer(RECEIVED_MESSAGE)
+def received_message(opinion: Opinion) -> Composed:
     key = rating_key(opinion.tracking_code)
     body = _(
         "您反映的意见建议“%(subject)s”已收到，查询码：%(code)s，评价码：%(key)s"
@@ -446,26 +447,23 @@ def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
         "url": public_detail_url(opinion),
     }
     subject = _("您的意见建议已收到（查询码 %(code)s）") % {"code": opinion.tracking_code}
-    # The stored copy keeps neither the code nor the key beside the phone number.
-    secrets = (opinion.tracking_code, key)
+    return Composed(subject=subject, body=body, secrets=(opinion.tracking_code, key))
+
+
+def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
+    opinion = Opinion.objects.filter(pk=opinion_pk).first()
+    if opinion is None:
+        return
+    to = opinion.submitter_phone or opinion.submitter_email
+    if not to or not _may_send_code(to, client_ip):
+        return
     if opinion.submitter_phone and normalize_mobile(opinion.submitter_phone):
-        message_send(
-            channel="sms",
-            to=opinion.submitter_phone,
-            body=body,
-            subject=subject,
-            related=opinion,
-            secrets=secrets,
-        )
+        channel, to = "sms", opinion.submitter_phone
     elif opinion.submitter_email:
-        message_send(
-            channel="email",
-            to=opinion.submitter_email,
-            body=body,
-            subject=subject,
-            related=opinion,
-            secrets=secrets,
-        )
+        channel, to = "email", opinion.submitter_email
+    else:
+        return
+    message_send(channel=channel, to=to, related=opinion, composer=RECEIVED_MESSAGE)
 
 
 def _send_code_after_commit(opinion: Opinion, client_ip: str = "") -> None:
@@ -1031,9 +1029,16 @@ def opinions_import_ledger(*, by, file, file_name: str, district: Region, progre
     """
     from zhitong.opinions import ledger_import
 
-    return ledger_import.import_ledger(
+    result = ledger_import.import_ledger(
         by=by, file=file, file_name=file_name, district=district, progress=progress
     )
+    if result.created:
+        # The statistics above refresh now, not on their next timer (core.signals).
+        district_id = district.pk
+        transaction.on_commit(
+            lambda: rows_imported.send(sender=Opinion, district=district_id), robust=True
+        )
+    return result
 
 
 def access_intake_session(user, pk) -> IntakeSession:

@@ -39,8 +39,3 @@ def search_document(*parts: str) -> str:
 def opinion_search_text(subject: str, content: str) -> str:
     """What goes into Opinion.search_text for this subject and content."""
     return search_document(subject, content)
-
-
-def segment_query(text: str) -> list[str]:
-    """The words of a search query (precise mode: "电梯维修" → 电梯, 维修), each once."""
-    return list(dict.fromkeys(_pieces(rjieba.cut((text or "").lower()))))

@@ -68,10 +68,6 @@ def unused_codes(count: int) -> list[str]:
     return list(codes)
 
 
-def unused_code() -> str:
-    return unused_codes(1)[0]
-
-
 # --- the rating key (评价码) --------------------------------------------------------------
 #
 # The tracking code is read by everyone who handles the opinion (case page, ledgers,

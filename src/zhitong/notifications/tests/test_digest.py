@@ -11,9 +11,13 @@ from django.utils import timezone
 from zhitong.accounts.models import NotifyMode
 from zhitong.notifications import services
 from zhitong.notifications.models import DigestMarker, Message, MessageStatus, Notification
+from zhitong.notifications.tests.conftest import run_retries
 from zhitong.testing import factories as f
 
 NOW = timezone.now()
+
+# Real commits: a digest is queued when its transaction commits, and delivered then.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def user(name, mode=NotifyMode.DIGEST, email=None):
@@ -105,16 +109,27 @@ def test_users_with_nothing_new_get_nothing(db):
     assert not Message.objects.exists()
 
 
-def test_a_failed_digest_is_retried_next_time(db, settings):
+def test_a_failed_digest_is_retried_by_the_worker_not_written_twice(db, settings):
     settings.NOTIFY_EMAIL_BACKEND = "zhitong.notifications.tests.test_services.BrokenSms"
     alice = user("alice")
     note(alice, "意见一已转办")
     assert run() == (0, 1)
+    message = Message.objects.get()
+    assert (message.status, message.attempts) == (MessageStatus.QUEUED, 1)
+    assert DigestMarker.objects.get(user=alice).last_sent_at == NOW
+    settings.NOTIFY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_retries()
+    assert "意见一已转办" in mail.outbox[0].body
+    assert run() == (0, 0)  # the same notifications are not digested again
+    assert Message.objects.get().status == MessageStatus.SENT
+
+
+def test_a_digest_refused_at_once_is_written_again_next_time(db):
+    alice = user("alice", email="not-an-address")
+    note(alice, "意见一已转办")
+    assert run() == (0, 1)
     assert Message.objects.get().status == MessageStatus.FAILED
     assert DigestMarker.objects.get(user=alice).last_sent_at is None
-    settings.NOTIFY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert run() == (1, 0)
-    assert "意见一已转办" in mail.outbox[0].body
 
 
 def test_a_long_digest_points_to_the_centre_for_the_rest(db):

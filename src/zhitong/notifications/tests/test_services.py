@@ -1,13 +1,19 @@
 """notify, message_send and the recipient helpers: who gets told, what is recorded and sent."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from zhitong.accounts.models import NotifyMode, Role
+from zhitong.core.jobs import jobs_run_due, run_job
+from zhitong.core.models import Job
 from zhitong.notifications import services
 from zhitong.notifications.models import Channel, Message, MessageStatus, Notification
 from zhitong.notifications.senders import Sender
+from zhitong.notifications.tests.conftest import run_retries
 from zhitong.testing import factories as f
 
 
@@ -103,12 +109,10 @@ def test_notify_skips_inactive_accounts_and_empty_lists(people):
     assert not Notification.objects.exists()
 
 
-def test_message_send_with_console_backend_records_the_message(db, notify_log):
-    message = services.message_send(
-        channel="sms", to="13900001234", body="您的意见已受理，查询码 ABCD-1234"
-    )
-    message.refresh_from_db()
+def test_message_send_with_console_backend_records_the_message(db, notify_log, send):
+    message = send(channel="sms", to="13900001234", body="您的意见已受理，查询码 ABCD-1234")
     assert message.status == MessageStatus.SENT
+    assert message.attempts == 1
     assert message.backend == "console"
     assert message.sent_at is not None
     assert message.to == "13900001234"  # the record keeps the address the sender needed
@@ -125,8 +129,8 @@ def test_message_send_keeps_the_related_object(world):
     assert Message.objects.filter(related_id=str(world.station_a.pk)).get() == message
 
 
-def test_message_send_email_through_a_django_mail_backend(db, locmem_email):
-    message = services.message_send(
+def test_message_send_email_through_a_django_mail_backend(db, locmem_email, send):
+    message = send(
         channel="email",
         to="citizen@example.com",
         subject="意见办理结果\n已答复",  # a line break would be a header injection
@@ -150,24 +154,67 @@ class BrokenSms(Sender):
         raise ConnectionError(f"provider refused {message.to.upper()}: service unavailable")
 
 
-def test_a_failing_sender_marks_the_message_failed_and_does_not_raise(db, settings, notify_log):
+def test_a_failing_sender_is_retried_then_marks_the_message_failed(db, settings, notify_log, send):
     settings.NOTIFY_SMS_BACKEND = "zhitong.notifications.tests.test_services.BrokenSms"
-    message = services.message_send(channel="sms", to="13900001234", body="正文")
-    message.refresh_from_db()
-    assert message.status == MessageStatus.FAILED
+    message = send(channel="sms", to="13900001234", body="正文")
+    # The first attempt failed: still queued, the error recorded, a retry waiting.
+    assert (message.status, message.attempts) == (MessageStatus.QUEUED, 1)
     assert message.backend == "broken-sms"
     assert "provider refused" in message.error
     assert "13900001234" not in message.error
+    job = Job.objects.get(kind=services.DELIVER_JOB)
+    assert job.state == Job.State.RETRYING and job.next_attempt_at is not None
+    run_retries()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.FAILED, services.DELIVERY_ATTEMPTS)
     assert message.sent_at is None
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    attempts = list(job.attempt_rows.values_list("number", "succeeded", "error"))
+    assert [number for number, _, _ in attempts] == [1, 2, 3, 4, 5]
+    assert not any(succeeded for _, succeeded, _ in attempts)
+    assert all("provider refused" in error and "13900001234" not in error for *_, error in attempts)
     assert "failed" in notify_log.text
     assert "13900001234" not in notify_log.text
     assert "139****1234" in notify_log.text
 
 
-def test_a_misconfigured_backend_marks_failed(db, settings):
+def test_the_pauses_between_attempts_grow(db, settings, send):
+    settings.NOTIFY_SMS_BACKEND = "zhitong.notifications.tests.test_services.BrokenSms"
+    send(channel="sms", to="13900001234", body="正文")
+    job = Job.objects.get()
+
+    def pause():
+        job.refresh_from_db()
+        return job.next_attempt_at - job.attempt_rows.get(number=job.attempts).finished_at
+
+    assert pause() == datetime.timedelta(minutes=1)
+    # Not due yet: the sweep leaves it, and an early delivery of the task does nothing.
+    assert jobs_run_due(now=job.next_attempt_at - datetime.timedelta(seconds=1)) == 0
+    run_job.call(job.pk)
+    assert pause() == datetime.timedelta(minutes=1) and job.attempts == 1
+    Job.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+    assert jobs_run_due() == 1
+    assert pause() == datetime.timedelta(minutes=2) and job.attempts == 2
+
+
+def test_a_message_that_fails_once_goes_out_on_the_retry(db, settings, send, locmem_email):
+    settings.NOTIFY_EMAIL_BACKEND = "zhitong.notifications.tests.test_services.BrokenSms"
+    message = send(channel="email", to="a@example.com", subject="标题", body="正文")
+    assert message.status == MessageStatus.QUEUED and mail.outbox == []
+    settings.NOTIFY_EMAIL_BACKEND = locmem_email
+    run_retries()
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.error) == (MessageStatus.SENT, 2, "")
+    assert [e.body for e in mail.outbox] == ["正文"]
+    run_retries()  # nothing more is due: the message goes out once
+    assert len(mail.outbox) == 1
+
+
+def test_a_misconfigured_backend_is_recorded(db, settings, send):
     settings.NOTIFY_EMAIL_BACKEND = "no.such.module.Sender"
-    message = services.message_send(channel="email", to="a@example.com", body="正文")
-    assert message.status == MessageStatus.FAILED
+    message = send(channel="email", to="a@example.com", body="正文")
+    assert message.status == MessageStatus.QUEUED
     assert "ImportError" in message.error or "ModuleNotFoundError" in message.error
 
 
@@ -180,10 +227,11 @@ def test_a_misconfigured_backend_marks_failed(db, settings):
         ("sms", "call me"),
     ],
 )
-def test_a_bad_address_is_recorded_as_failed(db, channel, to, locmem_email):
-    message = services.message_send(channel=channel, to=to, body="正文")
+def test_a_bad_address_is_recorded_as_failed(db, channel, to, locmem_email, send):
+    message = send(channel=channel, to=to, body="正文")
     assert message.status == MessageStatus.FAILED
     assert mail.outbox == []
+    assert not Job.objects.exists()  # no attempt could cure it
 
 
 def test_failing_immediate_messages_do_not_break_notify(
@@ -193,17 +241,17 @@ def test_failing_immediate_messages_do_not_break_notify(
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(recipients=[people["mail"]], verb="x", text="测试")
     assert Notification.objects.count() == 1
-    assert Message.objects.get().status == MessageStatus.FAILED
+    assert Message.objects.get().error
 
 
 def test_logs_never_contain_full_addresses(
-    people, locmem_email, notify_log, settings, django_capture_on_commit_callbacks
+    people, locmem_email, notify_log, settings, django_capture_on_commit_callbacks, send
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(recipients=people.values(), verb="x", text="记录日志")
     settings.NOTIFY_EMAIL_BACKEND = "zhitong.notifications.tests.test_services.BrokenSms"
-    services.message_send(channel="email", to="both@example.com", body="正文")
-    services.message_send(channel="sms", to="13800001111", body="正文")
+    send(channel="email", to="both@example.com", body="正文")
+    send(channel="sms", to="13800001111", body="正文")
     text = notify_log.text
     assert text  # something was logged
     for secret in ["mail.user@example.com", "both@example.com", "13912345678", "13800001111"]:

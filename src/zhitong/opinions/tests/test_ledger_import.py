@@ -351,7 +351,7 @@ def test_template_has_the_ledger_columns(client, world):
 
 def test_template_filled_in_imports(world):
     """The downloaded template, filled in, is accepted as it is."""
-    from zhitong.imports.workbooks import layout_workbook
+    from zhitong.core.sheets.template import layout_workbook
 
     workbook = openpyxl.load_workbook(io.BytesIO(layout_workbook(LEDGER_LAYOUT)))
     workbook.worksheets[0].append(ledger_row())
@@ -373,12 +373,14 @@ def test_a_large_ledger_is_imported_by_the_task_worker(
             URL,
             {"district": world.district.code, "file": upload(xlsx(HEADER, ledger_row()))},
         )
-    job = Job.objects.get()
+    job = Job.objects.get(requested_by=world.staff)
     assert response.status_code == 302 and response["Location"] == f"/work/jobs/{job.pk}/"
     job.refresh_from_db()
     opinion = Opinion.objects.get()
     assert job.state == Job.State.DONE and not job.source
     assert job.result["created"] == [{"code": opinion.tracking_code, "subject": opinion.subject}]
+    # The statistics are refreshed after the import, by a system job of their own.
+    assert Job.objects.get(requested_by=None).kind == "dashboards.refresh"
 
 
 def test_a_large_bad_ledger_reports_its_rows_on_the_jobs_page(

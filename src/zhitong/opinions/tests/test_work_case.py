@@ -282,6 +282,27 @@ def test_the_unit_signs_returns_and_replies(client, w):
     assert reply.text == "已完成维修。"
 
 
+def test_a_reply_with_too_many_or_too_large_files_is_refused_at_the_form(client, w):
+    opinion = referred(w)
+    lead = lead_of(opinion)
+    client.force_login(w.unit)
+    assert post(client, "referral_accept", opinion, {}, lead.pk).status_code == 302
+    url = reverse("opinions:reply", args=[opinion.pk, lead.pk])
+
+    def pdf(name, size=20):
+        return SimpleUploadedFile(name, b"%PDF-1.4" + b"x" * size, content_type="application/pdf")
+
+    six = [pdf(f"{i}.pdf") for i in range(6)]
+    response = client.post(url, {f"r{lead.pk}-text": "见附件。", f"r{lead.pk}-files": six})
+    assert response.status_code == 400
+    assert "最多上传 5 个文件，您选择了 6 个。" in response.content.decode()
+    big = pdf("大.pdf", services.MAX_DOCUMENT_BYTES)
+    response = client.post(url, {f"r{lead.pk}-text": "见附件。", f"r{lead.pk}-files": [big]})
+    assert response.status_code == 400
+    assert "“大.pdf”过大" in response.content.decode()
+    assert not opinion.replies.exists()
+
+
 def test_the_unit_returns_a_referral_with_a_reason(client, w):
     opinion = referred(w)
     lead = lead_of(opinion)
