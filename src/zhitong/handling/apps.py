@@ -11,7 +11,8 @@ class HandlingConfig(AppConfig):
 
     def ready(self):
         # Deadlines move when a holiday year is published: one hook for every process.
-        from zhitong.handling import services, verbs  # noqa: F401 (registers the verbs)
+        # The verbs of the timeline, and the deadline check as a kind of background job.
+        from zhitong.handling import jobs, services, verbs  # noqa: F401
         from zhitong.workdays.services import on_calendar_changed
 
         on_calendar_changed(services.calendar_changed)

@@ -266,3 +266,16 @@ def test_a_rating_taken_by_phone_names_who_took_it(w):
     assert (rating.method, rating.taken_by, rating.rater) == ("phone", w.staff, None)
     event = Event.objects.for_object(errand).get(verb="reply_rate_taken")
     assert event.actor == w.staff and event.data["method"] == "phone"
+
+
+def test_the_deadline_check_runs_as_a_background_job(w, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from zhitong.core.models import Job
+
+    errand, lead, _ = new_errand(w, at(D(2026, 3, 2)), months=1)  # due 04-02
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("handling_check_deadlines", "--enqueue", "--today", "2026-04-03")
+    job = Job.objects.get(kind="handling.deadline_passings")
+    assert job.state == Job.State.DONE and job.result["summary"] == "记录超期 1 件。"
+    assert verbs(errand) == ["deadline_passed"]

@@ -18,16 +18,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="交给后台任务执行（失败会自动重试，并在“后台任务”页面显示）。",
+        )
+        parser.add_argument(
             "--today",
             help="按哪一天检查（YYYY-MM-DD，默认今天，北京时间）；用于补跑。",
         )
 
-    def handle(self, *args, today=None, **options):
+    def handle(self, *args, today=None, enqueue=False, **options):
         day = None
         if today:
             try:
                 day = datetime.date.fromisoformat(today)
             except ValueError:
                 raise CommandError(f"日期格式不对：{today}，应为 YYYY-MM-DD。") from None
+        if enqueue:
+            from zhitong.handling.jobs import passings_enqueue
+
+            job = passings_enqueue(day)
+            self.stdout.write(f"已交给后台任务 #{job.pk}。")
+            return
         count = deadlines_record_passings(today=day)
         self.stdout.write(f"记录超期 {count} 件。")

@@ -1,0 +1,28 @@
+"""The deadline passings as a background job (retried, and visible to staff when it fails)."""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from zhitong.core.jobs import JobResult, job_kind, job_start
+from zhitong.handling.services import deadlines_record_passings
+
+PASSINGS = "handling.deadline_passings"
+
+
+@job_kind(PASSINGS, attempts=3, backoff=datetime.timedelta(minutes=10))
+def record_passings(job, progress) -> JobResult:
+    """Safe to run twice: each passing is claimed once (deadlines_record_passings)."""
+    day = job.params.get("today")
+    count = deadlines_record_passings(today=datetime.date.fromisoformat(day) if day else None)
+    return JobResult(summary=_("记录超期 %(count)d 件。") % {"count": count})
+
+
+def passings_enqueue(today: datetime.date | None = None):
+    """Queue the check for the worker, unless one is already waiting."""
+    return job_start(
+        kind=PASSINGS,
+        label=_("记录超过办理期限的事项"),
+        params={"today": today.isoformat()} if today else {},
+        single=True,
+    )
