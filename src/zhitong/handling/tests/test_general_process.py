@@ -279,3 +279,10 @@ def test_the_deadline_check_runs_as_a_background_job(w, django_capture_on_commit
     job = Job.objects.get(kind="handling.deadline_passings")
     assert job.state == Job.State.DONE and job.result["summary"] == "记录超期 1 件。"
     assert verbs(errand) == ["deadline_passed"]
+
+
+def test_a_unit_account_finds_its_inbox_in_the_menu(w, client):
+    client.force_login(w.unit)
+    assert 'href="/work/inbox/"' in client.get("/accounts/home/").content.decode()
+    client.force_login(w.staff)
+    assert 'href="/work/inbox/"' not in client.get("/accounts/home/").content.decode()
