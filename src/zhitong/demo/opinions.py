@@ -102,6 +102,7 @@ class Path:
     returned: bool = False  # the first unit returned it (退回), then referred again
     extension: str = ""  # "approved" or "pending" (延期)
     overdue: bool = False  # open past its due date
+    very_overdue: bool = False  # late by the working days it had as well (严重超期)
     merge: bool = False  # a duplicate merged into a main opinion (合并)
     # Days before the seed date it was received, for open ones: (earliest, latest).
     age: tuple[float, float] | None = None
@@ -123,7 +124,10 @@ PATHS: tuple[Path, ...] = (
     Path("accepted", 7, Status.ACCEPTED, age=(1, 5)),
     Path("referred", 10, Status.REFERRED, age=(1.5, 6)),
     Path("handling", 14, Status.HANDLING, age=(4, 16)),
-    Path("handling_overdue", 8, Status.HANDLING, overdue=True, age=(30, 75)),
+    Path("handling_overdue", 6, Status.HANDLING, overdue=True, age=(30, 60)),
+    Path(
+        "handling_very_overdue", 2, Status.HANDLING, overdue=True, very_overdue=True, age=(60, 110)
+    ),
     Path("handling_extension", 1, Status.HANDLING, extension="pending", age=(17, 24)),
     Path("handling_extended", 1, Status.HANDLING, extension="approved", age=(15, 22)),
     Path("handling_rework", 2, Status.HANDLING, (UNSATISFIED,), age=(22, 40)),
@@ -1049,6 +1053,14 @@ class DemoOpinions:
             if path.overdue and not overdue:
                 raise DoesNotFit()
             if not path.overdue and overdue:
+                raise DoesNotFit(later=True)
+            # As deadlines.very_overdue_from counts it: the period's working days again.
+            very = overdue and (
+                self.calendar.add_working_days(timeline.due, timeline.period_days).due <= self.today
+            )
+            if path.very_overdue and not very:
+                raise DoesNotFit()
+            if path.overdue and not path.very_overdue and very:
                 raise DoesNotFit(later=True)
 
     # one timeline: when each step happens, and the call it makes ---------------------------

@@ -302,6 +302,9 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
     )
     overdue = open_leads.filter(due_date__lt=today, opinion__status=Status.HANDLING)
     assert overdue.count() >= 5
+    # Some are very overdue (严重超期): late by the working days they had as well.
+    very = Opinion.objects.filter(status=Status.HANDLING, open_very_overdue_from__lte=today)
+    assert 2 <= very.count() < overdue.count()
     for referral in overdue:
         passed = Event.objects.for_object(referral.opinion).filter(verb="deadline_passed")
         assert referral.due_date.isoformat() in [e.data["due_date"] for e in passed]
