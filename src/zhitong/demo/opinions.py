@@ -1369,7 +1369,8 @@ class DemoOpinions:
         services.extension_decide(
             extension=case.extension, by=case.triager, approve=True, note=case.extension_note
         )
-        case.lead.refresh_from_db()
+        # The new due date, as the case page shows it.
+        case.lead = selectors.lead_referral(case.opinion)
         self._expect_due(case, due)
 
     def _reply(self, case: Case, *, co: bool, cycle: int) -> None:
