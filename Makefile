@@ -22,6 +22,9 @@ install: $(STAMP)
 run: install
 	DEBUG=1 $(MANAGE) migrate --noinput
 	DEBUG=1 $(MANAGE) seed_demo
+	# The daily deadline check, as cron runs it: a demo seeded on an earlier day records
+	# the due dates that passed since.
+	DEBUG=1 $(MANAGE) handling_check_deadlines
 	DEBUG=1 $(MANAGE) print_demo_accounts
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 

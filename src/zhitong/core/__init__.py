@@ -1,1 +1,1 @@
-"""What every domain shares: the event timeline, region scoping, the clock."""
+"""What every domain shares: the event timeline, region scoping."""

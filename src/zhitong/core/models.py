@@ -7,9 +7,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from zhitong.core import clock
 
 
 def max_length(model, field_name: str) -> int:
@@ -48,7 +47,7 @@ class Event(models.Model):
     """
 
     # A default, not auto_now_add: imports and the demo record events at their real time.
-    occurred_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
+    occurred_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     # PROTECT: an account that has acted is deactivated, never deleted, so history keeps it.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -114,7 +113,7 @@ class AccessRecord(models.Model):
         DOWNLOAD = "download", _("下载附件")
         EXPORT = "export", _("导出台账")
 
-    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("读取人"),
@@ -229,7 +228,7 @@ class Job(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -266,7 +265,7 @@ class Job(models.Model):
         return (
             self.state == self.State.RUNNING
             and self.started_at is not None
-            and clock.now() - self.started_at > JOB_STALLED_AFTER
+            and timezone.now() - self.started_at > JOB_STALLED_AFTER
         )
 
 
@@ -278,7 +277,7 @@ class JobAttempt(models.Model):
         Job, verbose_name=_("后台任务"), on_delete=models.CASCADE, related_name="attempt_rows"
     )
     number = models.PositiveSmallIntegerField(_("第几次"))
-    started_at = models.DateTimeField(_("开始时间"), default=clock.now)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     succeeded = models.BooleanField(_("成功"), default=False)
     # The exception's class and text, for administrators; the job kind keeps personal

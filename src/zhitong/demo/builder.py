@@ -123,7 +123,7 @@ class SeedResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def seed(scale: int = 1, *, with_accounts: bool = True) -> SeedResult:
+def seed(scale: int = 1, *, with_accounts: bool = True, with_opinions: bool = True) -> SeedResult:
     """Build `scale` demo districts (each in its own transaction), the demo accounts and
     the first district's half year of opinions (zhitong.demo.opinions)."""
     specs = district_specs(scale)
@@ -139,7 +139,8 @@ def seed(scale: int = 1, *, with_accounts: bool = True) -> SeedResult:
                 # The first district's half year of opinions is handled by the demo
                 # accounts, so both are built with it; other districts get none.
                 ensure_demo_accounts(district)
-                ensure_opinions(district)
+                if with_opinions:
+                    ensure_opinions(district)
         (result.built if built else result.skipped).append(spec.name)
     # Regions, stations and categories went in with bulk_create, which sends no save
     # signals: tell the public form's kept choice lists and kept stations to rebuild (a

@@ -1,19 +1,25 @@
-"""Demo opinions (演示意见): half a year of the demo district's direct line, with timelines.
+"""Demo opinions (演示意见): half a year of the demo district's direct line, lived through the services.
 
 Wuchang collected 528 opinions in the first half of a year and closed 430 (domain.md,
 "Figures"). This module builds as many for the first demo district, received over the six
 months before the seed date, each taken along a realistic path (referred, answered,
 rated; declined; merged; returned by a unit; sent back after an unsatisfied rating;
-still open in every status) and given the event timeline the real services would have
-written: the same verbs, from/to states and data shapes as zhitong.opinions.services and
-intake, backdated to when each step happened and signed by the demo accounts or by
-generated staff and unit accounts.
+still open in every status).
 
-The rows are written in bulk rather than through the services, which would take minutes.
+Nothing here writes an opinion, referral, reply, rating or event itself. Each step of each
+opinion is a call to the real intake and services (zhitong.opinions.intake and .services),
+signed by the demo accounts or by generated staff and unit accounts, made at its own
+moment of the half year: the clock is moved there with time-machine. All steps of all
+opinions run in time order, with the scheduled deadline check (deadlines_record_passings)
+after each midnight, so timelines, due dates on the working-day calendar, overdue cases
+and statistics come out as real use leaves them.
+
 What an opinion is (code, words, place, path) is drawn from random streams seeded with
-the district code, so two builds give the same opinions; when things happened depends
-on the seed date as well. Deadlines come from the working-day calendar as the services
-compute them.
+the district code, so two builds give the same opinions; when things happened depends on
+the seed date as well. The moments are planned before anything is written: an open case
+meant to be overdue today must be received early enough, and every path must end before
+now. The plan reads the working-day calendar for that; the services compute the real due
+dates, and the build stops if the two ever disagree.
 """
 
 from __future__ import annotations
@@ -21,37 +27,34 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
+import logging
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import JSONField
 from django.utils import timezone, translation
 
 from zhitong.accounts.models import Role, User
-from zhitong.core.models import Event
 from zhitong.demo import opinion_texts as texts
 from zhitong.demo import people, places
 from zhitong.demo.accounts import DEMO_USERNAMES
 from zhitong.deputies.models import Deputy
-from zhitong.handling import deadlines
-from zhitong.handling.models import Assignment, Extension
+from zhitong.handling import services as handling_services
+from zhitong.opinions import intake, selectors, services, tracking
 from zhitong.opinions.models import (
     Channel,
     DeclineReason,
     IntakeSession,
     Opinion,
     Rating,
-    Reply,
     Status,
-    attach_cases,
 )
-from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.tracking import ALPHABET, LENGTH, format_code
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station, StationAssignment, StationKind
@@ -63,8 +66,9 @@ from zhitong.units.models import (
     deadline_days_for,
     route_for,
 )
-from zhitong.workdays.deadlines import Deadline
 from zhitong.workdays.selectors import working_calendar
+
+logger = logging.getLogger(__name__)
 
 SEED = "zhitong-demo-opinions-v1"
 HALF_YEAR_DAYS = 182
@@ -75,6 +79,8 @@ DEADLINE_CHECK_TIME = datetime.time(0, 30)
 DEMO_STREET_WEIGHT = 3
 DEMO_STATION_WEIGHT = 25
 GENERATED_STAFF = 2
+# Ratings the reviewer took by phone (电话回访) rather than the submitter online.
+PHONE_SHARE = 0.15
 
 SATISFIED, BASICALLY, UNSATISFIED = (
     Rating.Score.SATISFIED,
@@ -97,6 +103,7 @@ class Path:
     returned: bool = False  # the first unit returned it (退回), then referred again
     extension: str = ""  # "approved" or "pending" (延期)
     overdue: bool = False  # open past its due date
+    very_overdue: bool = False  # late by the working days it had as well (严重超期)
     merge: bool = False  # a duplicate merged into a main opinion (合并)
     # Days before the seed date it was received, for open ones: (earliest, latest).
     age: tuple[float, float] | None = None
@@ -118,7 +125,10 @@ PATHS: tuple[Path, ...] = (
     Path("accepted", 7, Status.ACCEPTED, age=(1, 5)),
     Path("referred", 10, Status.REFERRED, age=(1.5, 6)),
     Path("handling", 14, Status.HANDLING, age=(4, 16)),
-    Path("handling_overdue", 8, Status.HANDLING, overdue=True, age=(30, 75)),
+    Path("handling_overdue", 6, Status.HANDLING, overdue=True, age=(30, 60)),
+    Path(
+        "handling_very_overdue", 2, Status.HANDLING, overdue=True, very_overdue=True, age=(60, 110)
+    ),
     Path("handling_extension", 1, Status.HANDLING, extension="pending", age=(17, 24)),
     Path("handling_extended", 1, Status.HANDLING, extension="approved", age=(15, 22)),
     Path("handling_rework", 2, Status.HANDLING, (UNSATISFIED,), age=(22, 40)),
@@ -163,11 +173,37 @@ STATION_KIND_WEIGHTS = {
 LATE_SHARE = 0.12  # closed opinions whose unit replied after the due date
 
 
+@contextmanager
+def _delivered_at_the_step():
+    """Run what a step queued for after its commit (notifications, messages) when it ends.
+
+    In real use each step is its own transaction, and its commit sends what it queued at
+    that moment. The demo is one transaction, all or nothing, whose commit would send the
+    whole half year's at once, stamped with the seed time: instead each step's go when
+    the step ends, at its moment, as Django's own test helper
+    (TestCase.captureOnCommitCallbacks(execute=True)) runs them.
+    """
+    start = len(connection.run_on_commit)
+    yield
+    # A callback may queue more (a notification's messages): run until none is left. The
+    # list is looked up each time: a rolled-back savepoint replaces it.
+    while len(connection.run_on_commit) > start:
+        _savepoints, callback, robust = connection.run_on_commit.pop(start)
+        if not robust:
+            callback()
+            continue
+        try:
+            callback()
+        except Exception:
+            logger.exception("demo: a step's after-commit callback failed")
+
+
 def ensure_opinions(district: Region, *, now: datetime.datetime | None = None) -> int:
     """Build the demo opinions of `district` unless it has opinions; returns how many.
 
     Needs the demo accounts (they act in the timelines); without them it builds nothing.
-    Call inside the district's transaction.
+    Call inside the district's transaction: the notifications and messages the services
+    queue go out when it commits. `now` is when the half year ends (default: now).
     """
     if Opinion.objects.filter(district=district).exists():
         return 0
@@ -195,17 +231,16 @@ class Session:
     cases: list[Case] = field(default_factory=list)
     held_on: datetime.date | None = None
     recorded_at: datetime.datetime | None = None
-    row: IntakeSession | None = None
 
 
 @dataclass(eq=False)
 class Case:
-    """One opinion as planned: what it is, who handles it, how it goes."""
+    """One opinion as planned: what it is, who handles it, how it goes; and, once it runs,
+    the objects the services returned for it."""
 
     index: int
     path: Path
     at_demo_station: bool = False
-    opinion: Opinion | None = None
     session: Session | None = None
     main: Case | None = None
     street: Region | None = None
@@ -217,6 +252,8 @@ class Case:
     submitter_name: str = ""
     submitter_phone: str = ""
     address: str = ""
+    subject: str = ""
+    content: str = ""
     topic: texts.Topic | None = None
     refusal: texts.Refusal | None = None
     fill: dict = field(default_factory=dict)
@@ -228,6 +265,7 @@ class Case:
     reviewer: User | None = None
     scores: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    by_phone: bool = False
     late: bool = False
     decline_reason: str = ""
     decline_early: bool = False
@@ -241,69 +279,49 @@ class Case:
     extension_note: str = ""
     edited: bool = False
     timeline: Timeline | None = None
+    # What the services returned, passed on to the next step.
+    opinion: Opinion | None = None
+    lead: object = None  # the lead referral
+    co: object = None  # the co-unit's referral
+    reply: object = None  # the latest reply
+    extension: object = None
 
 
-# --- when things happened ----------------------------------------------------------------
+# --- when things happen --------------------------------------------------------------------
 
 
 @dataclass
 class Step:
-    """An event to write: `to` None keeps the status; `data` is called once rows have ids."""
+    """A call to make at `at`: one step of one opinion, or the daily deadline check."""
 
     at: datetime.datetime
-    verb: str
-    actor: User | None
-    to: str | None = None
-    note: str = ""
-    data: Callable[[], dict] | None = None
-
-
-@dataclass
-class Segment:
-    """A stretch during which a referral was open under one due date."""
-
-    start: datetime.datetime
-    due: datetime.date
-    end: datetime.datetime | None = None
-    reset: bool = False  # a rework restarted the deadline: the recorded passing is cleared
+    order: tuple[int, int]  # ties: sessions, then cases in index order, each in its order
+    run: Callable[[], None]
 
 
 @dataclass
 class Timeline:
-    """One attempt at an opinion's history: its steps and the rows they leave behind."""
+    """One planned attempt at an opinion's history: its steps, and what the plan expects."""
 
     received_at: datetime.datetime
-    steps: list[Step] = field(default_factory=list)
-    referrals: list[Assignment] = field(default_factory=list)
-    segments: dict[int, list[Segment]] = field(default_factory=dict)
-    replies: list[Reply] = field(default_factory=list)
-    extensions: list[Extension] = field(default_factory=list)
-    ratings: list[Rating] = field(default_factory=list)
+    steps: list[tuple[datetime.datetime, Callable[[], None]]] = field(default_factory=list)
+    start: datetime.datetime | None = None  # its first event (a session records it later)
     status: str = Status.RECEIVED
-    accepted_at: datetime.datetime | None = None
     closed_at: datetime.datetime | None = None
     returned_for_rework: int = 0
-    category: Category | None = None
+    # The running lead referral as planned: where its period starts, its days, its due date.
+    period_start: datetime.date | None = None
+    period_days: int = 0
+    due: datetime.date | None = None
 
     @property
     def end(self) -> datetime.datetime:
-        return max(step.at for step in self.steps)
+        return max([self.start or self.received_at, *(at for at, _ in self.steps)])
 
-    def add(self, at, verb, actor, *, to=None, note="", data=None) -> None:
+    def add(self, at: datetime.datetime, run: Callable[[], None], *, to=None) -> None:
         if to is not None:
             self.status = to
-        self.steps.append(Step(at, verb, actor, to, note, data))
-
-    def open_segment(self, referral: Assignment, start, due, *, reset=False) -> None:
-        segments = self.segments.setdefault(id(referral), [])
-        if segments and segments[-1].end is None:
-            segments[-1].end = start
-        segments.append(Segment(start, due, reset=reset))
-
-    def close_segment(self, referral: Assignment, at) -> None:
-        segments = self.segments.get(id(referral), [])
-        if segments and segments[-1].end is None:
-            segments[-1].end = at
+        self.steps.append((at, run))
 
 
 class Clock:
@@ -388,7 +406,7 @@ class DoesNotFit(Exception):
 
 
 class DemoOpinions:
-    """Plans, simulates and writes the demo opinions of one district."""
+    """Plans the demo opinions of one district, then lives them through the services."""
 
     def __init__(self, district: Region, now: datetime.datetime):
         self.district = district
@@ -398,6 +416,7 @@ class DemoOpinions:
         self.sessions: list[Session] = []
         self.day_weights: dict[str, tuple[list, list]] = {}
         self.station_weights: dict[int, list[int]] = {}
+        self.passings = 0
 
     def _rng(self, purpose: str) -> random.Random:
         # A stream per purpose: drawing more of one leaves the others unchanged.
@@ -459,6 +478,9 @@ class DemoOpinions:
         ):
             self.deputies_at[station_id].append(deputy_id)
 
+        self.deputies = Deputy.objects.in_bulk(
+            {pk for pks in self.deputies_at.values() for pk in pks}
+        )
         self.units = list(
             HandlingUnit.objects.filter(region__in=[self.district, *self.streets])
             .select_related("region")
@@ -547,13 +569,13 @@ class DemoOpinions:
         self.handler = {u.unit_id: u for u in users[GENERATED_STAFF:]}
         self.handler[self.unit_user.unit_id] = self.unit_user
 
-    # plan --------------------------------------------------------------------------------
+    # plan ------------------------------------------------------------------------------------
 
     def build(self) -> int:
         self._accounts()
         self._plan()
-        self._simulate()
-        self._write()
+        self._schedule()
+        self._execute()
         return len(self.cases)
 
     def _plan(self) -> None:
@@ -590,7 +612,14 @@ class DemoOpinions:
         for case in self.cases:
             if case.main is not None:
                 self._plan_duplicate(rng, case, serial)
+                # A rating taken by phone signs the main one's close_with_main too; the
+                # duplicates' submitters rate nothing, so their main ones are rated online.
+                case.main.by_phone = False
         self._plan_codes()
+        words = self._rng("words")
+        for case in self.cases:
+            case.subject = self._subject(case)
+            case.content = self._content(case, words)
 
     def _plan_sessions(self, rng: random.Random, by_path) -> None:
         pool = list(by_path["closed"])
@@ -813,6 +842,7 @@ class DemoOpinions:
         case.extension_reason = rng.choice(texts.EXTENSION_REASONS)
         case.extension_days = rng.choice([5, 5, 10, 10, 15])
         case.extension_note = rng.choice(texts.EXTENSION_NOTES)
+        case.by_phone = rng.random() < PHONE_SHARE
         if case.category is None or path.spot:
             return
         region = case.place or case.street
@@ -886,7 +916,7 @@ class DemoOpinions:
         name = unit.short_name or unit.name
         if cycle == 0:
             return texts.REPLY_TEMPLATE.format(
-                subject=case.opinion.subject,
+                subject=case.subject,
                 unit=name,
                 action=case.topic.action.format(**case.fill),
                 contact=contact,
@@ -896,14 +926,11 @@ class DemoOpinions:
             unit=name, action=case.rework_actions[(cycle - 1) % 2], contact=contact, phone=phone
         )
 
-    # simulate ------------------------------------------------------------------------------
+    # plan the moments ------------------------------------------------------------------------
 
-    def _simulate(self) -> None:
+    def _schedule(self) -> None:
         rng = self._rng("time")
-        words = self._rng("words")
         self.clock = Clock(self.calendar, rng)
-        for case in self.cases:
-            case.opinion = self._opinion(case, words)
         for session in self.sessions:
             self._time_session(rng, session)
         for case in self.cases:
@@ -912,30 +939,6 @@ class DemoOpinions:
         for case in self.cases:
             if case.main is not None:
                 case.timeline = self._fit(rng, case)
-
-    def _opinion(self, case: Case, rng) -> Opinion:
-        subject = self._subject(case)
-        content = self._content(case, rng)
-        recorder = case.recorder if case.channel in RECORDED_CHANNELS else None
-        # Ids rather than objects: setting related objects costs more than the insert.
-        return Opinion(
-            tracking_code=case.tracking_code,
-            subject=subject,
-            content=content,
-            category_id=_pk(case.category_at_intake),
-            channel=case.channel,
-            status=Status.RECEIVED,
-            place_id=case.place.pk,
-            address=case.address,
-            district_id=self.district.pk,
-            street_id=case.street.pk,
-            station_id=_pk(case.station),
-            deputy_id=case.deputy_id,
-            submitter_name=case.submitter_name,
-            submitter_phone=case.submitter_phone,
-            recorded_by_id=_pk(recorder),
-            search_text=opinion_search_text(subject, content),
-        )
 
     def _time_session(self, rng, session: Session) -> None:
         clock = self.clock
@@ -1043,619 +1046,360 @@ class DemoOpinions:
         if timeline.end > latest:
             raise DoesNotFit()
         if case.main is not None and path.final != Status.MERGED:
-            merged_at = next(s.at for s in timeline.steps if s.verb == "merge")
+            merged_at = timeline.steps[-1][0]
             if merged_at >= case.main.timeline.closed_at - datetime.timedelta(hours=1):
                 raise DoesNotFit()
         if path.final == Status.HANDLING and not path.scores:
-            leads = [r for r in timeline.referrals if r.role == Assignment.Role.LEAD]
-            overdue = bool(leads) and leads[-1].due_date < self.today
+            overdue = timeline.due is not None and timeline.due < self.today
             if path.overdue and not overdue:
                 raise DoesNotFit()
             if not path.overdue and overdue:
                 raise DoesNotFit(later=True)
+            # As deadlines.very_overdue_from counts it: the period's working days again.
+            very = overdue and (
+                self.calendar.add_working_days(timeline.due, timeline.period_days).due <= self.today
+            )
+            if path.very_overdue and not very:
+                raise DoesNotFit()
+            if path.overdue and not path.very_overdue and very:
+                raise DoesNotFit(later=True)
 
-    # one timeline --------------------------------------------------------------------------
+    # one timeline: when each step happens, and the call it makes ---------------------------
 
     def _run(self, case: Case, received_at: datetime.datetime) -> Timeline:
         clock = self.clock
         path = case.path
-        tl = Timeline(received_at=received_at, category=case.category_at_intake)
-        opinion = case.opinion
+        tl = Timeline(received_at=received_at)
         t = received_at
         if case.session is not None:
-            t = case.session.recorded_at
-        received_data = {"channel": case.channel}
-        if case.station is not None:
-            received_data["station"] = case.station.pk
-        if case.deputy_id:
-            received_data["deputy"] = case.deputy_id
-        session = case.session
-        if session is not None:
-            tl.add(
-                t,
-                "received",
-                case.recorder,
-                to=Status.RECEIVED,
-                data=lambda: {**received_data, "intake_session": session.row.pk},
-            )
+            # The session's step records it (with the others taken there).
+            t = tl.start = case.session.recorded_at
         else:
-            tl.add(t, "received", case.recorder, to=Status.RECEIVED, data=lambda: received_data)
+            tl.add(t, lambda: self._receive(case), to=Status.RECEIVED)
         if path.final == Status.RECEIVED:
             return tl
 
         if path.final == Status.DECLINED and case.decline_early:
-            self._decline(case, tl, clock.office_after(t, 30, 900))
+            tl.add(clock.office_after(t, 30, 900), lambda: self._decline(case), to=path.final)
             return tl
         t = clock.office_after(t, 20, 1500)
-        self._accept(case, tl, t)
+        tl.add(t, lambda: self._accept(case), to=Status.ACCEPTED)
         if path.final == Status.ACCEPTED:
             return tl
         if path.final == Status.DECLINED:
-            self._decline(case, tl, clock.office_after(t, 30, 1200))
+            tl.add(clock.office_after(t, 30, 1200), lambda: self._decline(case), to=path.final)
             return tl
         if path.merge:
-            self._merge(case, tl, clock.office_after(t, 30, 900))
+            tl.add(clock.office_after(t, 30, 900), lambda: self._merge(case), to=Status.MERGED)
+            if case.main.timeline.closed_at is not None:
+                # The main one's rating closes its duplicates with it (close_with_main).
+                tl.closed_at = case.main.timeline.closed_at
+                tl.status = case.main.timeline.status
             return tl
         if path.spot:
             t = clock.office_after(t, 5, 60)
-            reply = Reply(
-                opinion=opinion,
-                unit_name=self.deputy_user.get_full_name(),
-                text=texts.SPOT_TEMPLATE.format(spot=case.topic.spot),
-                on_the_spot=True,
-                author_id=self.deputy_user.pk,
-                created_at=t,
-            )
-            tl.replies.append(reply)
-            tl.add(
-                t,
-                "answer_on_spot",
-                self.deputy_user,
-                to=Status.REPLIED,
-                data=lambda: {"reply": reply.pk},
-            )
+            tl.add(t, lambda: self._answer_on_spot(case), to=Status.REPLIED)
             if path.final == Status.REPLIED:
                 return tl
-            t = self._send(case, tl, reply, clock.office_after(t, 30, 1440))
-            score, comment = case.scores[0], case.comments[0]
-            self._rate(case, tl, reply, None, clock.citizen_after(t, 2, 96), score, comment)
+            t = clock.office_after(t, 30, 1440)
+            tl.add(t, lambda: self._send(case), to=Status.SENT)
+            self._rate(case, tl, clock.citizen_after(t, 2, 96), 0, lead=False)
             return tl
 
         t = clock.office_after(t, 5, 600)
-        lead, co = self._refer(case, tl, t, case.units[0])
+        self._plan_refer(case, tl, t, case.units[0])
         if path.returned:
             t = clock.office_after(t, 60, 2400)
-            self._return(case, tl, lead, t)
+            tl.add(t, lambda: self._return(case), to=Status.ACCEPTED)
+            tl.due = None
             t = clock.office_after(t, 30, 1200)
-            lead, co = self._refer(case, tl, t, case.units[1])
+            self._plan_refer(case, tl, t, case.units[1])
         if path.final == Status.REFERRED:
             return tl
         t = clock.office_after(t, 30, 1800)
-        self._referral_accept(tl, lead, t, to=Status.HANDLING)
-        if co is not None:
+        tl.add(t, lambda: self._referral_accept(case, co=False), to=Status.HANDLING)
+        if case.co_unit is not None:
             t = clock.office_after(t, 10, 600)
-            self._referral_accept(tl, co, t, to=None)
-        self._cycles(case, tl, lead, co, t)
+            tl.add(t, lambda: self._referral_accept(case, co=True))
+        self._cycles(case, tl, t)
         return tl
 
-    def _accept(self, case: Case, tl: Timeline, t) -> None:
-        data = {}
-        category = case.category
-        if category is not None and category != case.category_at_intake:
-            data["category"] = {
-                "from": _category_data(case.category_at_intake),
-                "to": _category_data(category),
-            }
-            tl.category = category
-        tl.accepted_at = t
-        tl.add(t, "accept", case.triager, to=Status.ACCEPTED, data=lambda: data)
+    def _plan_refer(self, case: Case, tl: Timeline, t, unit: HandlingUnit) -> None:
+        start = self.clock.local_date(t)
+        days = self._days_for(case.category)
+        tl.period_start, tl.period_days = start, days
+        tl.due = self.calendar.add_working_days(start, days).due
+        due = tl.due
+        tl.add(t, lambda: self._refer(case, unit, due), to=Status.REFERRED)
 
-    def _decline(self, case: Case, tl: Timeline, t) -> None:
-        reason = DeclineReason(case.decline_reason)
-        note = case.refusal.note if case.refusal else texts.DUPLICATE_NOTE
-        case.opinion.decline_reason = reason.value
-        case.opinion.decline_note = note
-        data = {"reason": reason.value, "reason_label": str(reason.label)}
-        tl.add(t, "decline", case.triager, to=Status.DECLINED, note=note, data=lambda: data)
-
-    def _merge(self, case: Case, tl: Timeline, t) -> None:
-        main = case.main
-
-        def data():
-            into = main.opinion
-            return {
-                "into": {
-                    "id": into.pk,
-                    "tracking_code": into.tracking_code,
-                    "subject": into.subject,
-                },
-                "withdrawn": [],
-            }
-
-        tl.add(t, "merge", case.triager, to=Status.MERGED, note=texts.MERGE_NOTE, data=data)
-        closed_at = main.timeline.closed_at
-        if closed_at is None:
-            return
-        # The duplicate follows its main one when the main one's rating closes it.
-        at = closed_at + datetime.timedelta(seconds=1)
-        tl.closed_at = at
-        tl.add(
-            at,
-            "close_with_main",
-            None,
-            to=main.timeline.status,
-            data=lambda: {
-                "main": {"id": main.opinion.pk, "tracking_code": main.opinion.tracking_code}
-            },
-        )
-
-    def _refer(self, case: Case, tl: Timeline, t, unit: HandlingUnit):
+    def _plan_extension(self, case: Case, tl: Timeline, t) -> datetime.datetime:
+        """Ask for more days a few working days before the due date; approved next day."""
         clock = self.clock
-        working_days = self._days_for(case.category)
-        deadline = self.calendar.add_working_days(clock.local_date(t), working_days)
-        targets = [(Assignment.Role.LEAD, unit)]
-        if case.co_unit is not None and case.co_unit != unit:
-            targets.append((Assignment.Role.CO, case.co_unit))
-        made = []
-        for role, target in targets:
-            referral = Assignment(
-                opinion=case.opinion,
-                unit=target,
-                unit_name=target.name,
-                role=role,
-                suggested_unit_id=_pk(case.suggested) if role == Assignment.Role.LEAD else None,
-                assigned_by_id=case.triager.pk,
-                assigned_at=t,
-                period=working_days,
-            )
-            deadlines.apply(referral, deadline, self.calendar)
-            tl.referrals.append(referral)
-            tl.open_segment(referral, t, deadline.due)
-            made.append(referral)
-        lead = made[0]
-        co = made[1] if len(made) > 1 else None
-        suggested = case.suggested
-        co_units = [_unit_data(r.unit) for r in made[1:]]
-        data = {
-            "unit": _unit_data(unit),
-            "co_units": co_units,
-            "suggested_unit": _unit_data(suggested),
-            "changed_from_suggestion": suggested is not None and suggested.pk != unit.pk,
-            "working_days": working_days,
-            "due_date": deadline.due.isoformat(),
-            "deadline": deadline.as_data(),
-        }
-        tl.add(
-            t,
-            "refer",
-            case.triager,
-            to=Status.REFERRED,
-            note=case.refer_note,
-            data=lambda: {"referral": lead.pk, **data},
-        )
-        return lead, co
-
-    def _return(self, case: Case, tl: Timeline, referral: Assignment, t) -> None:
-        reason = texts.RETURN_REASON.format(unit=case.units[1].name)
-        referral.state = Assignment.State.RETURNED
-        referral.return_reason = reason
-        referral.returned_at = t
-        tl.close_segment(referral, t)
-        tl.add(
-            t,
-            "referral_return",
-            self.handler[referral.unit_id],
-            to=Status.ACCEPTED,
-            note=reason,
-            data=lambda: {
-                "referral": referral.pk,
-                "unit": _unit_data(referral.unit),
-                "role": referral.role,
-                "withdrawn": [],
-            },
-        )
-
-    def _referral_accept(self, tl: Timeline, referral: Assignment, t, *, to) -> None:
-        referral.state = Assignment.State.ACCEPTED
-        referral.accepted_at = t
-        tl.add(
-            t,
-            "referral_accept",
-            self.handler[referral.unit_id],
-            to=to,
-            data=lambda: {
-                "referral": referral.pk,
-                "unit": _unit_data(referral.unit),
-                "role": referral.role,
-            },
-        )
-
-    def _reply(self, case: Case, tl: Timeline, referral: Assignment, t, text: str, *, to) -> Reply:
-        author = self.handler[referral.unit_id]
-        reply = Reply(
-            opinion=case.opinion,
-            referral=referral,
-            unit_name=referral.unit_name,
-            text=text,
-            author_id=author.pk,
-            created_at=t,
-        )
-        tl.replies.append(reply)
-        referral.state = Assignment.State.REPLIED
-        referral.replied_at = t
-        tl.close_segment(referral, t)
-        tl.add(
-            t,
-            "reply_submit",
-            author,
-            to=to,
-            data=lambda: {
-                "reply": reply.pk,
-                "referral": referral.pk,
-                "unit": _unit_data(referral.unit),
-                "role": referral.role,
-                "attachments": [],
-            },
-        )
-        return reply
-
-    def _extension(self, case: Case, tl: Timeline, lead: Assignment, t):
-        """Ask for more days a few working days before the due date; approve it next day."""
-        clock = self.clock
-        left = clock.working_days_between(clock.local_date(t), lead.due_date)
+        left = clock.working_days_between(clock.local_date(t), tl.due)
         asked = clock.working_days_after(t, max(1, left - 3))
-        requester = self.handler[lead.unit_id]
-        extension = Extension(
-            assignment=lead,
-            period=case.extension_days,
-            reason=case.extension_reason,
-            requested_by_id=requester.pk,
-        )
-        extension.requested_at = asked
-        tl.extensions.append(extension)
-        tl.add(
-            asked,
-            "extension_request",
-            requester,
-            note=extension.reason,
-            data=lambda: {
-                "extension": extension.pk,
-                "referral": lead.pk,
-                "working_days": extension.period,
-            },
-        )
+        tl.add(asked, lambda: self._extension_request(case))
         if case.path.extension == "pending":
             return asked
         decided = clock.office_after(asked, 60, 1440)
-        stored = Deadline.from_data(lead.deadline)
-        deadline = self.calendar.add_working_days(
-            stored.start, stored.working_days + extension.period
-        )
-        extension.state = Extension.State.APPROVED
-        extension.decided_by_id = case.triager.pk
-        extension.decided_at = decided
-        extension.decision_note = case.extension_note
-        data = {
-            "approved": True,
-            "working_days": extension.period,
-            "from_due": lead.due_date.isoformat(),
-            "to_due": deadline.due.isoformat(),
-            "deadline": deadline.as_data(),
-        }
-        deadlines.apply(lead, deadline, self.calendar)
-        tl.open_segment(lead, decided, deadline.due)
-        tl.add(
-            decided,
-            "extension_decide",
-            case.triager,
-            note=extension.decision_note,
-            data=lambda: {"extension": extension.pk, "referral": lead.pk, **data},
-        )
+        tl.period_days += case.extension_days
+        tl.due = self.calendar.add_working_days(tl.period_start, tl.period_days).due
+        due = tl.due
+        tl.add(decided, lambda: self._extension_decide(case, due))
         return decided
 
-    def _cycles(self, case: Case, tl: Timeline, lead: Assignment, co: Assignment | None, t) -> None:
+    def _cycles(self, case: Case, tl: Timeline, t) -> None:
         """Handle, reply, send, rate; again after an unsatisfied rating, until the path ends."""
         clock = self.clock
         path = case.path
-        scores = list(zip(case.scores, case.comments, strict=True))
+        ratings = len(case.scores)
         cycle = 0
         while True:
             if path.extension and cycle == 0:
-                t = self._extension(case, tl, lead, t)
-            if path.final == Status.HANDLING and not scores:
+                t = self._plan_extension(case, tl, t)
+            if path.final == Status.HANDLING and cycle == ratings:
                 return
-            start = clock.local_date(t)
-            left = clock.working_days_between(start, lead.due_date)
+            left = clock.working_days_between(clock.local_date(t), tl.due)
             if case.late and cycle == 0:
                 days = left + clock.rng.randint(1, 6)
             else:
                 low = 2 if left > 2 else 1
                 days = clock.rng.randint(low, max(low, left - 1))
             replied_at = clock.working_days_after(t, days)
-            if co is not None and cycle == 0:
+            if case.co_unit is not None and cycle == 0:
                 co_at = clock.working_days_after(t, max(1, days - 2))
                 if co_at >= replied_at:
                     replied_at = clock.office_after(co_at, 30, 240)
-                text = texts.CO_REPLY.format(subject=case.opinion.subject)
-                self._reply(case, tl, co, co_at, text, to=None)
-            reply = self._reply(
-                case,
-                tl,
-                lead,
+                tl.add(co_at, lambda: self._reply(case, co=True, cycle=0))
+            tl.add(
                 replied_at,
-                self._reply_text(case, lead.unit, cycle),
+                lambda cycle=cycle: self._reply(case, co=False, cycle=cycle),
                 to=Status.REPLIED,
             )
-            if path.final == Status.REPLIED and not scores:
+            tl.due = None
+            if path.final == Status.REPLIED and cycle == ratings:
                 return
-            t = self._send(case, tl, reply, clock.office_after(replied_at, 30, 1800))
-            if not scores:
+            t = clock.office_after(replied_at, 30, 1800)
+            tl.add(t, lambda: self._send(case), to=Status.SENT)
+            if cycle == ratings:
                 return
             t = clock.citizen_after(t, 3, 120)
-            self._rate(case, tl, reply, lead, t, *scores.pop(0))
+            self._rate(case, tl, t, cycle, lead=True)
             if tl.status != Status.HANDLING:
                 return
             cycle += 1
 
-    def _send(self, case: Case, tl: Timeline, reply: Reply, t) -> datetime.datetime:
-        reviewer = self.deputy_user if reply.on_the_spot else case.reviewer
-        reply.reviewed_by_id = reviewer.pk
-        reply.sent_at = t
-        reply.text_sent = reply.text + texts.SENT_SUFFIX if case.edited else reply.text
-        edited = reply.text_sent != reply.text
-        tl.add(
-            t,
-            "reply_send",
-            reviewer,
-            to=Status.SENT,
-            data=lambda: {"reply": reply.pk, "edited": edited},
-        )
-        return t
-
-    def _rate(self, case, tl: Timeline, reply, lead, t, score, comment) -> None:
-        """The submitter's rating: closes it, or sends it back to the lead unit once."""
-        rating = Rating(opinion=case.opinion, reply=reply, score=score, comment=comment)
-        rating.created_at = t
-        tl.ratings.append(rating)
-        data = {"score": score}
+    def _rate(self, case: Case, tl: Timeline, t, n: int, *, lead: bool) -> None:
+        """The n-th rating: closes it, or sends it back once (to the lead unit, or to triage)."""
+        score = case.scores[n]
         if score != UNSATISFIED:
             target = Status.CLOSED
         elif tl.returned_for_rework < 1:
-            target = Status.HANDLING if lead is not None else Status.ACCEPTED
+            target = Status.HANDLING if lead else Status.ACCEPTED
+            tl.returned_for_rework += 1
         else:
             target = Status.CLOSED_UNSATISFIED
-        extra = {}
-        if target in (Status.HANDLING, Status.ACCEPTED):
-            tl.returned_for_rework += 1
         if target == Status.HANDLING:
-            deadline = self.calendar.add_working_days(self.clock.local_date(t), lead.period)
-            lead.state = Assignment.State.ACCEPTED
-            deadlines.apply(lead, deadline, self.calendar)
-            tl.open_segment(lead, t, deadline.due, reset=True)
-            extra = {
-                "due_date": deadline.due.isoformat(),
-                "deadline": deadline.as_data(),
-            }
+            # A fresh period of the referral's own working days from the rating's date.
+            tl.period_start = self.clock.local_date(t)
+            tl.period_days = self._days_for(case.category)
+            tl.due = self.calendar.add_working_days(tl.period_start, tl.period_days).due
         if target in (Status.CLOSED, Status.CLOSED_UNSATISFIED):
             tl.closed_at = t
+        tl.add(t, lambda: self._rating(case, n), to=target)
 
-        def event_data():
-            result = {**data, "rating": rating.pk, "reply": reply.pk}
-            if extra:
-                result["referral"] = lead.pk
-                result.update(extra)
-            return result
+    # live it: every step through the services, in time order --------------------------------
 
-        tl.add(t, "rating_submit", None, to=target, note=comment, data=event_data)
-
-    # write ---------------------------------------------------------------------------------
-
-    def _passings(self, tl: Timeline) -> None:
-        """The scheduled check's events: once per due date a referral held open past it."""
-        clock = self.clock
-        for referral in tl.referrals:
-            recorded = None
-            for segment in tl.segments.get(id(referral), []):
-                if segment.reset:
-                    recorded = None
-                moment = clock.at(segment.due + datetime.timedelta(days=1), DEADLINE_CHECK_TIME)
-                end = segment.end or self.now
-                if not (segment.start <= moment < end) or recorded == segment.due:
-                    continue
-                recorded = segment.due
-                due = segment.due
-
-                def data(referral=referral, due=due):
-                    return {
-                        "referral": referral.pk,
-                        "unit": _unit_data(referral.unit),
-                        "role": referral.role,
-                        "due_date": due.isoformat(),
-                    }
-
-                tl.add(moment, "deadline_passed", None, data=data)
-            referral.passing_recorded_for = recorded
-
-    def _write(self) -> None:
-        sessions = []
-        for session in self.sessions:
-            session.row = IntakeSession(
-                kind=session.kind,
-                title=session.title,
-                held_on=session.held_on,
-                station=session.station,
-                district=self.district,
-                recorded_by=session.recorder,
+    def _execute(self) -> None:
+        steps = []
+        for n, session in enumerate(self.sessions):
+            steps.append(
+                Step(session.recorded_at, (0, n), lambda s=session: self._record_session(s))
             )
-            sessions.append(session.row)
-        IntakeSession.objects.bulk_create(sessions)
-        Link = IntakeSession.deputies.through
-        Link.objects.bulk_create(
-            Link(intakesession_id=session.row.pk, deputy_id=deputy_id)
-            for session in self.sessions
-            for deputy_id in session.deputies
-        )
-
-        referrals, replies, extensions, ratings = [], [], [], []
         for case in self.cases:
-            tl = case.timeline
-            self._passings(tl)
-            opinion = case.opinion
-            opinion.received_at = tl.received_at
-            opinion.accepted_at = tl.accepted_at
-            opinion.closed_at = tl.closed_at
-            opinion.status = tl.status
-            opinion.category_id = _pk(tl.category)
-            opinion.returned_for_rework = tl.returned_for_rework
-            opinion.intake_session_id = case.session.row.pk if case.session else None
-            # The copies the overdue filters read; the same rule as
-            # deadlines.sync_open_due_date.
-            running = [
-                r
-                for r in tl.referrals
-                if r.role == Assignment.Role.LEAD
-                and r.state in (Assignment.State.PENDING, Assignment.State.ACCEPTED)
-                and r.due_date is not None
-            ]
-            opinion.open_due_date = min((r.due_date for r in running), default=None)
-            opinion.open_very_overdue_from = min(
-                (r.very_overdue_from for r in running), default=None
-            )
-            referrals += tl.referrals
-            replies += tl.replies
-            extensions += tl.extensions
-            ratings += tl.ratings
-        attach_cases([c.opinion for c in self.cases])
-        # Main opinions first, so the duplicates can point at saved rows.
-        Opinion.objects.bulk_create([c.opinion for c in self.cases if c.main is None])
-        for case in self.cases:
-            if case.main is not None:
-                case.opinion.merged_into_id = case.main.opinion.pk
-        Opinion.objects.bulk_create([c.opinion for c in self.cases if c.main is not None])
-        for referral in referrals:
-            referral.case_id = referral.opinion.case_id
-            referral.district_id = referral.opinion.district_id
-        Assignment.objects.bulk_create(referrals)
-        Reply.objects.bulk_create(replies)
-        requested = [e.requested_at for e in extensions]
-        Extension.objects.bulk_create(extensions)
-        rated = [r.created_at for r in ratings]
-        Rating.objects.bulk_create(ratings)
-        self._write_events()
+            for n, (at, run) in enumerate(case.timeline.steps):
+                steps.append(Step(at, (1 + case.index, n), run))
+        steps.sort(key=lambda step: (step.at, step.order))
+        steps = self._with_deadline_checks(steps)
+        with time_machine.travel(steps[0].at, tick=False) as traveller:
+            for step in steps:
+                traveller.move_to(step.at)
+                with _delivered_at_the_step():
+                    step.run()
 
-        # bulk_create stamps auto_now(_add) columns with the seed time; the rows belong
-        # to the moments they were made.
-        _backdate(IntakeSession, "created_at", [(s.row.pk, s.recorded_at) for s in self.sessions])
-        _backdate(
-            Extension,
-            "requested_at",
-            [(e.pk, at) for e, at in zip(extensions, requested, strict=True)],
-        )
-        _backdate(Rating, "created_at", [(r.pk, at) for r, at in zip(ratings, rated, strict=True)])
-        _backdate(Opinion, "updated_at", [(c.opinion.pk, c.timeline.end) for c in self.cases])
+    def _with_deadline_checks(self, steps: list[Step]) -> list[Step]:
+        """The steps, with the scheduled check after each midnight between the first and now."""
+        day = self.clock.local_date(steps[0].at) + datetime.timedelta(days=1)
+        checks = []
+        while (moment := self.clock.at(day, DEADLINE_CHECK_TIME)) < self.now:
+            checks.append(Step(moment, (-1, 0), lambda day=day: self._check_deadlines(day)))
+            day += datetime.timedelta(days=1)
+        return sorted(steps + checks, key=lambda step: (step.at, step.order))
 
-    def _write_events(self) -> None:
-        opinion_type = ContentType.objects.get_for_model(Opinion).pk
-        session_type = ContentType.objects.get_for_model(IntakeSession).pk
-        code = self.district.code
-        rows = []
-        for case in self.cases:
-            status = ""
-            steps = sorted(enumerate(case.timeline.steps), key=lambda p: (p[1].at, p[0]))
-            for _, step in steps:
-                to = step.to or status
-                rows.append(_event_row(step, opinion_type, case.opinion.pk, status, to, code))
-                status = to
-            if status != case.opinion.status:
-                raise RuntimeError(f"demo opinion {case.index}: timeline ends in {status}")
-        for session in self.sessions:
-            step = Step(
-                session.recorded_at + datetime.timedelta(seconds=1),
-                "session_recorded",
-                session.recorder,
-                note=session.title,
-                data=lambda session=session: {
-                    "opinions": len(session.cases),
+    def _check_deadlines(self, day: datetime.date) -> None:
+        self.passings += handling_services.deadlines_record_passings(today=day)
+
+    # the calls -----------------------------------------------------------------------------
+
+    def _data(self, case: Case) -> dict:
+        """What the form would hold for this opinion: words, place, submitter."""
+        return {
+            "subject": case.subject,
+            "content": case.content,
+            "category": case.category_at_intake,
+            "place": case.place,
+            "address": case.address,
+            "submitter_name": case.submitter_name,
+            "submitter_phone": case.submitter_phone,
+        }
+
+    def _receive(self, case: Case) -> None:
+        data = self._data(case)
+        station = case.station
+        deputy = self.deputies[case.deputy_id] if case.deputy_id else None
+        with tracking.codes_from([case.tracking_code]):
+            if case.channel in RECORDED_CHANNELS:
+                case.opinion = intake.opinion_record(
+                    by=case.recorder,
+                    data=data,
+                    station=station,
+                    deputy=deputy,
+                    channel=case.channel,
+                )
+            else:
+                case.opinion = intake.opinion_submit(
+                    data=data,
+                    photos=(),
+                    station=station,
+                    deputy=deputy,
+                    channel=case.channel,
+                    submission_key=None,
+                )
+
+    def _record_session(self, session: Session) -> None:
+        rows = [self._data(case) for case in session.cases]
+        with tracking.codes_from([case.tracking_code for case in session.cases]):
+            recorded = intake.intake_session_record(
+                by=session.recorder,
+                session_data={
                     "kind": session.kind,
+                    "title": session.title,
+                    "held_on": session.held_on,
+                    "station": session.station,
+                    "deputies": [self.deputies[pk] for pk in session.deputies],
                 },
+                opinions=rows,
             )
-            rows.append(_event_row(step, session_type, session.row.pk, "", "", code))
-        rows.sort(key=lambda row: row["occurred_at"])
-        _insert(Event, rows)
+        # Written in the order given, each with its planned code.
+        by_code = {o.tracking_code: o for o in recorded.opinions.all()}
+        for case in session.cases:
+            case.opinion = by_code[case.tracking_code]
 
+    def _accept(self, case: Case) -> None:
+        case.opinion = services.opinion_accept(
+            opinion=case.opinion, by=case.triager, category=case.category
+        )
 
-def _backdate(model, field_name: str, rows: list[tuple[int, datetime.datetime]]) -> None:
-    """Set a datetime column row by row in one executemany (bulk_update builds a CASE per row)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    column = model._meta.get_field(field_name).column
-    # Names come from the model's metadata, values are parameters.
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %s "  # noqa: S608
-        f"WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(adapt(at), pk) for pk, at in rows])
+    def _decline(self, case: Case) -> None:
+        note = case.refusal.note if case.refusal else texts.DUPLICATE_NOTE
+        case.opinion = services.opinion_decline(
+            opinion=case.opinion, by=case.triager, reason=case.decline_reason, note=note
+        )
 
+    def _merge(self, case: Case) -> None:
+        case.opinion = services.opinion_merge(
+            opinion=case.opinion, into=case.main.opinion, by=case.triager, note=texts.MERGE_NOTE
+        )
 
-def _event_row(step: Step, content_type_id, object_id, from_state, to_state, code) -> dict:
-    actor = step.actor
-    return {
-        "occurred_at": step.at,
-        "actor_id": actor.pk if actor else None,
-        "actor_name": (actor.get_full_name() or actor.get_username()) if actor else "",
-        "content_type_id": content_type_id,
-        "object_id": str(object_id),
-        "verb": step.verb,
-        "from_state": from_state,
-        "to_state": to_state,
-        "note": step.note,
-        "data": step.data() if step.data else {},
-        "district_code": code,
-    }
+    def _answer_on_spot(self, case: Case) -> None:
+        case.reply = services.opinion_answer_on_spot(
+            opinion=case.opinion,
+            by=self.deputy_user,
+            text=texts.SPOT_TEMPLATE.format(spot=case.topic.spot),
+        )
 
+    def _refer(self, case: Case, unit: HandlingUnit, due: datetime.date) -> None:
+        co_units = [case.co_unit] if case.co_unit is not None and case.co_unit != unit else []
+        case.lead = services.opinion_refer(
+            opinion=case.opinion,
+            by=case.triager,
+            unit=unit,
+            co_units=co_units,
+            note=case.refer_note,
+        )
+        self._expect_due(case, due)
+        case.co = None
+        if co_units:
+            # The co-unit finds its referral on the case page, beside the lead's.
+            case.co = next(
+                r
+                for r in selectors.opinion_referrals(case.opinion)
+                if r.unit_id == co_units[0].pk and r.assigned_at == case.lead.assigned_at
+            )
 
-def _insert(model, rows: list[dict]) -> None:
-    """Insert rows (by attribute name, the rest by default) with one executemany.
+    def _expect_due(self, case: Case, due: datetime.date) -> None:
+        if case.lead.due_date != due:
+            raise RuntimeError(
+                f"demo opinion {case.index}: planned due {due}, the services set "
+                f"{case.lead.due_date}"
+            )
 
-    For the ~3,500 events: bulk_create builds a model instance and runs the field
-    machinery per value, which cost more than the rest of the demo opinions together.
-    Values still go through each field's get_db_prep_save, so they are stored exactly
-    as the ORM stores them.
-    """
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    # Plain strings and numbers go as they are; anything else (times, JSON) is prepared.
-    plain = [not isinstance(f, JSONField) for f in fields]
-    params = []
-    for row in rows:
-        values = []
-        for f, is_plain in zip(fields, plain, strict=True):
-            value = row[f.attname] if f.attname in row else f.get_default()
-            if not (is_plain and (value is None or type(value) in (str, int))):
-                value = f.get_db_prep_save(value, connection)
-            values.append(value)
-        params.append(values)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    def _handler(self, referral) -> User:
+        return self.handler[referral.unit_id]
 
+    def _return(self, case: Case) -> None:
+        lead = case.lead
+        services.referral_return(
+            referral=lead,
+            by=self._handler(lead),
+            reason=texts.RETURN_REASON.format(unit=case.units[1].name),
+        )
 
-def _pk(instance) -> int | None:
-    return instance.pk if instance is not None else None
+    def _referral_accept(self, case: Case, *, co: bool) -> None:
+        referral = case.co if co else case.lead
+        services.referral_accept(referral=referral, by=self._handler(referral))
 
+    def _extension_request(self, case: Case) -> None:
+        case.extension = services.extension_request(
+            referral=case.lead,
+            by=self._handler(case.lead),
+            working_days=case.extension_days,
+            reason=case.extension_reason,
+        )
 
-def _unit_data(unit: HandlingUnit | None) -> dict | None:
-    return {"id": unit.pk, "name": unit.name} if unit is not None else None
+    def _extension_decide(self, case: Case, due: datetime.date) -> None:
+        services.extension_decide(
+            extension=case.extension, by=case.triager, approve=True, note=case.extension_note
+        )
+        # The new due date, as the case page shows it.
+        case.lead = selectors.lead_referral(case.opinion)
+        self._expect_due(case, due)
 
+    def _reply(self, case: Case, *, co: bool, cycle: int) -> None:
+        referral = case.co if co else case.lead
+        if co:
+            text = texts.CO_REPLY.format(subject=case.opinion.subject)
+        else:
+            text = self._reply_text(case, referral.unit, cycle)
+        reply = services.reply_submit(referral=referral, by=self._handler(referral), text=text)
+        if not co:
+            case.reply = reply
 
-def _category_data(category: Category | None) -> dict | None:
-    return {"id": category.pk, "name": str(category)} if category is not None else None
+    def _send(self, case: Case) -> None:
+        reply = case.reply
+        reviewer = self.deputy_user if reply.on_the_spot else case.reviewer
+        text = reply.text + texts.SENT_SUFFIX if case.edited else None
+        case.reply = services.reply_send(reply=reply, by=reviewer, text_sent=text)
+
+    def _rating(self, case: Case, n: int) -> None:
+        score, comment = case.scores[n], case.comments[n]
+        if case.by_phone:
+            reviewer = self.deputy_user if case.reply.on_the_spot else case.reviewer
+            services.rating_record(
+                opinion=case.opinion,
+                by=reviewer,
+                score=score,
+                comment=comment,
+                method=Rating.Method.PHONE,
+            )
+        else:
+            services.rating_submit(opinion=case.opinion, score=score, comment=comment)

@@ -2,6 +2,9 @@
 
 import re
 import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 # No 0/O, 1/I/L: a code read aloud or copied from a text message must not be ambiguous.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -32,9 +35,33 @@ def format_code(raw: str) -> str:
     return SEPARATOR.join(parts)
 
 
+# Codes chosen in advance, taken in turn by new_code() inside `codes_from` (the demo).
+_chosen: ContextVar[Iterator[str] | None] = ContextVar("tracking_codes_chosen", default=None)
+
+
 def new_code() -> str:
     """A fresh random code in its grouped form (not checked against the database)."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        code = next(chosen, None)
+        if code is not None:
+            return code
     return format_code("".join(secrets.choice(ALPHABET) for _ in range(LENGTH)))
+
+
+@contextmanager
+def codes_from(codes: Iterable[str]):
+    """Inside the block, new codes are taken from `codes` (canonical, unused), then drawn.
+
+    For the demo, whose opinions keep the same codes on every build (drawn from its fixed
+    seed): never for real opinions, whose codes must not be guessable. A clash still draws
+    a random code (intake retries on the unique index).
+    """
+    token = _chosen.set(iter(codes))
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 def normalize_code(text: str) -> str | None:

@@ -17,6 +17,7 @@ from zhitong.demo.accounts import DEMO_STREET_NAME, DEMO_UNIT_NAME
 from zhitong.demo.opinions import CLOSED, COLLECTED, ensure_opinions
 from zhitong.handling import services as handling_services
 from zhitong.handling.models import Assignment, Extension
+from zhitong.notifications.models import Message, Notification
 from zhitong.opinions import services
 from zhitong.opinions.models import (
     CLOSED_STATUSES,
@@ -50,13 +51,15 @@ VERBS = {
     "reply_submit": None,
     "reply_send": Status.SENT,
     "rating_submit": None,
+    "rating_record": None,
     "merge": Status.MERGED,
     "close_with_main": None,
     "extension_request": None,
     "extension_decide": None,
     "deadline_passed": None,
 }
-# Steps nobody signs: the submitter's rating, the scheduled deadline check.
+# Steps nobody signs: the submitter's rating, the scheduled deadline check. (A rating
+# taken by phone, rating_record, is signed by whoever took it.)
 UNSIGNED = {"rating_submit", "close_with_main", "deadline_passed"}
 
 
@@ -203,7 +206,10 @@ def test_every_timeline_is_the_one_the_services_would_have_written(seeded):
             previous = event
         assert events[-1].occurred_at < now
         assert events[-1].to_state == opinion.status, opinion.tracking_code
-        assert opinion.updated_at == events[-1].occurred_at
+        # The row was last saved by the last step that moved it (a deadline passing or an
+        # extension request leaves the row as it was).
+        moves = [e for e in events if e.from_state != e.to_state]
+        assert opinion.updated_at == moves[-1].occurred_at, opinion.tracking_code
         accepts = [e for e in events if e.verb == "accept"]
         assert opinion.accepted_at == (accepts[0].occurred_at if accepts else None)
         if opinion.status in CLOSED_STATUSES:
@@ -228,13 +234,19 @@ def test_rows_agree_with_their_events(seeded):
         assert reply.sent_at == event.occurred_at and reply.reviewed_by_id == event.actor_id
         assert event.data["edited"] == (reply.text_sent != reply.text)
     ratings = Rating.objects.in_bulk()
-    assert len(ratings) == len(by_verb["rating_submit"])
-    for event in by_verb["rating_submit"]:
+    rated = by_verb["rating_submit"] + by_verb["rating_record"]
+    assert len(ratings) == len(rated)
+    for event in rated:
         rating = ratings[event.data["rating"]]
         assert rating.created_at == event.occurred_at and rating.score == event.data["score"]
         assert rating.reply_id == event.data["reply"] and rating.comment == event.note
+        assert rating.taken_by_id == event.actor_id
         if rating.score == Rating.Score.UNSATISFIED:
             assert rating.comment  # an unsatisfied rating says why
+    # Some submitters were called back (电话回访) and told the reviewer their rating.
+    by_phone = [ratings[e.data["rating"]] for e in by_verb["rating_record"]]
+    assert len(by_phone) >= 20
+    assert all(r.method == Rating.Method.PHONE for r in by_phone)
     referrals = Assignment.objects.in_bulk()
     for event in by_verb["refer"]:
         lead = referrals[event.data["referral"]]
@@ -290,6 +302,9 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
     )
     overdue = open_leads.filter(due_date__lt=today, opinion__status=Status.HANDLING)
     assert overdue.count() >= 5
+    # Some are very overdue (严重超期): late by the working days they had as well.
+    very = Opinion.objects.filter(status=Status.HANDLING, open_very_overdue_from__lte=today)
+    assert 2 <= very.count() < overdue.count()
     for referral in overdue:
         passed = Event.objects.for_object(referral.opinion).filter(verb="deadline_passed")
         assert referral.due_date.isoformat() in [e.data["due_date"] for e in passed]
@@ -310,6 +325,26 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
     assert (figures.collected, figures.closed) == (528, 430)
     assert figures.on_time_rate > 80
     assert figures.satisfaction_rate > 90
+
+
+def test_notifications_and_messages_went_out_when_each_step_happened(seeded):
+    """What the services queue for after their commit went out at each step's moment."""
+    opinion_type = ContentType.objects.get_for_model(Opinion)
+    events = {
+        (int(e.object_id), e.verb): e.occurred_at
+        for e in Event.objects.filter(content_type=opinion_type, verb__in=["refer", "received"])
+    }
+    referred = Notification.objects.filter(recipient=account("unit"), verb="opinion_referred")
+    assert referred.count() >= 20
+    for note in referred:
+        assert note.created_at == events[(int(note.subject_id), "refer")]
+    # Each submitter who left a mobile number got the tracking code by SMS on the day.
+    codes = Message.objects.filter(channel="sms", subject__startswith="您的意见建议已收到")
+    with_phone = Opinion.objects.exclude(submitter_phone="")
+    assert codes.count() == with_phone.count() > 300
+    for message in codes:
+        assert message.sent_at == events[(int(message.related_id), "received")]
+        assert message.status == "sent"
 
 
 # --- who sees what ----------------------------------------------------------------------
@@ -467,14 +502,11 @@ def test_the_same_opinions_whenever_they_are_built(seeded):
     before = fingerprint()
     users = User.objects.count()
     delete_demo_opinions()
-    call_command("seed_demo", force=True, stdout=StringIO())
-    assert fingerprint() == before
-    assert User.objects.count() == users  # the generated accounts are reused
-
-    # Built on another day, the same opinions, each in the same state.
-    delete_demo_opinions()
+    # Built again, and on another day: the same opinions, each in the same state. (One
+    # rebuild: each goes through the services and takes a while.)
     assert ensure_opinions(seeded, now=timezone.now() - datetime.timedelta(days=40)) == 528
     assert fingerprint() == before
+    assert User.objects.count() == users  # the generated accounts are reused
 
 
 def test_only_the_first_district_gets_opinions(seeded):

@@ -3,8 +3,9 @@
 import datetime
 from contextlib import contextmanager
 from types import SimpleNamespace
-from unittest import mock
 from zoneinfo import ZoneInfo
+
+import time_machine
 
 from zhitong.accounts.models import Role
 from zhitong.accounts.tests.world import add_community, add_street
@@ -22,8 +23,8 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 @contextmanager
 def frozen(moment: datetime.datetime):
-    """Make "now" `moment` for services, auto_now fields and timezone.localdate()."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    """Make "now" `moment` everywhere (services, defaults, auto_now fields, localdate())."""
+    with time_machine.travel(moment, tick=False):
         yield
 
 

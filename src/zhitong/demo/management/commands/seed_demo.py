@@ -1,6 +1,8 @@
 """`manage.py seed_demo`: build the demo district (武昌区), or N districts for benchmarks."""
 
+import logging
 import time
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from zhitong.accounts.models import User
 from zhitong.demo.accounts import DEMO_USERNAMES
 from zhitong.demo.builder import MAX_SCALE, seed
 from zhitong.deputies.models import DeputyGroup, DeputyMembership
+from zhitong.notifications.models import Channel, Message, MessageStatus, Notification
 from zhitong.regions.models import Region
 from zhitong.stations.models import DutyRota, Station, StationAssignment
 from zhitong.units.models import Category, CategoryRoute, HandlingUnit
@@ -34,7 +37,14 @@ class Command(BaseCommand):
             help=_("在未开启 DEBUG 时也生成（演示账号的密码是公开的，切勿用于生产环境）。"),
         )
 
-    def handle(self, *args, scale, force, **options):
+        parser.add_argument(
+            "--no-opinions",
+            action="store_false",
+            dest="opinions",
+            help=_("不生成演示意见（半年的意见办理过程，要经过各项办理服务，需要较长时间）。"),
+        )
+
+    def handle(self, *args, scale, force, opinions=True, **options):
         # Demo accounts carry a published password: never seed a production database
         # by accident. Test databases are fine (Django runs tests without DEBUG).
         if not (settings.DEBUG or force or is_test_database()):
@@ -44,7 +54,10 @@ class Command(BaseCommand):
         if not 1 <= scale <= MAX_SCALE:
             raise CommandError(_("--scale 必须在 1 到 %(max)d 之间。") % {"max": MAX_SCALE})
         started = time.perf_counter()
-        result = seed(scale)
+        last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        notifications = Notification.objects.count()
+        with _one_line_per_message_quieted():
+            result = seed(scale, with_opinions=opinions)
         elapsed = time.perf_counter() - started
         if result.built:
             self.stdout.write(_("已生成：%(names)s") % {"names": "、".join(result.built)})
@@ -52,8 +65,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("已存在，未重复生成：%(names)s") % {"names": "、".join(result.skipped)}
             )
+        self.print_sent(last_message, Notification.objects.count() - notifications)
         self.stdout.write(self.style.SUCCESS(_("用时 %(s).1f 秒。") % {"s": elapsed}))
         self.print_summary()
+
+    def print_sent(self, last_message: int, notifications: int):
+        """What the services sent while the demo opinions were handled, counted here: the
+        console sender's line per message is quieted while seeding."""
+        messages = Message.objects.filter(pk__gt=last_message)
+        if not (notifications or messages.exists()):
+            return
+        sent = messages.filter(status=MessageStatus.SENT)
+        self.stdout.write(
+            _("办理演示意见时发出：站内通知 %(notes)d 条，短信 %(sms)d 条，邮件 %(email)d 条。")
+            % {
+                "notes": notifications,
+                "sms": sent.filter(channel=Channel.SMS).count(),
+                "email": sent.filter(channel=Channel.EMAIL).count(),
+            }
+        )
+        failed = messages.exclude(status=MessageStatus.SENT).count()
+        if failed:
+            self.stdout.write(self.style.WARNING(_("发送失败 %(n)d 条。") % {"n": failed}))
 
     def print_summary(self):
         rows = [(_("行政区划"), _by(Region.objects, "level"))]
@@ -74,6 +107,21 @@ class Command(BaseCommand):
         ]
         for label, count in singles:
             self.stdout.write(f"  {label}：{count}")
+
+
+@contextmanager
+def _one_line_per_message_quieted():
+    """The console sender logs each message it "sends" (INFO): hundreds while the demo
+    opinions are handled. They are counted in the summary instead; failures (WARNING)
+    still show."""
+    senders = logging.getLogger("zhitong.notifications")
+    level = senders.level
+    if senders.getEffectiveLevel() < logging.WARNING:
+        senders.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        senders.setLevel(level)
 
 
 def is_test_database() -> bool:
