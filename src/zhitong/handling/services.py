@@ -199,7 +199,7 @@ def _locked(assignment) -> tuple[Process, Any, Assignment]:
     case = Case.objects.get(pk=case_id)
     process = process_for(case.process)
     obj = process.lock(case)
-    locked = Assignment.objects.select_for_update().select_related("unit").get(pk=pk)
+    locked = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
     return process, obj, locked
 
 

@@ -35,7 +35,11 @@ class OpinionProcess(Process):
         return OpinionError
 
     def lock(self, case):
-        opinion = Opinion.objects.select_for_update().select_related("district").get(case=case)
+        opinion = (
+            Opinion.objects.select_for_update(of=("self",))
+            .select_related("district")
+            .get(case=case)
+        )
         return opinion
 
     def title_of(self, obj) -> str:

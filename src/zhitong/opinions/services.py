@@ -169,7 +169,7 @@ def _lock(opinion_or_pk) -> Opinion:
     """The opinion row, locked until the transaction ends (two clerks cannot both act)."""
     pk = getattr(opinion_or_pk, "pk", opinion_or_pk)
     try:
-        return Opinion.objects.select_for_update().get(pk=pk)
+        return Opinion.objects.select_for_update(of=("self",)).select_related("district").get(pk=pk)
     except Opinion.DoesNotExist:
         raise OpinionError("not_found", _("找不到该意见。")) from None
 

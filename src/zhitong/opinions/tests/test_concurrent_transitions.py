@@ -95,3 +95,37 @@ def test_a_reply_and_a_return_at_once_leave_one_consistent_outcome():
         assert opinion.status == Status.ACCEPTED
     else:
         assert opinion.status == Status.REPLIED
+
+
+def test_acting_on_a_case_locks_the_case_not_its_district_or_unit():
+    """The opinion's district and the referral's unit are read with the row, but only the
+    case row is locked: a district's other cases, a ledger import (which locks the
+    district) and the unit's other referrals go on meanwhile."""
+    from django.db import connections
+
+    from zhitong.handling.models import Assignment
+    from zhitong.handling.services import _locked
+
+    w = build()
+    opinion = new_opinion(w)
+    services.opinion_accept(opinion=opinion, by=w.staff)
+    referral = services.opinion_refer(opinion=opinion, by=w.staff, unit=w.housing)
+    other = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            services._lock(opinion.pk)
+            _locked(referral.pk)
+            with other.cursor() as cursor:
+                # NOWAIT: an error at once if another transaction holds the row.
+                cursor.execute(
+                    "SELECT id FROM regions_region WHERE id = %s FOR UPDATE NOWAIT",
+                    [w.district.pk],
+                )
+                cursor.execute(
+                    "SELECT id FROM units_handlingunit WHERE id = %s FOR UPDATE NOWAIT",
+                    [w.housing.pk],
+                )
+                cursor.execute("ROLLBACK")
+        assert Assignment.objects.filter(pk=referral.pk).exists()
+    finally:
+        other.close()
