@@ -63,6 +63,16 @@ def phone_page(browser):
 
 
 @pytest.fixture
+def demo_structure(transactional_db):
+    """The demo district without its half-year of opinions (accounts, stations, units):
+    enough for logging in and the public station pages, and seconds rather than the
+    services' half a minute."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--no-opinions", verbosity=0)
+
+
+@pytest.fixture
 def demo_district(transactional_db):
     """The demo district, seeded into the live server's database."""
     from django.core.management import call_command

@@ -21,7 +21,7 @@ def log_in(page, base_url, username):
 
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.role)
-def test_each_demo_account_logs_in_and_lands_on_its_home(page, live_server, demo_district, account):
+def test_each_demo_account_logs_in_and_lands_on_its_home(page, live_server, demo_structure, account):
     log_in(page, live_server.url, account.username)
     page.wait_for_url(re.compile(r"/accounts/home/$"))
     with override("zh-hans"):
@@ -33,7 +33,7 @@ def test_each_demo_account_logs_in_and_lands_on_its_home(page, live_server, demo
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_phone_opens_a_station_page_and_its_qr_code(phone_page, live_server, demo_district):
+def test_phone_opens_a_station_page_and_its_qr_code(phone_page, live_server, demo_structure):
     station = Station.objects.filter(kind=StationKind.COMMUNITY).order_by("pk").first()
     page = phone_page
     page.goto(f"{live_server.url}/stations/")
