@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhitong.accounts.models import Role
-from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure, RefreshMark
+from zhitong.dashboards.models import DistrictFigureState, Figure, Grain, RefreshMark
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
@@ -212,7 +212,7 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
         assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
             stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
         )
-    assert OpinionFigure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
+    assert Figure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
 
 
 def test_a_change_saved_before_the_mark_but_committed_after_is_picked_up(w):
@@ -260,10 +260,10 @@ def test_the_page_shows_when_the_figures_were_computed(client, w):
 def test_a_month_row_is_the_sum_of_its_day_rows(w):
     _populate(w, 9)
     figures_refresh()
-    months = OpinionFigure.objects.filter(grain=Grain.MONTH)
+    months = Figure.objects.filter(grain=Grain.MONTH)
     assert months.exists()
     for month in months:
-        days = OpinionFigure.objects.filter(
+        days = Figure.objects.filter(
             grain=Grain.DAY,
             district=month.district,
             street=month.street,
@@ -316,8 +316,8 @@ def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, ran
 def test_a_unit_reads_only_its_own_rows(w):
     _populate(w, 11)
     figures_refresh()
-    assert OpinionFigure.objects.filter(unit=w.housing).exists()
-    assert not OpinionFigure.objects.filter(unit__isnull=False, street__isnull=False).exists()
+    assert Figure.objects.filter(unit=w.housing).exists()
+    assert not Figure.objects.filter(unit__isnull=False, street__isnull=False).exists()
     figures = figures_from_summary(w.unit, start=YEAR[0], end=YEAR[1])
     assert figures.from_summary
     staff = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
@@ -367,9 +367,9 @@ def test_rows_are_computed_outside_any_write_transaction(monkeypatch):
     seen = []
     original = dashboard_services._compute
 
-    def compute(opinions):
+    def compute(*args, **kwargs):
         seen.append(connection.in_atomic_block)
-        return original(opinions)
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(dashboard_services, "_compute", compute)
     assert figures_refresh_changed() > 0
@@ -385,22 +385,27 @@ def test_a_whole_district_is_rewritten_in_short_chunks_and_counted_live_meanwhil
     w = build()
     _populate(w, 5, count=20)
     monkeypatch.setattr(dashboard_services, "WRITE_CHUNK", 25)
-    original = OpinionFigure.objects.bulk_create
-    chunks, states = [], []
+    original = dashboard_services._copy_chunk
+    chunks, states, transactions = [], [], []
 
-    def bulk_create(objs, *args, **kwargs):
-        chunks.append(len(objs))
+    def copy_chunk(*args, **kwargs):
         states.append(
             DistrictFigureState.objects.filter(district=w.district).values_list(
                 "computed_at", flat=True
             )[0]
         )
-        return original(objs, *args, **kwargs)
+        transactions.append(connection.in_atomic_block)
+        written = original(*args, **kwargs)
+        chunks.append(written)
+        return written
 
-    monkeypatch.setattr(OpinionFigure.objects, "bulk_create", bulk_create)
+    monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
     written = figures_refresh(district=w.district)
-    assert written == OpinionFigure.objects.filter(district=w.district).count() > 25
+    assert written == Figure.objects.filter(district=w.district).count() > 25
+    assert sum(chunks) == written
     assert max(chunks) <= 25 and len(chunks) > 1
+    # Each chunk commits on its own: none runs inside a transaction spanning the rebuild.
+    assert not any(transactions)
     assert all(state is None for state in states)  # counted live while being written
     assert DistrictFigureState.objects.get(district=w.district).computed_at is not None
     summary = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
