@@ -246,7 +246,10 @@ def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> l
         Assignment.objects.filter(
             role=Assignment.Role.LEAD,
             state__in=ACTIVE_REFERRAL_STATES,
-            opinion__in=opinions.values("pk"),
+            # By the case: the opinion relation joins on the shared case column, so a
+            # lookup by opinion ids would compare them with case ids (equal only while no
+            # other process has opened a case).
+            case_id__in=opinions.values("case_id"),
         )
         .alias(replied_on=_local_date("replied_at"))
         .values("unit_id")

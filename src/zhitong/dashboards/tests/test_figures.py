@@ -411,3 +411,28 @@ def test_a_whole_district_is_rewritten_in_short_chunks_and_counted_live_meanwhil
     summary = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
     live = stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
     assert _plain(summary) == _plain(live)
+
+
+def test_the_breakdown_by_unit_holds_when_other_processes_have_opened_cases(w):
+    """An opinion's id and its case's id differ once another process has opened cases: the
+    live breakdown by lead unit must find the referrals by the case, not by the opinion id."""
+    from zhitong.handling.models import Case
+
+    for number in range(3):
+        Case.objects.create(
+            process="errands",
+            district=w.district,
+            reference=f"E-{number}",
+            title="修缮活动室",
+            created_at=timezone.now(),
+        )
+    opinion = new_opinion(
+        w, status=Status.CLOSED, received_at=datetime.datetime(2025, 3, 3, 9, tzinfo=SH)
+    )
+    assert opinion.pk != opinion.case_id
+    _lead(w, opinion, w.roads, due=datetime.date(2025, 3, 9), replied_at=opinion.received_at)
+    live = stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    units = next(b for b in live.breakdowns if b.key == "unit").rows
+    assert [(row.label, row.collected, row.on_time) for row in units] == [(w.roads.name, 1, 1)]
+    figures_refresh()
+    assert _plain(figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])) == _plain(live)
