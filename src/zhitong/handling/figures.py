@@ -16,7 +16,9 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.models import Assignment, Rating
+from zhitong.regions.models import RegionLevel
 
 # The counts every summary row holds. A source's case rows carry each as 0 or 1 per case
 # (so the counts of a group are sums, and any grouping of the rows adds up).
@@ -144,3 +146,20 @@ def unit_figures_live(
         .annotate(**unit_metrics())
         .order_by("name", "unit_id")
     )
+
+
+def unit_assignments_in_scope(user) -> QuerySet[Assignment] | None:
+    """The assignments whose per-unit figures `user` sees, or None when none: every one for
+    a superuser, those of the districts of a region role at district level or above, a unit
+    account's own. Street and community staff, deputies and liaisons see cases, not
+    units' work across districts (and an assignment carries its district, not a street)."""
+    scope = work_scope(user)
+    assignments = unit_assignments()
+    if scope.kind == ScopeKind.ALL:
+        return assignments
+    if scope.kind == ScopeKind.UNIT and scope.unit_id is not None:
+        return assignments.filter(unit_id=scope.unit_id)
+    wide = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.DISTRICT)
+    if scope.kind == ScopeKind.REGION and scope.region_level in wide:
+        return assignments.filter(district__path__startswith=scope.region_path)
+    return None
