@@ -50,8 +50,18 @@ class Figure(models.Model):
     # The Case.process of the rows ("opinions"), or ALL_PROCESSES.
     process = models.CharField(_("业务"), max_length=30)
 
+    # Derived rows, rebuilt from the cases: their references are the cases' (checked there),
+    # so the summary keeps no constraint and no index of its own on them (a rebuild writes
+    # millions of rows; every constraint checked and index kept per row was most of its
+    # time). The composite indexes below serve every read; deleting a region or a unit still
+    # deletes its rows (on_delete, done by Django).
     district = models.ForeignKey(
-        Region, verbose_name=_("所属区"), on_delete=models.CASCADE, related_name="+"
+        Region,
+        verbose_name=_("所属区"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     # The opinion's street; null for opinions without one (only district staff see them).
     street = models.ForeignKey(
@@ -61,6 +71,8 @@ class Figure(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
+        db_index=False,
     )
     # Set for the unit partition (the street is then empty); empty for the district's rows.
     unit = models.ForeignKey(
@@ -70,6 +82,8 @@ class Figure(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
+        db_index=False,
     )
     grain = models.CharField(_("粒度"), max_length=5, choices=Grain.choices)
     # The day, or the first day of the month.

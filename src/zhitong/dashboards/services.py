@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
@@ -42,6 +43,8 @@ MARK_NAME = "opinions"
 OVERLAP = datetime.timedelta(minutes=10)
 # Rows written per transaction when a whole district is rebuilt (a moment on SQLite).
 WRITE_CHUNK = 20000
+# PostgreSQL's work_mem while a district's rows are computed (see _working_memory).
+COMPUTE_WORK_MEM = "256MB"
 # A run's lease on the mark: longer than any rebuild takes.
 LEASE = datetime.timedelta(hours=2)
 
@@ -64,7 +67,8 @@ def _columns(names: Iterable[str]) -> str:
 def _month(column: str) -> str:
     """The first day of the month of a date column, in SQL."""
     if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
+        # Date arithmetic: date_trunc would go through a timestamp with time zone per row.
+        return f"({column} - CAST(EXTRACT(DAY FROM {column}) AS integer) + 1)"
     return f"date({column}, 'start of month')"
 
 
@@ -102,7 +106,7 @@ def _compute(district_id: int, days: set[datetime.date] | None) -> int:
     partition by street and of the partition per unit that sees the case, is a GROUP BY
     over that table rather than another pass over the cases, their referrals and ratings.
     """
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _working_memory(cursor):
         _drop_temporary(cursor)
         _create_rows_table(cursor)
         for source in figure_sources():
@@ -114,6 +118,22 @@ def _compute(district_id: int, days: set[datetime.date] | None) -> int:
         return cursor.fetchone()[0]
 
 
+@contextmanager
+def _working_memory(cursor) -> Iterator[None]:
+    """On PostgreSQL, room for the computation's hashes: with the default 4 MB the grouping
+    of a million cases spills to disk, and the semi-joins on the ratings (n_rated) are run
+    once per case instead of hashed once. For this session while it computes, not the
+    transaction: the computation runs outside one."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT set_config('work_mem', %s, false)", [COMPUTE_WORK_MEM])
+    try:
+        yield
+    finally:
+        cursor.execute("RESET work_mem")
+
+
 def _source_rows(
     cursor, source: FigureSource, district_id: int, days: set[datetime.date] | None
 ) -> None:
@@ -121,24 +141,25 @@ def _source_rows(
     cursor.execute(f"DROP TABLE IF EXISTS {CASES}")
     cursor.execute(f"CREATE TEMPORARY TABLE {CASES} AS {sql}", params)
     assignments = Assignment._meta.db_table
-    # A unit sees the cases assigned to it and not withdrawn (opinions_visible_to): its
-    # partition counts each such case once, however often it was assigned there.
-    cursor.execute(f"DROP TABLE IF EXISTS {SEEN}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {SEEN} AS SELECT DISTINCT a.case_id AS s_case, "
-        f"a.unit_id AS s_unit FROM {_q(assignments)} a JOIN {CASES} c ON c.f_case = a.case_id "
-        "WHERE a.state <> %s",
-        [Assignment.State.WITHDRAWN],
-    )
     if connection.vendor == "postgresql":
         # Temporary tables get no statistics from autovacuum: without them the planner
-        # guesses the joins' sizes.
+        # guesses the join's size.
         cursor.execute(f"ANALYZE {CASES}")
-        cursor.execute(f"ANALYZE {SEEN}")
+    # A unit sees the cases assigned to it and not withdrawn (opinions_visible_to): its
+    # partition holds each such case once per unit, however often it was assigned there,
+    # as rows of their own (so its dimensions read one table, not a join each).
+    cursor.execute(f"DROP TABLE IF EXISTS {SEEN}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {SEEN} AS SELECT s.unit_id AS s_unit, c.* FROM "
+        f"(SELECT DISTINCT a.case_id, a.unit_id FROM {_q(assignments)} a "
+        f"JOIN {CASES} k ON k.f_case = a.case_id WHERE a.state <> %s) s "
+        f"JOIN {CASES} c ON c.f_case = s.case_id",
+        [Assignment.State.WITHDRAWN],
+    )
     partitions = [
         # (FROM, the street column, the unit column, the partition's GROUP BY)
         (CASES, "f_street", "NULL", "f_street"),
-        (f"{CASES} JOIN {SEEN} ON s_case = f_case", "NULL", "s_unit", "s_unit"),
+        (SEEN, "NULL", "s_unit", "s_unit"),
     ]
     columns = _columns((*ROW_COLUMNS, *COUNTS))
     sums = _sums("n_")
@@ -182,6 +203,8 @@ def _unit_rows(cursor, district_id: int) -> None:
 
 def _month_rows(cursor, processes: list[str] | None) -> None:
     """Month rows in ROWS from its day rows (of `processes`, or all): the sums of the days."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {ROWS}")
     where = f"grain = '{Grain.DAY}'"
     params: list[str] = []
     if processes is not None:
@@ -219,7 +242,9 @@ def _copy_chunk(cursor, district_id: int, after: int, upto: int) -> int:
         return cursor.rowcount
 
 
-def _refresh_district(district_id: int, days: set[datetime.date] | None, now) -> int:
+def _refresh_district(
+    district_id: int, days: set[datetime.date] | None, now, *, emptied: bool = False
+) -> int:
     """Compute the district's rows (reads only, no transaction), then write them.
 
     On SQLite a write transaction holds the whole database: computing inside it made
@@ -240,7 +265,7 @@ def _refresh_district(district_id: int, days: set[datetime.date] | None, now) ->
     try:
         _compute(district_id, days)
         if days is None:
-            return _replace_all(district_id, now)
+            return _replace_all(district_id, now, emptied=emptied)
         return _replace_days(district_id, days, now)
     finally:
         with connection.cursor() as cursor:
@@ -289,24 +314,27 @@ def _months_from_summary(
     return cursor.rowcount
 
 
-def _replace_all(district_id: int, now) -> int:
+def _replace_all(district_id: int, now, *, emptied: bool = False) -> int:
     """All of a district's rows replaced in short transactions (see _refresh_district).
 
-    The rows are written ordered by process, unit and street, so that each partition's rows
-    lie together in the table: a unit's statistics read a few pages rather than one row on
+    The rows are written ordered by unit and street, so that each partition's rows lie
+    together in the table: a unit's statistics read a few pages rather than one row on
     each of thousands."""
     DistrictFigureState.objects.filter(district_id=district_id).update(computed_at=None)
     rows = Figure.objects.filter(district_id=district_id)
-    bounds = rows.aggregate(low=Min("pk"), high=Max("pk"))
-    if bounds["low"] is not None:
-        for start in range(bounds["low"], bounds["high"] + 1, WRITE_CHUNK):
+    low = high = None
+    if not emptied:
+        bounds = rows.aggregate(low=Min("pk"), high=Max("pk"))
+        low, high = bounds["low"], bounds["high"]
+    if low is not None and high is not None:
+        for start in range(low, high + 1, WRITE_CHUNK):
             with transaction.atomic():
                 rows.filter(pk__gte=start, pk__lt=start + WRITE_CHUNK).delete()
     columns = _columns((*ROW_COLUMNS, *COUNTS))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {OUT} AS SELECT ROW_NUMBER() OVER (ORDER BY process, "
-            f'unit_id, street_id, grain, period, dimension, "key") AS rid, {columns} FROM {ROWS}'
+            f"CREATE TEMPORARY TABLE {OUT} AS SELECT ROW_NUMBER() OVER (ORDER BY unit_id, "
+            f"street_id) AS rid, {columns} FROM {ROWS}"
         )
         cursor.execute(f"CREATE INDEX {OUT}_rid ON {OUT} (rid)")
         cursor.execute(f"SELECT COUNT(*) FROM {OUT}")
@@ -333,7 +361,24 @@ def figures_refresh(
     day_set = None if days is None else set(days)
     if day_set is not None and not day_set:
         return 0
-    return sum(_refresh_district(pk, day_set, now) for pk in district_ids)
+    emptied = district is None and day_set is None
+    if emptied:
+        _empty_summary()
+    return sum(_refresh_district(pk, day_set, now, emptied=emptied) for pk in district_ids)
+
+
+def _empty_summary() -> None:
+    """Before every district is rebuilt in full: all are marked not computed (the statistics
+    count live meanwhile), then the table is emptied at once rather than row by row (at a
+    million opinions, deleting the rows in chunks took longer than computing them)."""
+    DistrictFigureState.objects.update(computed_at=None)
+    table = _q(Figure._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table}")
+        else:
+            # SQLite empties a table without a WHERE at once (its truncate optimization).
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def figures_refresh_changed() -> int | None:
