@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
+# The pages are fetched in-process over plain HTTP: no redirect to HTTPS.
+os.environ.setdefault("HTTPS", "off")
 
 from zhitong.settings import *  # noqa: E402,F403
 

@@ -1,4 +1,5 @@
-"""Summary tables of opinion figures (意见统计汇总): per district, street, day or month, and group."""
+"""The statistics summary (统计汇总) of every process: per district, street or unit, day or
+month, and group."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,12 @@ class Dimension(models.TextChoices):
     STREET = "street", _("按街道")
     STATION = "station", _("按站点")
     UNIT = "unit", _("按承办单位（主办）")
+    # The per-unit figures across processes (process ALL_PROCESSES): key and unit the unit.
+    UNITS = "units", _("各承办单位（全部业务）")
+
+
+# The process of the per-unit rows that count every process's assignments.
+ALL_PROCESSES = "*"
 
 
 class Grain(models.TextChoices):
@@ -20,9 +27,10 @@ class Grain(models.TextChoices):
     MONTH = "month", _("月")
 
 
-class OpinionFigure(models.Model):
-    """The counts of the opinions of one district and street received in one period (a
-    local day, or a calendar month), in one group of one dimension.
+class Figure(models.Model):
+    """The counts of one process's cases of one district and street received in one period
+    (a local day, or a calendar month), in one group of one dimension. Each process
+    registers its source rows and dimensions (handling.figures); for opinions:
 
     Every count is of distinct opinions and an opinion is received on exactly one day in
     exactly one street, so the counts of a period or of several streets are sums of rows.
@@ -34,10 +42,26 @@ class OpinionFigure(models.Model):
     counts of the opinions referred to that unit (any referral not withdrawn, what the
     unit may see), summed over streets. A unit account reads only these rows; every other
     scope reads only the rows without a unit.
+
+    The rows of process ALL_PROCESSES are the per-unit figures over every process's
+    assignments, by the day assigned (dimension UNITS, the unit in both `unit` and `key`).
     """
 
+    # The Case.process of the rows ("opinions"), or ALL_PROCESSES.
+    process = models.CharField(_("业务"), max_length=30)
+
+    # Derived rows, rebuilt from the cases: their references are the cases' (checked there),
+    # so the summary keeps no constraint and no index of its own on them (a rebuild writes
+    # millions of rows; every constraint checked and index kept per row was most of its
+    # time). The composite indexes below serve every read; deleting a region or a unit still
+    # deletes its rows (on_delete, done by Django).
     district = models.ForeignKey(
-        Region, verbose_name=_("所属区"), on_delete=models.CASCADE, related_name="+"
+        Region,
+        verbose_name=_("所属区"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     # The opinion's street; null for opinions without one (only district staff see them).
     street = models.ForeignKey(
@@ -47,6 +71,8 @@ class OpinionFigure(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
+        db_index=False,
     )
     # Set for the unit partition (the street is then empty); empty for the district's rows.
     unit = models.ForeignKey(
@@ -56,6 +82,8 @@ class OpinionFigure(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        db_constraint=False,
+        db_index=False,
     )
     grain = models.CharField(_("粒度"), max_length=5, choices=Grain.choices)
     # The day, or the first day of the month.
@@ -73,18 +101,22 @@ class OpinionFigure(models.Model):
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
 
     class Meta:
-        verbose_name = _("意见统计汇总")
-        verbose_name_plural = _("意见统计汇总")
+        verbose_name = _("统计汇总")
+        verbose_name_plural = _("统计汇总")
         # No unique constraint: the street is nullable and NULLs are distinct on SQLite.
         # A refresh replaces a district's rows under a lock on its DistrictFigureState.
         indexes = [
-            models.Index(fields=["district", "grain", "period"], name="dashboards_of_dist_period"),
-            models.Index(fields=["street", "grain", "period"], name="dashboards_of_street_period"),
-            models.Index(fields=["unit", "grain", "period"], name="dashboards_of_unit_period"),
+            models.Index(
+                fields=["process", "district", "grain", "period"], name="dashboards_fig_dist"
+            ),
+            models.Index(
+                fields=["process", "street", "grain", "period"], name="dashboards_fig_street"
+            ),
+            models.Index(fields=["process", "unit", "grain", "period"], name="dashboards_fig_unit"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.district_id}/{self.street_id}/{self.unit_id} {self.grain} {self.period} {self.dimension}:{self.key}"
+        return f"{self.process} {self.district_id}/{self.street_id}/{self.unit_id} {self.grain} {self.period} {self.dimension}:{self.key}"
 
 
 class DistrictFigureState(models.Model):
@@ -106,7 +138,7 @@ class DistrictFigureState(models.Model):
 
 
 class RefreshMark(models.Model):
-    """The high-water mark of the periodic refresh: the latest Opinion.updated_at it saw."""
+    """The high-water mark of the periodic refresh for one process (named after it): the\nlatest change it saw (for opinions, Opinion.updated_at)."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
     value = models.DateTimeField(_("时间"), null=True, blank=True)

@@ -12,9 +12,10 @@ from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from zhitong.core.scoping import ScopeKind, work_scope
-from zhitong.dashboards.models import Dimension, Grain, OpinionFigure
+from zhitong.dashboards.models import ALL_PROCESSES, Dimension, Figure, Grain
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.services import COUNTS
+from zhitong.opinions.figures import PROCESS as OPINIONS
 from zhitong.regions.models import Region, RegionLevel
 
 
@@ -84,14 +85,13 @@ def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
     )
     if not state["n"] or state["computed"] < state["n"]:
         return None
+    opinions = Figure.objects.filter(process=OPINIONS)
     if scope.unit_id is not None:
-        rows = OpinionFigure.objects.filter(unit_id=scope.unit_id)
+        rows = opinions.filter(unit_id=scope.unit_id)
     elif scope.street_id is not None:
-        rows = OpinionFigure.objects.filter(street_id=scope.street_id, unit__isnull=True)
+        rows = opinions.filter(street_id=scope.street_id, unit__isnull=True)
     else:
-        rows = OpinionFigure.objects.filter(
-            district_id__in=scope.districts.values("pk"), unit__isnull=True
-        )
+        rows = opinions.filter(district_id__in=scope.districts.values("pk"), unit__isnull=True)
     sums = {count: Sum(count) for count in COUNTS}
     # Channels are ordered by code and units by name as the live queries do (units with
     # the same name by id, below); the other dimensions by their current names, below.
@@ -183,7 +183,31 @@ def figures_from_summary(user, *, start: datetime.date, end: datetime.date):
         breakdowns=breakdowns,
         computed_at=state["computed_at"],
         from_summary=True,
+        units=_units_across_processes(scope, start, end),
     )
+
+
+def _units_across_processes(scope: SummaryScope, start: datetime.date, end: datetime.date):
+    """The per-unit rows over every process (ALL_PROCESSES) of the scope: a unit account's
+    own unit (all districts), or every unit of the scope's districts; none for a street
+    (an assignment carries its district only), as handling.figures.unit_assignments_in_scope."""
+    from zhitong.opinions import stats
+
+    rows = Figure.objects.filter(process=ALL_PROCESSES, dimension=Dimension.UNITS)
+    if scope.unit_id is not None:
+        rows = rows.filter(unit_id=scope.unit_id)
+    elif scope.street_id is not None:
+        return []
+    else:
+        rows = rows.filter(district_id__in=scope.districts.values("pk"))
+    grouped = (
+        rows.filter(_period_rows(*split_period(start, end)))
+        .values("key")
+        .annotate(name=Max("label"), **{count: Sum(count) for count in COUNTS})
+        .order_by("name", "key")
+    )
+    groups = {row["key"]: dict(row) for row in grouped}
+    return [stats._row(row["name"], row) for row in _units_in_order(groups)]
 
 
 def _units_in_order(groups: dict[str, dict]) -> list[dict]:

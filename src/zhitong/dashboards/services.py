@@ -1,309 +1,356 @@
-"""Refreshing the opinion figures summary (意见统计汇总) from the opinions themselves: day
-rows from the opinions, month rows from the day rows."""
+"""Refreshing the statistics summary (统计汇总) of every process from the sources the
+processes register (handling.figures): day rows rolled up from one pass over a district's
+cases, month rows from the day rows, and the per-unit rows across processes from the
+assignments."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
-from functools import reduce
-from operator import or_
-from typing import cast
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from django.db import transaction
-from django.db.models import FilteredRelation, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from zhitong.dashboards.models import (
+    ALL_PROCESSES,
     Dimension,
     DistrictFigureState,
+    Figure,
     Grain,
-    OpinionFigure,
     RefreshMark,
 )
 from zhitong.dashboards.periods import month_start, next_month
+from zhitong.handling.figures import (
+    COUNTS,
+    FigureSource,
+    figure_sources,
+    unit_assignments,
+    unit_metrics,
+)
 from zhitong.handling.models import Assignment
-from zhitong.opinions.models import Opinion, Rating
 from zhitong.regions.models import Region, RegionLevel
 
-COUNTS = ("collected", "closed", "closed_referred", "on_time", "rated", "satisfied")
+__all__ = ["COUNTS", "figures_refresh", "figures_refresh_changed"]
+
+# The mark that holds the lease of a run (and the opinions' own high-water mark).
 MARK_NAME = "opinions"
 # How far before its mark a run looks for changes: longer than any transaction that
-# changes opinions (an import of a ledger is the longest, seconds).
+# changes a case (an import of a ledger is the longest, seconds).
 OVERLAP = datetime.timedelta(minutes=10)
 # Rows written per transaction when a whole district is rebuilt (a moment on SQLite).
-WRITE_CHUNK = 5000
-# A run's lease on the mark: longer than any rebuild takes (about 3 minutes per million).
+WRITE_CHUNK = 20000
+# PostgreSQL's work_mem while a district's rows are computed (see _working_memory).
+COMPUTE_WORK_MEM = "256MB"
+# A run's lease on the mark: longer than any rebuild takes.
 LEASE = datetime.timedelta(hours=2)
 
-# (dimension, the Opinion field that identifies a group; None for the total).
-OPINION_DIMENSIONS = [
-    (Dimension.TOTAL, None),
-    (Dimension.CHANNEL, "channel"),
-    (Dimension.CATEGORY, "category_id"),
-    (Dimension.STREET, "street_id"),
-    (Dimension.STATION, "station_id"),
-]
+# Temporary tables of one computation (per connection; dropped at its end).
+CASES = "zt_fig_cases"
+SEEN = "zt_fig_seen"
+ROWS = "zt_fig_rows"
+OUT = "zt_fig_out"
+ROW_COLUMNS = ("process", "street_id", "unit_id", "grain", "period", "dimension", "key", "label")
 
 
-def _day(field: str) -> TruncDate:
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
-def _key(value) -> str:
-    return "" if value is None else str(value)
+def _columns(names: Iterable[str]) -> str:
+    return ", ".join(_q(name) for name in names)
 
 
-def _district_opinions(district_id: int, days: set[datetime.date] | None) -> QuerySet[Opinion]:
-    opinions = Opinion.objects.filter(district_id=district_id).order_by()
-    if days is None:
-        return opinions
-    tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(min(days), datetime.time.min, tzinfo=tz)
-    until = datetime.datetime.combine(
-        max(days) + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+def _month(column: str) -> str:
+    """The first day of the month of a date column, in SQL."""
+    if connection.vendor == "postgresql":
+        # Date arithmetic: date_trunc would go through a timestamp with time zone per row.
+        return f"({column} - CAST(EXTRACT(DAY FROM {column}) AS integer) + 1)"
+    return f"date({column}, 'start of month')"
+
+
+def _key(column: str) -> str:
+    """A group's identity as the summary's text key ("" for none, 未填写)."""
+    return f"COALESCE(CAST({column} AS TEXT), '')"
+
+
+def _sums(prefix: str = "") -> str:
+    return ", ".join(f"SUM({prefix}{count})" for count in COUNTS)
+
+
+def _drop_temporary(cursor) -> None:
+    for table in (CASES, SEEN, ROWS, OUT):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _create_rows_table(cursor) -> None:
+    counts = ", ".join(f"{count} bigint" for count in COUNTS)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {ROWS} (process varchar(30), street_id bigint, "
+        f'unit_id bigint, grain varchar(5), period date, dimension varchar(20), "key" '
+        f"varchar(40), label varchar(100), {counts})"
     )
-    # The range lets the (district, received_at) index narrow the scan first.
-    return (
-        opinions.filter(received_at__gte=since, received_at__lt=until)
-        .alias(received_on=_day("received_at"))
-        .filter(received_on__in=sorted(days))
-    )
 
 
-def _compute(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
-    """The day rows of `opinions`, per street."""
-    rows = _day_rows(opinions, part="street_id", part_via_opinion="opinion__street_id")
-    return _day_figures(rows, "street_id")
+def _compute(district_id: int, days: set[datetime.date] | None) -> int:
+    """Fill the temporary table ROWS with the district's rows: each process's day rows of
+    `days` (every day when None) and its per-unit rows across processes (every day), with
+    the month rows of what is computed for every day. Reads only, outside any transaction
+    (see _refresh_district). Returns the number of rows.
 
-
-def _unit_rows(opinions: QuerySet[Opinion]) -> list[OpinionFigure]:
-    """The day rows of the unit partition: for each unit with a referral (not withdrawn)
-    among `opinions`, the figures of the opinions referred to it, over all streets.
-
-    The unit's opinions are chosen as opinions_visible_to chooses them for a unit account,
-    so a unit reads what the live figures would count for it."""
-    rows = _day_rows(
-        opinions, part="mine__unit_id", part_via_opinion="mine__unit_id", by_referral=True
-    )
-    return _day_figures(rows, "unit_id")
-
-
-def _day_rows(
-    opinions: QuerySet[Opinion], *, part: str, part_via_opinion: str, by_referral: bool = False
-) -> dict[tuple, dict]:
-    """The counts of `opinions` keyed by (partition, dimension, day, group key): per
-    dimension one GROUP BY over the opinions (or lead referrals) and one over their
-    ratings, with the same definitions as the live figures in zhitong.opinions.stats.
-
-    The partition is `part` in queries over opinions and `part_via_opinion` in those over
-    ratings and referrals. With `by_referral`, every query is first joined to the
-    opinion's referrals that are not withdrawn (`mine`, see _referred_to_unit); an opinion
-    referred twice to one unit (returned, then referred again) joins twice, so every count
-    is then distinct.
+    Each process's cases are read once, one row per case with its groups and 0/1 counts
+    (FigureSource.case_rows), into a temporary table; every dimension, of the district's
+    partition by street and of the partition per unit that sees the case, is a GROUP BY
+    over that table rather than another pass over the cases, their referrals and ratings.
     """
-    from zhitong.opinions import stats
+    with connection.cursor() as cursor, _working_memory(cursor):
+        _drop_temporary(cursor)
+        _create_rows_table(cursor)
+        for source in figure_sources():
+            _source_rows(cursor, source, district_id, days)
+        _unit_rows(cursor, district_id)
+        whole = None if days is None else [ALL_PROCESSES]
+        _month_rows(cursor, whole)
+        cursor.execute(f"SELECT COUNT(*) FROM {ROWS}")
+        return cursor.fetchone()[0]
 
-    def split(queryset: QuerySet, relation: str) -> QuerySet:
-        if not by_referral:
-            return queryset
-        return queryset.annotate(mine=_referred_to_unit(relation)).filter(
-            mine__unit_id__isnull=False
-        )
 
-    rows: dict[tuple, dict] = defaultdict(dict)
-    grouped_opinions = split(stats._with_lead(opinions), "referrals").annotate(
-        day=_day("received_at")
+@contextmanager
+def _working_memory(cursor) -> Iterator[None]:
+    """On PostgreSQL, room for the computation's hashes: with the default 4 MB the grouping
+    of a million cases spills to disk, and the semi-joins on the ratings (n_rated) are run
+    once per case instead of hashed once. For this session while it computes, not the
+    transaction: the computation runs outside one."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT set_config('work_mem', %s, false)", [COMPUTE_WORK_MEM])
+    try:
+        yield
+    finally:
+        cursor.execute("RESET work_mem")
+
+
+def _source_rows(
+    cursor, source: FigureSource, district_id: int, days: set[datetime.date] | None
+) -> None:
+    sql, params = source.case_rows(district_id, days).query.sql_with_params()
+    cursor.execute(f"DROP TABLE IF EXISTS {CASES}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {CASES} AS {sql}", params)
+    assignments = Assignment._meta.db_table
+    if connection.vendor == "postgresql":
+        # Temporary tables get no statistics from autovacuum: without them the planner
+        # guesses the join's size.
+        cursor.execute(f"ANALYZE {CASES}")
+    # A unit sees the cases assigned to it and not withdrawn (opinions_visible_to): its
+    # partition holds each such case once per unit, however often it was assigned there,
+    # as rows of their own (so its dimensions read one table, not a join each).
+    cursor.execute(f"DROP TABLE IF EXISTS {SEEN}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {SEEN} AS SELECT s.unit_id AS s_unit, c.* FROM "
+        f"(SELECT DISTINCT a.case_id, a.unit_id FROM {_q(assignments)} a "
+        f"JOIN {CASES} k ON k.f_case = a.case_id WHERE a.state <> %s) s "
+        f"JOIN {CASES} c ON c.f_case = s.case_id",
+        [Assignment.State.WITHDRAWN],
     )
-    ratings = split(
-        Rating.objects.filter(opinion__in=opinions.values("pk")), "opinion__referrals"
-    ).annotate(day=_day("opinion__received_at"))
-    for dimension, field in OPINION_DIMENSIONS:
-        grouped = (
-            grouped_opinions.values(part, "day", *([field] if field else []))
-            .annotate(**stats._opinion_metrics(distinct=by_referral))
-            .order_by()
-        )
-        for row in grouped:
-            key = _key(row[field]) if field else ""
-            rows[(row[part], dimension, row["day"], key)].update(row)
-        rated = field and f"opinion__{field}"
-        grouped = (
-            ratings.values(part_via_opinion, "day", *([rated] if rated else []))
-            .annotate(**stats._rating_metrics())
-            .order_by()
-        )
-        for row in grouped:
-            key = _key(row[rated]) if rated else ""
-            rows[(row[part_via_opinion], dimension, row["day"], key)].update(row)
-
-    # The breakdown by lead unit (in a unit's partition, a co-unit sees the lead).
-    leads = (
-        split(
-            Assignment.objects.filter(
-                role=Assignment.Role.LEAD,
-                state__in=stats.ACTIVE_REFERRAL_STATES,
-                opinion__in=opinions.values("pk"),
-            ),
-            "opinion__referrals",
-        )
-        .alias(replied_on=_day("replied_at"))
-        .annotate(day=_day("opinion__received_at"))
-        .values(part_via_opinion, "day", "unit_id")
-        .annotate(**stats._referral_metrics())
-        .order_by()
-    )
-    for row in leads:
-        slot = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["unit_id"]))
-        rows[slot].update(row)
-    lead_ratings = (
-        ratings.annotate(
-            lead=FilteredRelation(
-                "opinion__referrals",
-                condition=Q(opinion__referrals__role=Assignment.Role.LEAD)
-                & Q(opinion__referrals__state__in=stats.ACTIVE_REFERRAL_STATES),
-            )
-        )
-        .filter(lead__unit_id__isnull=False)
-        .values(part_via_opinion, "day", "lead__unit_id")
-        .annotate(**stats._rating_metrics())
-        .order_by()
-    )
-    for row in lead_ratings:
-        slot = (row[part_via_opinion], Dimension.UNIT, row["day"], _key(row["lead__unit_id"]))
-        rows[slot].update(row)
-    return rows
-
-
-def _day_figures(rows: dict[tuple, dict], part_field: str) -> list[OpinionFigure]:
-    """Day rows from _day_rows, the partition stored in `part_field` (street or unit)."""
-    return [
-        OpinionFigure(
-            **{part_field: part},
-            grain=Grain.DAY,
-            period=day,
-            dimension=dimension,
-            key=key,
-            label=(values.get("name") or "")[:100],
-            **{count: values.get(count) or 0 for count in COUNTS},
-        )
-        for (part, dimension, day, key), values in rows.items()
+    partitions = [
+        # (FROM, the street column, the unit column, the partition's GROUP BY)
+        (CASES, "f_street", "NULL", "f_street"),
+        (SEEN, "NULL", "s_unit", "s_unit"),
     ]
-
-
-def _referred_to_unit(relation: str) -> FilteredRelation:
-    """The referrals (not withdrawn) reached through `relation`: the units that see an
-    opinion."""
-    return FilteredRelation(
-        relation, condition=~Q(**{f"{relation}__state": Assignment.State.WITHDRAWN})
-    )
-
-
-def _months(district_id: int, months: set[datetime.date] | None) -> list[OpinionFigure]:
-    """The month rows of `months` (every month when None): sums of the stored day rows."""
-    days = OpinionFigure.objects.filter(district_id=district_id, grain=Grain.DAY)
-    if months is not None:
-        days = days.filter(
-            reduce(
-                or_,
-                (Q(period__gte=month, period__lt=next_month(month)) for month in months),
-            )
+    columns = _columns((*ROW_COLUMNS, *COUNTS))
+    sums = _sums("n_")
+    for source_sql, street, unit, part in partitions:
+        cursor.execute(
+            f"INSERT INTO {ROWS} ({columns}) SELECT %s, {street}, {unit}, %s, f_day, %s, '', "
+            f"'', {sums} FROM {source_sql} GROUP BY {part}, f_day",
+            [source.process, Grain.DAY, Dimension.TOTAL],
         )
+        for dimension in source.dimensions:
+            group = f"f_k_{dimension.name}"
+            label = f"COALESCE(MAX(f_l_{dimension.name}), '')" if dimension.labelled else "''"
+            where = "" if dimension.empty_group else f"WHERE {group} IS NOT NULL"
+            cursor.execute(
+                f"INSERT INTO {ROWS} ({columns}) SELECT %s, {street}, {unit}, %s, f_day, %s, "
+                f"{_key(group)}, {label}, {sums} FROM {source_sql} {where} "
+                f"GROUP BY {part}, f_day, {group}",
+                [source.process, Grain.DAY, dimension.name],
+            )
+
+
+def _unit_rows(cursor, district_id: int) -> None:
+    """The per-unit rows across processes (ALL_PROCESSES): each unit's assignments of the
+    district by the day assigned, with the definitions of the live figures
+    (handling.figures.unit_metrics)."""
     grouped = (
-        days.annotate(month=TruncMonth("period"))
-        .values("street_id", "unit_id", "month", "dimension", "key")
-        .annotate(name=Max("label"), **{count: Sum(count) for count in COUNTS})
-        .order_by()
+        unit_assignments()
+        .filter(district_id=district_id)
+        .annotate(f_day=TruncDate("assigned_at", tzinfo=timezone.get_current_timezone()))
+        .values("unit_id", "f_day")
+        .annotate(**unit_metrics())
     )
-    # Plain dicts: the counts are looked up by name, which the values() type cannot follow.
-    rows = cast("list[dict]", list(grouped))
-    return [
-        OpinionFigure(
-            district_id=district_id,
-            street_id=row["street_id"],
-            unit_id=row["unit_id"],
-            grain=Grain.MONTH,
-            period=row["month"],
-            dimension=row["dimension"],
-            key=row["key"],
-            label=row["name"] or "",
-            **{count: row[count] or 0 for count in COUNTS},
+    sql, params = grouped.query.sql_with_params()
+    counts = ", ".join(f"q.{count}" for count in COUNTS)
+    cursor.execute(
+        f"INSERT INTO {ROWS} ({_columns((*ROW_COLUMNS, *COUNTS))}) SELECT %s, NULL, q.unit_id, "
+        f"%s, q.f_day, %s, {_key('q.unit_id')}, COALESCE(q.name, ''), {counts} FROM ({sql}) q",
+        [ALL_PROCESSES, Grain.DAY, Dimension.UNITS, *params],
+    )
+
+
+def _month_rows(cursor, processes: list[str] | None) -> None:
+    """Month rows in ROWS from its day rows (of `processes`, or all): the sums of the days."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {ROWS}")
+    where = f"grain = '{Grain.DAY}'"
+    params: list[str] = []
+    if processes is not None:
+        where += f" AND process IN ({', '.join(['%s'] * len(processes))})"
+        params = list(processes)
+    parts = 'process, street_id, unit_id, dimension, "key"'
+    cursor.execute(
+        f"INSERT INTO {ROWS} ({_columns((*ROW_COLUMNS, *COUNTS))}) SELECT process, street_id, "
+        f"unit_id, '{Grain.MONTH}', {_month('period')}, dimension, \"key\", MAX(label), "
+        f"{_sums()} FROM {ROWS} WHERE {where} GROUP BY {parts}, {_month('period')}",
+        params,
+    )
+
+
+def _copy_rows(cursor, district_id: int, where: str = "", params: list | None = None) -> int:
+    """INSERT the rows of ROWS (those matching `where`) into the summary as the district's."""
+    columns = (*ROW_COLUMNS, *COUNTS)
+    cursor.execute(
+        f"INSERT INTO {_q(Figure._meta.db_table)} ({_columns(('district_id', *columns))}) "
+        f"SELECT %s, {_columns(columns)} FROM {ROWS} {where}",
+        [district_id, *(params or [])],
+    )
+    return cursor.rowcount
+
+
+def _copy_chunk(cursor, district_id: int, after: int, upto: int) -> int:
+    """One chunk of a whole district's rows (see _replace_all), in a transaction of its own."""
+    columns = (*ROW_COLUMNS, *COUNTS)
+    with transaction.atomic():
+        cursor.execute(
+            f"INSERT INTO {_q(Figure._meta.db_table)} ({_columns(('district_id', *columns))}) "
+            f"SELECT %s, {_columns(columns)} FROM {OUT} WHERE rid > %s AND rid <= %s",
+            [district_id, after, upto],
         )
-        for row in rows
-    ]
+        return cursor.rowcount
 
 
-def _refresh_district(district_id: int, days: set[datetime.date] | None, now) -> int:
+def _refresh_district(
+    district_id: int, days: set[datetime.date] | None, now, *, emptied: bool = False
+) -> int:
     """Compute the district's rows (reads only, no transaction), then write them.
 
     On SQLite a write transaction holds the whole database: computing inside it made
     citizens' submissions wait for the whole rebuild (16.7 s at 100,000 opinions) and
-    fail. So the rows are computed first; a change saved meanwhile is picked up by the next
-    run. Some days' rows are replaced in one short transaction. A whole district's rows
-    (its first computation, or after an upgrade) may be hundreds of thousands: the district
-    is marked not computed (the statistics count it live meanwhile), its rows are replaced
-    WRITE_CHUNK at a time, each chunk a transaction of its own, and it is marked computed
-    when all are in.
+    fail. So the rows are computed first, into temporary tables (which SQLite keeps apart
+    from the database file); a change saved meanwhile is picked up by the next run. Some
+    days' rows are replaced in one short transaction (with the per-unit rows across
+    processes, recomputed in full: small, and the assignments keep no time of change). A
+    whole district's rows (its first computation, or after an upgrade) may be millions: the
+    district is marked not computed (the statistics count it live meanwhile), its rows are
+    replaced WRITE_CHUNK at a time, each chunk a transaction of its own, and it is marked
+    computed when all are in.
     """
     state, _created = DistrictFigureState.objects.get_or_create(district_id=district_id)
     if state.computed_at is None:
         # A district never computed in full: partial rows would read as its whole figures.
         days = None
-    opinions = _district_opinions(district_id, days)
-    figures = _compute(opinions) + _unit_rows(opinions)
-    for figure in figures:
-        figure.district_id = district_id
-    if days is None:
-        return _replace_all(district_id, figures, now)
-    months = {month_start(day) for day in days}
+    try:
+        _compute(district_id, days)
+        if days is None:
+            return _replace_all(district_id, now, emptied=emptied)
+        return _replace_days(district_id, days, now)
+    finally:
+        with connection.cursor() as cursor:
+            _drop_temporary(cursor)
+
+
+def _replace_days(district_id: int, days: set[datetime.date], now) -> int:
+    months = sorted({month_start(day) for day in days})
+    processes = [source.process for source in figure_sources()]
     with transaction.atomic():
         # The lock keeps two refreshes of one district (an overlapping run) from both
         # deleting and inserting the same rows.
         state = DistrictFigureState.objects.select_for_update().get(district_id=district_id)
-        OpinionFigure.objects.filter(district_id=district_id).filter(
-            Q(grain=Grain.DAY, period__in=sorted(days))
-            | Q(grain=Grain.MONTH, period__in=sorted(months))
+        Figure.objects.filter(district_id=district_id).filter(
+            Q(process=ALL_PROCESSES)
+            | Q(process__in=processes, grain=Grain.DAY, period__in=sorted(days))
+            | Q(process__in=processes, grain=Grain.MONTH, period__in=months)
         ).delete()
-        OpinionFigure.objects.bulk_create(figures, batch_size=1000)
-        # Month rows are sums of the day rows just written: one grouped query on the
-        # summary table, not on the opinions.
-        month_rows = _months(district_id, months)
-        OpinionFigure.objects.bulk_create(month_rows, batch_size=1000)
+        with connection.cursor() as cursor:
+            written = _copy_rows(cursor, district_id)
+            if processes:
+                written += _months_from_summary(cursor, district_id, processes, months)
         state.computed_at = now
         state.save(update_fields=["computed_at"])
-    return len(figures) + len(month_rows)
+    return written
 
 
-def _replace_all(district_id: int, figures: list[OpinionFigure], now) -> int:
-    """All of a district's rows replaced in short transactions (see _refresh_district)."""
+def _months_from_summary(
+    cursor, district_id: int, processes: list[str], months: list[datetime.date]
+) -> int:
+    """The month rows of `months` as sums of the stored day rows: one grouped query on the
+    summary table, not on the cases."""
+    table = _q(Figure._meta.db_table)
+    columns = _columns(("district_id", *ROW_COLUMNS, *COUNTS))
+    in_months = " OR ".join(["(period >= %s AND period < %s)"] * len(months))
+    bounds = [bound for month in months for bound in (month, next_month(month))]
+    in_processes = ", ".join(["%s"] * len(processes))
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) SELECT district_id, process, street_id, unit_id, "
+        f"'{Grain.MONTH}', {_month('period')}, dimension, \"key\", MAX(label), {_sums()} "
+        f"FROM {table} WHERE district_id = %s AND grain = '{Grain.DAY}' "
+        f"AND process IN ({in_processes}) AND ({in_months}) "
+        f'GROUP BY district_id, process, street_id, unit_id, {_month("period")}, dimension, "key"',
+        [district_id, *processes, *bounds],
+    )
+    return cursor.rowcount
+
+
+def _replace_all(district_id: int, now, *, emptied: bool = False) -> int:
+    """All of a district's rows replaced in short transactions (see _refresh_district).
+
+    The rows are written ordered by unit and street, so that each partition's rows lie
+    together in the table: a unit's statistics read a few pages rather than one row on
+    each of thousands."""
     DistrictFigureState.objects.filter(district_id=district_id).update(computed_at=None)
-    rows = OpinionFigure.objects.filter(district_id=district_id)
-    while True:
-        with transaction.atomic():
-            chunk = list(rows.order_by().values_list("pk", flat=True)[:WRITE_CHUNK])
-            if not chunk:
-                break
-            OpinionFigure.objects.filter(pk__in=chunk).delete()
-    for start in range(0, len(figures), WRITE_CHUNK):
-        with transaction.atomic():
-            OpinionFigure.objects.bulk_create(figures[start : start + WRITE_CHUNK], batch_size=1000)
-    month_rows = _months(district_id, None)
-    for start in range(0, len(month_rows), WRITE_CHUNK):
-        with transaction.atomic():
-            OpinionFigure.objects.bulk_create(
-                month_rows[start : start + WRITE_CHUNK], batch_size=1000
-            )
+    rows = Figure.objects.filter(district_id=district_id)
+    low = high = None
+    if not emptied:
+        bounds = rows.aggregate(low=Min("pk"), high=Max("pk"))
+        low, high = bounds["low"], bounds["high"]
+    if low is not None and high is not None:
+        for start in range(low, high + 1, WRITE_CHUNK):
+            with transaction.atomic():
+                rows.filter(pk__gte=start, pk__lt=start + WRITE_CHUNK).delete()
+    columns = _columns((*ROW_COLUMNS, *COUNTS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {OUT} AS SELECT ROW_NUMBER() OVER (ORDER BY unit_id, "
+            f"street_id) AS rid, {columns} FROM {ROWS}"
+        )
+        cursor.execute(f"CREATE INDEX {OUT}_rid ON {OUT} (rid)")
+        cursor.execute(f"SELECT COUNT(*) FROM {OUT}")
+        total = cursor.fetchone()[0]
+        written = 0
+        for after in range(0, total, WRITE_CHUNK):
+            written += _copy_chunk(cursor, district_id, after, after + WRITE_CHUNK)
     DistrictFigureState.objects.filter(district_id=district_id).update(computed_at=now)
-    return len(figures) + len(month_rows)
+    return written
 
 
 def figures_refresh(
     *, district: Region | int | None = None, days: Iterable[datetime.date] | None = None
 ) -> int:
     """Recompute the summary rows of `district` (every district when None) for `days`
-    (every day when None), replacing them in one transaction per district. Returns the
-    number of rows written."""
+    (every day when None). Returns the number of rows written."""
     now = timezone.now()
     if district is None:
         district_ids = list(
@@ -314,19 +361,36 @@ def figures_refresh(
     day_set = None if days is None else set(days)
     if day_set is not None and not day_set:
         return 0
-    return sum(_refresh_district(pk, day_set, now) for pk in district_ids)
+    emptied = district is None and day_set is None
+    if emptied:
+        _empty_summary()
+    return sum(_refresh_district(pk, day_set, now, emptied=emptied) for pk in district_ids)
+
+
+def _empty_summary() -> None:
+    """Before every district is rebuilt in full: all are marked not computed (the statistics
+    count live meanwhile), then the table is emptied at once rather than row by row (at a
+    million opinions, deleting the rows in chunks took longer than computing them)."""
+    DistrictFigureState.objects.update(computed_at=None)
+    table = _q(Figure._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table}")
+        else:
+            # SQLite empties a table without a WHERE at once (its truncate optimization).
+            cursor.execute(f"DELETE FROM {table}")
 
 
 def figures_refresh_changed() -> int | None:
-    """Recompute the days of the opinions changed since the last run (all on the first run)
+    """Recompute the days of the cases changed since the last run (all on the first run)
     and every district not yet computed. Returns the number of rows written, or None when
     another run is under way.
 
     A run takes a lease on its mark (an atomic UPDATE that succeeds for one run only) and
-    gives it back when it ends: a full rebuild takes minutes at a city's scale
+    gives it back when it ends: a full rebuild takes a while at a city's scale
     (docs/benchmarks.md), and a cron run started meanwhile leaves at once instead of
     computing the same rows again. No transaction is held for the run: it writes each
-    district in a short one of its own. A lease older than LEASE is taken over (a run that
+    district in short ones of its own. A lease older than LEASE is taken over (a run that
     was killed)."""
     RefreshMark.objects.get_or_create(name=MARK_NAME)
     now = timezone.now()
@@ -338,46 +402,66 @@ def figures_refresh_changed() -> int | None:
     if not taken:
         return None
     try:
-        mark = RefreshMark.objects.get(name=MARK_NAME)
-        return _refresh_changed(mark)
+        return _refresh_changed()
     finally:
         RefreshMark.objects.filter(name=MARK_NAME, running_since=now).update(running_since=None)
 
 
-def _refresh_changed(mark: RefreshMark) -> int:
-    # Read before computing: a change made meanwhile is seen again by the next run.
-    new_value = Opinion.objects.aggregate(latest=Max("updated_at"))["latest"]
+def _refresh_changed() -> int:
+    sources = figure_sources()
+    marks = {}
+    for source in sources:
+        mark, _created = RefreshMark.objects.get_or_create(name=source.process)
+        # Read before computing: a change made meanwhile is seen again by the next run.
+        marks[source.process] = (mark, source.latest_change())
     written = 0
     computed = set(
         DistrictFigureState.objects.filter(computed_at__isnull=False).values_list(
             "district_id", flat=True
         )
     )
-    if mark.value is None:
+    if any(mark.value is None for mark, _latest in marks.values()):
         written += figures_refresh()
     else:
-        # A rating or a referral reply also changes the opinion (status), hence updated_at;
-        # ratings are matched as well in case one is added without a status change.
-        # updated_at is set when the row is saved, not when its transaction commits: a
-        # change saved just before the last run read its mark but committed after was
+        # The change times are set when a row is saved, not when its transaction commits:
+        # a change saved just before the last run read its mark but committed after was
         # invisible to that run, so each run looks back OVERLAP further.
-        since = mark.value - OVERLAP
-        changed = Opinion.objects.filter(
-            Q(updated_at__gte=since) | Q(ratings__created_at__gte=since)
-        )
-        pairs = changed.annotate(received_on=_day("received_at")).values_list(
-            "district_id", "received_on"
-        )
         by_district: dict[int, set] = defaultdict(set)
-        for district_id, day in pairs.distinct().order_by():
-            by_district[district_id].add(day)
+        for source in sources:
+            value = marks[source.process][0].value
+            assert value is not None  # none is None on this branch
+            for district_id, day in source.changed_days(value - OVERLAP):
+                by_district[district_id].add(day)
         for district_id, days in by_district.items():
             written += figures_refresh(district=district_id, days=days)
+        # The other computed districts: their per-unit rows across processes (the
+        # assignments of processes without a change mark may have moved).
+        for district_id in computed - set(by_district):
+            written += _refresh_unit_rows(district_id)
         missing = Region.objects.filter(level=RegionLevel.DISTRICT).exclude(
             pk__in=computed | set(by_district)
         )
         for district_id in missing.values_list("pk", flat=True):
             written += figures_refresh(district=district_id)
-    mark.value = new_value or mark.value or timezone.now()
-    RefreshMark.objects.filter(pk=mark.pk).update(value=mark.value)
+    for mark, latest in marks.values():
+        mark.value = latest or mark.value or timezone.now()
+        RefreshMark.objects.filter(pk=mark.pk).update(value=mark.value)
     return written
+
+
+def _refresh_unit_rows(district_id: int) -> int:
+    """Only the per-unit rows across processes of a computed district, in one transaction."""
+    try:
+        with connection.cursor() as cursor:
+            _drop_temporary(cursor)
+            _create_rows_table(cursor)
+            _unit_rows(cursor, district_id)
+            _month_rows(cursor, [ALL_PROCESSES])
+        with transaction.atomic():
+            DistrictFigureState.objects.select_for_update().get(district_id=district_id)
+            Figure.objects.filter(district_id=district_id, process=ALL_PROCESSES).delete()
+            with connection.cursor() as cursor:
+                return _copy_rows(cursor, district_id)
+    finally:
+        with connection.cursor() as cursor:
+            _drop_temporary(cursor)

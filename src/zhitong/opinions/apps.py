@@ -22,3 +22,9 @@ class OpinionsConfig(AppConfig):
 
         # Referrals are handling assignments: handling acts on opinions through this.
         register(OpinionProcess())
+
+        # What the statistics summary (dashboards, above) computes for opinions.
+        from zhitong.handling.figures import register_figures
+        from zhitong.opinions.figures import SOURCE
+
+        register_figures(SOURCE)

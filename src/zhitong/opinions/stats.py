@@ -29,6 +29,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.scoping import ScopeKind, work_scope
+from zhitong.handling.figures import unit_assignments_in_scope, unit_figures_live
 from zhitong.handling.models import Assignment
 from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Status
 from zhitong.opinions.search import overdue_q, with_planner_hint
@@ -171,6 +172,9 @@ class Figures:
     # When the figures were computed, and whether they come from the summary table.
     computed_at: datetime.datetime | None = None
     from_summary: bool = False
+    # Each handling unit's assignments of every process assigned in the period (replied,
+    # on time, satisfied), for the scopes that see units' work (handling.figures).
+    units: list[FigureRow] = field(default_factory=list)
 
 
 def _period(start: datetime.date, end: datetime.date) -> Q:
@@ -246,7 +250,10 @@ def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> l
         Assignment.objects.filter(
             role=Assignment.Role.LEAD,
             state__in=ACTIVE_REFERRAL_STATES,
-            opinion__in=opinions.values("pk"),
+            # By the case: the opinion relation joins on the shared case column, so a
+            # lookup by opinion ids would compare them with case ids (equal only while no
+            # other process has opened a case).
+            case_id__in=opinions.values("case_id"),
         )
         .alias(replied_on=_local_date("replied_at"))
         .values("unit_id")
@@ -345,8 +352,22 @@ def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> F
     )
     breakdowns.append(Breakdown("unit", str(_("按承办单位（主办）")), unit_rows))
     return Figures(
-        start=start, end=end, total=total, breakdowns=breakdowns, computed_at=timezone.now()
+        start=start,
+        end=end,
+        total=total,
+        breakdowns=breakdowns,
+        computed_at=timezone.now(),
+        units=units_across_processes_live(user, start=start, end=end),
     )
+
+
+def units_across_processes_live(user, *, start: datetime.date, end: datetime.date) -> list:
+    """The per-unit figures over every process's assignments (handling.figures), counted
+    live; [] for scopes that do not see units' work."""
+    assignments = unit_assignments_in_scope(user)
+    if assignments is None:
+        return []
+    return [_row(row["name"], row) for row in unit_figures_live(assignments, start, end)]
 
 
 def _scope_key(user) -> str:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhitong.accounts.models import Role
-from zhitong.dashboards.models import DistrictFigureState, Grain, OpinionFigure, RefreshMark
+from zhitong.dashboards.models import DistrictFigureState, Figure, Grain, RefreshMark
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
@@ -212,7 +212,7 @@ def test_the_command_recomputes_what_changed_since_its_last_run(w):
         assert _plain(figures_from_summary(user, start=YEAR[0], end=YEAR[1])) == _plain(
             stats.opinion_figures_live(user, start=YEAR[0], end=YEAR[1])
         )
-    assert OpinionFigure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
+    assert Figure.objects.filter(grain=Grain.DAY, period=datetime.date(2025, 3, 28)).exists()
 
 
 def test_a_change_saved_before_the_mark_but_committed_after_is_picked_up(w):
@@ -260,10 +260,10 @@ def test_the_page_shows_when_the_figures_were_computed(client, w):
 def test_a_month_row_is_the_sum_of_its_day_rows(w):
     _populate(w, 9)
     figures_refresh()
-    months = OpinionFigure.objects.filter(grain=Grain.MONTH)
+    months = Figure.objects.filter(grain=Grain.MONTH)
     assert months.exists()
     for month in months:
-        days = OpinionFigure.objects.filter(
+        days = Figure.objects.filter(
             grain=Grain.DAY,
             district=month.district,
             street=month.street,
@@ -316,8 +316,8 @@ def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, ran
 def test_a_unit_reads_only_its_own_rows(w):
     _populate(w, 11)
     figures_refresh()
-    assert OpinionFigure.objects.filter(unit=w.housing).exists()
-    assert not OpinionFigure.objects.filter(unit__isnull=False, street__isnull=False).exists()
+    assert Figure.objects.filter(unit=w.housing).exists()
+    assert not Figure.objects.filter(unit__isnull=False, street__isnull=False).exists()
     figures = figures_from_summary(w.unit, start=YEAR[0], end=YEAR[1])
     assert figures.from_summary
     staff = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
@@ -367,9 +367,9 @@ def test_rows_are_computed_outside_any_write_transaction(monkeypatch):
     seen = []
     original = dashboard_services._compute
 
-    def compute(opinions):
+    def compute(*args, **kwargs):
         seen.append(connection.in_atomic_block)
-        return original(opinions)
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(dashboard_services, "_compute", compute)
     assert figures_refresh_changed() > 0
@@ -385,24 +385,189 @@ def test_a_whole_district_is_rewritten_in_short_chunks_and_counted_live_meanwhil
     w = build()
     _populate(w, 5, count=20)
     monkeypatch.setattr(dashboard_services, "WRITE_CHUNK", 25)
-    original = OpinionFigure.objects.bulk_create
-    chunks, states = [], []
+    original = dashboard_services._copy_chunk
+    chunks, states, transactions = [], [], []
 
-    def bulk_create(objs, *args, **kwargs):
-        chunks.append(len(objs))
+    def copy_chunk(*args, **kwargs):
         states.append(
             DistrictFigureState.objects.filter(district=w.district).values_list(
                 "computed_at", flat=True
             )[0]
         )
-        return original(objs, *args, **kwargs)
+        transactions.append(connection.in_atomic_block)
+        written = original(*args, **kwargs)
+        chunks.append(written)
+        return written
 
-    monkeypatch.setattr(OpinionFigure.objects, "bulk_create", bulk_create)
+    monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
     written = figures_refresh(district=w.district)
-    assert written == OpinionFigure.objects.filter(district=w.district).count() > 25
+    assert written == Figure.objects.filter(district=w.district).count() > 25
+    assert sum(chunks) == written
     assert max(chunks) <= 25 and len(chunks) > 1
+    # Each chunk commits on its own: none runs inside a transaction spanning the rebuild.
+    assert not any(transactions)
     assert all(state is None for state in states)  # counted live while being written
     assert DistrictFigureState.objects.get(district=w.district).computed_at is not None
     summary = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
     live = stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
     assert _plain(summary) == _plain(live)
+
+
+def test_the_breakdown_by_unit_holds_when_other_processes_have_opened_cases(w):
+    """An opinion's id and its case's id differ once another process has opened cases: the
+    live breakdown by lead unit must find the referrals by the case, not by the opinion id."""
+    from zhitong.handling.models import Case
+
+    for number in range(3):
+        Case.objects.create(
+            process="errands",
+            district=w.district,
+            reference=f"E-{number}",
+            title="修缮活动室",
+            created_at=timezone.now(),
+        )
+    opinion = new_opinion(
+        w, status=Status.CLOSED, received_at=datetime.datetime(2025, 3, 3, 9, tzinfo=SH)
+    )
+    assert opinion.pk != opinion.case_id
+    _lead(w, opinion, w.roads, due=datetime.date(2025, 3, 9), replied_at=opinion.received_at)
+    live = stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    units = next(b for b in live.breakdowns if b.key == "unit").rows
+    assert [(row.label, row.collected, row.on_time) for row in units] == [(w.roads.name, 1, 1)]
+    figures_refresh()
+    assert _plain(figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])) == _plain(live)
+
+
+# --- per-unit figures across processes ----------------------------------------------------
+
+
+def _populate_errands(w, seed: int, count: int = 30):
+    """Errands (the test-only process, plain handling assignments and ratings) in both
+    districts, handed to the units the opinions go to, in every state, replied around the
+    due date and rated (some twice)."""
+    from zhitong.handling import models as handling
+    from zhitong.handling.tests.errands.models import Errand
+
+    rnd = random.Random(seed * 7919)
+    for number in range(count):
+        district = w.far_district if rnd.random() < 0.2 else w.district
+        day = datetime.date(2025, 2, 1) + datetime.timedelta(days=rnd.randint(0, 88))
+        assigned = datetime.datetime.combine(
+            day, datetime.time(rnd.choice([0, 10, 23]), 30), tzinfo=SH
+        )
+        case = handling.Case.objects.create(
+            process="errands",
+            district=district,
+            reference=f"E-{seed}-{number}",
+            title="修缮活动室",
+            created_at=assigned,
+        )
+        Errand.objects.create(case=case, title="修缮活动室", district=district, rater=w.deputy)
+        for role in [Assignment.Role.LEAD] + [Assignment.Role.CO] * rnd.randint(0, 1):
+            due = day + datetime.timedelta(days=rnd.randint(0, 5))
+            state = rnd.choice(list(Assignment.State.values))
+            replied = (
+                datetime.datetime.combine(
+                    due + datetime.timedelta(days=rnd.choice([-1, 0, 1])),
+                    datetime.time(rnd.choice([0, 12, 23]), 30),
+                    tzinfo=SH,
+                )
+                if state == Assignment.State.REPLIED
+                else None
+            )
+            unit = rnd.choice([w.housing, w.roads, w.office_a])
+            assignment = Assignment.objects.create(
+                case=case,
+                district=district,
+                unit=unit,
+                unit_name=unit.name,
+                role=role,
+                state=state,
+                assigned_by=w.staff,
+                assigned_at=assigned,
+                due_date=rnd.choice([due, due, None]),
+                replied_at=replied,
+            )
+            if replied is None or rnd.random() < 0.3:
+                continue
+            reply = handling.Reply.objects.create(
+                assignment=assignment, text="已修缮", author=w.staff, created_at=replied
+            )
+            handling.Rating.objects.create(
+                reply=reply,
+                score=rnd.choice(list(handling.Rating.Score.values)),
+                rater=w.deputy,
+                back_to_back=True,
+                created_at=replied,
+            )
+            if rnd.random() < 0.3:
+                again = handling.Reply.objects.create(
+                    assignment=assignment, text="再次答复", author=w.staff, created_at=replied
+                )
+                handling.Rating.objects.create(
+                    reply=again,
+                    score=rnd.choice(list(handling.Rating.Score.values)),
+                    rater=w.deputy,
+                    back_to_back=True,
+                    created_at=replied,
+                )
+
+
+PERIODS = [
+    YEAR,
+    (datetime.date(2025, 3, 1), datetime.date(2025, 3, 1)),
+    (datetime.date(2025, 3, 5), datetime.date(2025, 3, 12)),
+    (datetime.date(2025, 2, 28), datetime.date(2025, 4, 1)),
+    (datetime.date(2025, 2, 10), datetime.date(2025, 4, 20)),
+]
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_the_per_unit_figures_span_processes_and_match_the_live_counts(w, seed):
+    _populate(w, seed)
+    _populate_errands(w, seed)
+    figures_refresh()
+    root = _superuser()
+    users = [w.staff, w.far_staff, root, w.unit, w.co_unit, w.other_unit, w.street]
+    for user in users:
+        for start, end in PERIODS:
+            summary = figures_from_summary(user, start=start, end=end)
+            live = stats.units_across_processes_live(user, start=start, end=end)
+            assert summary.units == live, (user.username, start, end)
+    # Both processes count: the superuser's units hold every assignment not returned or
+    # withdrawn, opinions' and errands' alike.
+    units = figures_from_summary(root, start=YEAR[0], end=YEAR[1]).units
+    active = Assignment.objects.exclude(
+        state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN]
+    )
+    assert sum(row.collected for row in units) == active.count()
+    assert active.filter(case__process="errands").exists()
+    assert active.filter(case__process="opinions").exists()
+    assert sum(row.rated for row in units) > 0
+    # Street staff see cases, not units' work.
+    assert figures_from_summary(w.street, start=YEAR[0], end=YEAR[1]).units == []
+
+
+def test_the_refresh_keeps_the_per_unit_figures_of_other_processes_current(w):
+    _populate(w, 24, count=10)
+    _populate_errands(w, 24, count=10)
+    call_command("dashboards_refresh_figures")
+    # An errand assigned meanwhile changes no opinion; the next run still counts it.
+    _populate_errands(w, 25, count=5)
+    call_command("dashboards_refresh_figures")
+    for user in (w.staff, w.unit, w.co_unit):
+        summary = figures_from_summary(user, start=YEAR[0], end=YEAR[1])
+        live = stats.units_across_processes_live(user, start=YEAR[0], end=YEAR[1])
+        assert summary.units == live
+
+
+def test_a_unit_sees_its_own_figures_across_processes_on_the_statistics_page(client, w):
+    _populate(w, 26, count=10)
+    _populate_errands(w, 26, count=10)
+    figures_refresh()
+    client.force_login(w.unit)
+    response = client.get(reverse("opinions:stats"), {"start": "2025-01-01", "end": "2025-12-31"})
+    assert response.status_code == 200
+    assert "各承办单位办理情况（全部业务）" in response.text
+    assert w.housing.name in response.text
+    assert w.roads.name not in response.text.split("各承办单位办理情况（全部业务）")[1]
