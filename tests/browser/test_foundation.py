@@ -21,7 +21,9 @@ def log_in(page, base_url, username):
 
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.role)
-def test_each_demo_account_logs_in_and_lands_on_its_home(page, live_server, demo_structure, account):
+def test_each_demo_account_logs_in_and_lands_on_its_home(
+    page, live_server, demo_structure, account
+):
     log_in(page, live_server.url, account.username)
     page.wait_for_url(re.compile(r"/accounts/home/$"))
     with override("zh-hans"):
