@@ -30,11 +30,13 @@ Every refusal is a SpreadsheetRejected with a message in Chinese for the uploade
 
 from __future__ import annotations
 
+import gc
 import io
 import struct
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -411,6 +413,24 @@ def first_sheet_rows(data: bytes, *, limits: Limits | None = None) -> Iterator[t
             workbook.close()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while openpyxl builds the shared strings.
+
+    It makes an object per string (up to the limits above), and each full collection walks
+    every object the process holds: with the whole site loaded, refusing a file of a
+    million short strings took 2.3 s of CPU instead of 1.9 s. Those objects hold no
+    cycles; the collector runs again as soon as the table is read.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load(archive: _MeteredZipFile, data: bytes):
     """openpyxl's workbook, read-only, reading every part through `archive`."""
     try:
@@ -419,7 +439,8 @@ def _load(archive: _MeteredZipFile, data: bytes):
         reader.archive.close()
         reader.archive = archive
         reader.valid_files = archive.namelist()
-        reader.read()
+        with _collector_paused():
+            reader.read()
         return reader.wb
     except SpreadsheetRejected:
         raise

@@ -258,3 +258,17 @@ def test_a_damaged_file_is_refused_with_a_message_never_an_error():
             read_all(bytes(data))
         except SpreadsheetRejected as rejected:
             assert rejected.message
+
+
+def test_the_collector_is_paused_only_while_a_file_is_read():
+    import gc
+
+    from zhitong.core.spreadsheets import _collector_paused
+
+    assert gc.isenabled()
+    with _collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _collector_paused():
+        raise RuntimeError("a broken part")
+    assert gc.isenabled()
