@@ -192,14 +192,14 @@ def _locked(assignment) -> tuple[Process, Any, Assignment]:
     """The assignment's process, its case row locked (first, as every service locks),
     then the assignment itself locked."""
     pk = getattr(assignment, "pk", assignment)
-    try:
-        case_id = Assignment.objects.values_list("case_id", flat=True).get(pk=pk)
-    except Assignment.DoesNotExist:
-        raise HandlingError("not_found", _("找不到该交办记录。")) from None
-    case = Case.objects.get(pk=case_id)
+    # The case in one query (not its id, then the row).
+    case = Case.objects.filter(assignments__pk=pk).first()
+    if case is None:
+        raise HandlingError("not_found", _("找不到该交办记录。"))
     process = process_for(case.process)
     obj = process.lock(case)
     locked = Assignment.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+    locked.case = case  # already read: old.case below needs no query
     return process, obj, locked
 
 
@@ -573,7 +573,7 @@ def assignment_reassign(*, assignment: Assignment, by, unit, reason: str) -> Ass
             "invalid_transition",
             _("该交办当前为“%(state)s”，不能改派。") % {"state": old.get_state_display()},
         )
-    unit = check_unit(process, unit, old.case.district if old.case_id else None)
+    unit = check_unit(process, unit, old.case.district)
     if unit.pk == old.unit_id:
         raise process.error("same_unit", _("请选择另一个承办单位。"))
     if Assignment.objects.filter(
