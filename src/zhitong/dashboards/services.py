@@ -45,6 +45,9 @@ OVERLAP = datetime.timedelta(minutes=10)
 WRITE_CHUNK = 20000
 # PostgreSQL's work_mem while a district's rows are computed (see _working_memory).
 COMPUTE_WORK_MEM = "256MB"
+# PostgreSQL's maintenance_work_mem while the summary's indexes are built after a rebuild of
+# the whole table (with the default 64 MB the sort of two million keys spills to disk).
+INDEX_WORK_MEM = "256MB"
 # A run's lease on the mark: longer than any rebuild takes.
 LEASE = datetime.timedelta(hours=2)
 
@@ -362,9 +365,48 @@ def figures_refresh(
     if day_set is not None and not day_set:
         return 0
     emptied = district is None and day_set is None
-    if emptied:
-        _empty_summary()
-    return sum(_refresh_district(pk, day_set, now, emptied=emptied) for pk in district_ids)
+    if not emptied:
+        return sum(_refresh_district(pk, day_set, now) for pk in district_ids)
+    _empty_summary()
+    with _indexes_built_after():
+        return sum(_refresh_district(pk, None, now, emptied=True) for pk in district_ids)
+
+
+@contextmanager
+def _indexes_built_after() -> Iterator[None]:
+    """While the whole summary is rewritten: without its indexes, built once at the end.
+
+    Keeping three composite indexes up to date row by row was most of the time of writing
+    two million rows; building each once from the finished table is a sort. Nothing reads
+    the summary meanwhile: every district is marked not computed (_empty_summary), so the
+    statistics are counted live. The indexes are back when the rebuild ends, also when it
+    fails; a run killed in the middle leaves them to the next refresh (_ensure_indexes)."""
+    with connection.cursor() as cursor:
+        for index in Figure._meta.indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {_q(index.name)}")
+    try:
+        yield
+    finally:
+        _ensure_indexes()
+
+
+def _ensure_indexes() -> None:
+    """Build the summary's indexes that are missing (see _indexes_built_after)."""
+    table = Figure._meta.db_table
+    with connection.cursor() as cursor:
+        present = connection.introspection.get_constraints(cursor, table)
+        missing = [index for index in Figure._meta.indexes if index.name not in present]
+        if not missing:
+            return
+        editor = connection.schema_editor()
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [INDEX_WORK_MEM])
+        try:
+            for index in missing:
+                cursor.execute(str(index.create_sql(Figure, editor)))
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET maintenance_work_mem")
 
 
 def _empty_summary() -> None:
@@ -402,6 +444,9 @@ def figures_refresh_changed() -> int | None:
     if not taken:
         return None
     try:
+        # Indexes left out by a full rebuild that was killed (the lease makes this run the
+        # only one: none is being rebuilt now).
+        _ensure_indexes()
         return _refresh_changed()
     finally:
         RefreshMark.objects.filter(name=MARK_NAME, running_since=now).update(running_since=None)

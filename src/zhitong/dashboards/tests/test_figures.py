@@ -571,3 +571,75 @@ def test_a_unit_sees_its_own_figures_across_processes_on_the_statistics_page(cli
     assert "各承办单位办理情况（全部业务）" in response.text
     assert w.housing.name in response.text
     assert w.roads.name not in response.text.split("各承办单位办理情况（全部业务）")[1]
+
+
+def _summary_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        present = connection.introspection.get_constraints(cursor, Figure._meta.db_table)
+    return {index.name for index in Figure._meta.indexes} & set(present)
+
+
+ALL_INDEXES = {index.name for index in Figure._meta.indexes}
+
+
+def test_a_whole_rebuild_writes_without_the_indexes_and_builds_them_after(w, monkeypatch):
+    from zhitong.dashboards import services as dashboard_services
+
+    _populate(w, 7, count=10)
+    assert _summary_indexes() == ALL_INDEXES
+    during = []
+    original = dashboard_services._copy_chunk
+
+    def copy_chunk(*args, **kwargs):
+        during.append(_summary_indexes())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
+    assert figures_refresh() > 0
+    assert during and all(indexes == set() for indexes in during)
+    assert _summary_indexes() == ALL_INDEXES
+    summary = figures_from_summary(w.staff, start=YEAR[0], end=YEAR[1])
+    assert _plain(summary) == _plain(
+        stats.opinion_figures_live(w.staff, start=YEAR[0], end=YEAR[1])
+    )
+
+
+def test_a_district_rebuilt_alone_keeps_the_indexes_while_it_writes(w, monkeypatch):
+    """Only a rebuild of every district drops them: the other districts are read meanwhile."""
+    from zhitong.dashboards import services as dashboard_services
+
+    _populate(w, 8, count=10)
+    during = []
+    original = dashboard_services._copy_chunk
+
+    def copy_chunk(*args, **kwargs):
+        during.append(_summary_indexes())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
+    figures_refresh(district=w.district)
+    assert during and all(indexes == ALL_INDEXES for indexes in during)
+
+
+def test_the_indexes_are_back_when_a_whole_rebuild_fails(w, monkeypatch):
+    from zhitong.dashboards import services as dashboard_services
+
+    _populate(w, 9, count=10)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dashboard_services, "_copy_chunk", broken)
+    with pytest.raises(RuntimeError):
+        figures_refresh()
+    assert _summary_indexes() == ALL_INDEXES
+
+
+def test_the_next_refresh_builds_the_indexes_a_killed_rebuild_left_out(w):
+    _populate(w, 10, count=10)
+    with connection.cursor() as cursor:
+        for name in sorted(ALL_INDEXES):
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    assert _summary_indexes() == set()
+    figures_refresh_changed()
+    assert _summary_indexes() == ALL_INDEXES
