@@ -177,6 +177,85 @@ class Figures:
     units: list[FigureRow] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of a figures table: a FigureRow attribute, its heading, and whether it is a
+    percentage (shown with %, or — when there is nothing to divide by)."""
+
+    field: str
+    label: str
+    rate: bool = False
+
+
+BREAKDOWN_COLUMNS = (
+    Column("collected", _("收集")),
+    Column("closed", _("办结")),
+    Column("closure_rate", _("办结率"), rate=True),
+    Column("on_time_rate", _("按期办结率"), rate=True),
+    Column("rated", _("已评价")),
+    Column("satisfaction_rate", _("满意率"), rate=True),
+)
+# The per-unit figures across processes count assignments: assigned, replied, on time.
+UNIT_COLUMNS = (
+    Column("collected", _("交办")),
+    Column("closed", _("已答复")),
+    Column("on_time_rate", _("按期答复率"), rate=True),
+    Column("rated", _("已评价")),
+    Column("satisfaction_rate", _("满意率"), rate=True),
+)
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    """One table of the statistics page: a row per group, a cell (value, is a rate) per
+    column."""
+
+    heading: str
+    caption: str
+    columns: tuple[Column, ...]
+    rows: list[tuple[str, list[tuple[object, bool]]]]
+
+
+def figure_table(
+    rows: list[FigureRow], columns: tuple[Column, ...], *, heading: str, caption: str
+) -> FigureTable:
+    return FigureTable(
+        heading=heading,
+        caption=caption,
+        columns=columns,
+        rows=[
+            (row.label, [(getattr(row, column.field), column.rate) for column in columns])
+            for row in rows
+        ],
+    )
+
+
+def figure_tables(figures: Figures) -> tuple[list[tuple[Breakdown, FigureTable]], FigureTable]:
+    """The statistics page's tables: one per breakdown, and the units' across processes."""
+    breakdowns = [
+        (
+            breakdown,
+            figure_table(
+                breakdown.rows,
+                BREAKDOWN_COLUMNS,
+                heading=str(_("分组")),
+                caption=str(
+                    _("%(title)s统计：收集、办结、办结率、按期办结率、已评价、满意率")
+                    % {"title": breakdown.title}
+                ),
+            ),
+        )
+        for breakdown in figures.breakdowns
+    ]
+    units = figure_table(
+        figures.units,
+        UNIT_COLUMNS,
+        heading=str(_("承办单位")),
+        caption=str(_("各承办单位办理情况：交办、已答复、按期答复率、已评价、满意率")),
+    )
+    return breakdowns, units
+
+
 def _period(start: datetime.date, end: datetime.date) -> Q:
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)

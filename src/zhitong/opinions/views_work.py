@@ -950,10 +950,17 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
     figures = stats.opinion_figures_cached(user, start=start, end=end)
+    breakdowns, units = stats.figure_tables(figures)
     return render(
         request,
         "opinions/work/stats.html",
-        {"form": form, "figures": figures, "period_invalid": form.is_bound and not form.is_valid()},
+        {
+            "form": form,
+            "figures": figures,
+            "breakdowns": breakdowns,
+            "units": units,
+            "period_invalid": form.is_bound and not form.is_valid(),
+        },
     )
 
 
