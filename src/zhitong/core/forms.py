@@ -35,14 +35,6 @@ def bootstrap_css_class(widget: forms.Widget) -> str | None:
     return "form-control"
 
 
-def style_widgets(form: forms.BaseForm) -> None:
-    """Give every widget of `form` its Bootstrap class (an explicit class is kept)."""
-    for field in form.fields.values():
-        css = bootstrap_css_class(field.widget)
-        if css:
-            field.widget.attrs.setdefault("class", css)
-
-
 def _words(*values: str | None) -> list[str]:
     """The space-separated words of `values`, each once, in order."""
     seen: list[str] = []
