@@ -104,6 +104,10 @@ TEMPLATES = [
     },
 ]
 
+# Every form renders its fields with Bootstrap classes and linked help and errors
+# (zhitong.core.forms).
+FORM_RENDERER = "zhitong.core.forms.BootstrapFormRenderer"
+
 # Database: DATABASE_URL (postgres://..., sqlite:///...), default a SQLite file in DATA_DIR.
 DATABASES = {
     "default": dj_database_url.parse(

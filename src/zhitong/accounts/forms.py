@@ -1,14 +1,9 @@
-"""Forms of the accounts app: sign-in, password change and reset, styled for Bootstrap."""
+"""Forms of the accounts app: sign-in and the password reset request (the password change
+and the new password from a reset link are Django's own forms). Every form is rendered
+with Bootstrap classes by zhitong.core.forms."""
 
-from django.contrib.auth.forms import (
-    AuthenticationForm,
-    PasswordChangeForm,
-    PasswordResetForm,
-    SetPasswordForm,
-)
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
-
-from zhitong.core.forms import style_widgets
 
 
 class LoginForm(AuthenticationForm):
@@ -24,30 +19,12 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
-        style_widgets(self)
 
 
-class StyledPasswordChangeForm(PasswordChangeForm):
-    """Django's password change form with Bootstrap classes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-
-
-class StyledPasswordResetForm(PasswordResetForm):
+class EmailPasswordResetForm(PasswordResetForm):
     """The e-mail address to send a reset link to; answered the same whether or not an
     account has it (Django's form sends only to active accounts with a usable password)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("账号绑定的电子邮箱")
-        style_widgets(self)
-
-
-class StyledSetPasswordForm(SetPasswordForm):
-    """The new password, chosen from a reset link."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)

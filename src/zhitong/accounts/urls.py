@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from zhitong.accounts import views
-from zhitong.accounts.forms import LoginForm, StyledPasswordChangeForm
+from zhitong.accounts.forms import LoginForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -23,7 +23,6 @@ urlpatterns = [
         "password/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change_form.html",
-            form_class=StyledPasswordChangeForm,
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",

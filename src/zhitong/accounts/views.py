@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhitong.accounts import selectors
-from zhitong.accounts.forms import StyledPasswordResetForm, StyledSetPasswordForm
+from zhitong.accounts.forms import EmailPasswordResetForm
 from zhitong.accounts.models import Role
 from zhitong.core import throttle
 from zhitong.core.clientip import client_address
@@ -114,7 +114,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     template_name = "accounts/password_reset_form.html"
-    form_class = StyledPasswordResetForm
+    form_class = EmailPasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -141,7 +141,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     the account (its owner has shown they hold its mailbox)."""
 
     template_name = "accounts/password_reset_confirm.html"
-    form_class = StyledSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):

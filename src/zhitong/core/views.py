@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from zhitong.core.audit import access_record
-from zhitong.core.forms import style_widgets
 from zhitong.core.jobs import (
     access_job,
     job_retry,
@@ -45,10 +44,6 @@ class AccessFilterForm(forms.Form):
     end = forms.DateField(
         label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
 
     def clean(self):
         cleaned = super().clean()

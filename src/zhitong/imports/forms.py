@@ -28,14 +28,3 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = import_regions(user)
-        for name, field in self.fields.items():
-            css = "form-control" if name == "file" else "form-select"
-            field.widget.attrs["class"] = css
-            field.widget.attrs["required"] = True
-
-    def full_clean(self):
-        super().full_clean()
-        # Bootstrap shows a field as invalid only with this class.
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"

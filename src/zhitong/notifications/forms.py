@@ -10,9 +10,7 @@ class NotifyModeForm(forms.Form):
     notify_mode = forms.ChoiceField(
         label=_("消息接收方式"),
         choices=NotifyMode.choices,
-        widget=forms.RadioSelect(
-            attrs={"class": "form-check-input", "aria-describedby": "notify-mode-help"}
-        ),
+        widget=forms.RadioSelect,
         help_text=_(
             "即时通知：每条通知都会立即发送邮件（或短信）；每日汇总：每天一封邮件汇总新的未读通知。"
         ),

@@ -11,12 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhitong.deputies.models import Deputy
 from zhitong.opinions import intake
-from zhitong.opinions.forms_public import (
-    BootstrapMixin,
-    OpinionFieldsForm,
-    PhotosMixin,
-    category_choices,
-)
+from zhitong.opinions.forms_public import OpinionFieldsForm, PhotosMixin, category_choices
 from zhitong.opinions.models import Channel, IntakeSession
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import StationAssignment
@@ -144,10 +139,9 @@ class RecordForm(PhotosMixin, OpinionFieldsForm):
         self.fields["submitter_phone"].help_text = _(
             "手机号码会收到查询码短信；也可填带区号的固定电话。"
         )
-        self._style()
 
 
-class SessionForm(BootstrapMixin, forms.Form):
+class SessionForm(forms.Form):
     """The event itself: what, when, where, which deputies."""
 
     kind = forms.ChoiceField(label=_("活动类型"), choices=IntakeSession.Kind.choices)
@@ -190,7 +184,6 @@ class SessionForm(BootstrapMixin, forms.Form):
         if context["own_deputy"] is not None:
             self.initial.setdefault("deputies", [context["own_deputy"].pk])
         self.initial.setdefault("held_on", timezone.localdate())
-        self._style()
 
     def session_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -217,8 +210,6 @@ class SessionRowForm(OpinionFieldsForm):
         self.fields["submitter_phone"].label = _("联系电话（选填）")
         self.fields["submitter_phone"].help_text = ""
         self.fields["content"].help_text = ""
-        for field in self.fields.values():
-            field.widget.attrs.pop("aria-describedby", None)
 
     def opinion_data(self) -> dict:
         data = super().opinion_data()
@@ -236,7 +227,7 @@ def session_formset(rows: int):
     )
 
 
-class LedgerUploadForm(BootstrapMixin, forms.Form):
+class LedgerUploadForm(forms.Form):
     district = forms.ChoiceField(label=_("导入到"))
     file = forms.FileField(
         label=_("Excel 台账（.xlsx）"),
@@ -253,7 +244,6 @@ class LedgerUploadForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._districts = {d.code: d for d in districts}
         self.fields["district"].choices = [(d.code, d.name) for d in districts]
-        self._style()
 
     def clean_district(self):
         return self._districts.get(self.cleaned_data["district"])

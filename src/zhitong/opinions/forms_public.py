@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.core.forms import MultipleFileField, bootstrap_css_class
+from zhitong.core.forms import MultipleFileField
 from zhitong.opinions import intake
 from zhitong.opinions.models import Rating
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
@@ -176,37 +176,7 @@ def public_place_choices(district: Region) -> tuple[KeptChoices, dict[str, Regio
     )
 
 
-class BootstrapMixin:
-    """Bootstrap classes and accessible error wiring on every widget, no JavaScript."""
-
-    def _style(self):
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = bootstrap_css_class(widget)
-            if css is None:
-                continue
-            widget.attrs.setdefault("class", css)
-            describedby = []
-            if field.help_text:
-                describedby.append(f"{self.auto_id % self.add_prefix(name)}-help")
-            if describedby:
-                widget.attrs["aria-describedby"] = " ".join(describedby)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-                attrs["aria-invalid"] = "true"
-                error_id = f"{self.auto_id % self.add_prefix(name)}-error"
-                ids = attrs.get("aria-describedby", "").split()
-                if error_id not in ids:
-                    attrs["aria-describedby"] = " ".join([error_id, *ids])
-
-
-class OpinionFieldsForm(BootstrapMixin, forms.Form):
+class OpinionFieldsForm(forms.Form):
     """What a submitter tells: subject, content, category, place, contacts."""
 
     subject = forms.CharField(
@@ -284,7 +254,6 @@ class OpinionFieldsForm(BootstrapMixin, forms.Form):
         self.fields["place"].required = place_required
         if not place_required:
             self.fields["place"].label = _("所在社区（选填）")
-        self._style()
 
     def clean_category(self):
         value = self.cleaned_data.get("category")
@@ -365,7 +334,7 @@ class PublicOpinionForm(PhotosMixin, OpinionFieldsForm):
     ]
 
 
-class TrackForm(BootstrapMixin, forms.Form):
+class TrackForm(forms.Form):
     code = forms.CharField(
         label=_("查询码"),
         max_length=40,
@@ -375,10 +344,6 @@ class TrackForm(BootstrapMixin, forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
     def clean_code(self):
         from zhitong.opinions.tracking import normalize_code
@@ -391,7 +356,7 @@ class TrackForm(BootstrapMixin, forms.Form):
         return code
 
 
-class RatingForm(BootstrapMixin, forms.Form):
+class RatingForm(forms.Form):
     # Only the submitter has it: the tracking code alone, which handlers see, cannot rate.
     rating_key = forms.CharField(
         label=_("评价码"),
@@ -420,7 +385,6 @@ class RatingForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.throttled = False
-        self._style()
 
     def clean(self):
         cleaned = super().clean()

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.core.forms import MultipleFileField, style_widgets
+from zhitong.core.forms import MultipleFileField
 from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
 from zhitong.opinions import search
@@ -139,19 +139,16 @@ def _fast(widget):
     return fast
 
 
-def _style(form: forms.Form) -> None:
-    """Fast selects, and Bootstrap classes on every widget."""
-    for field in form.fields.values():
-        field.widget = _fast(field.widget)
-    style_widgets(form)
+class _FastSelectForm(forms.Form):
+    """A work-page form whose selects write their options in Python (_FastOptionsMixin).
 
-
-class _StyledForm(forms.Form):
-    """A work-page form whose widgets are styled once built."""
+    Swapped when the form is built: choices and querysets set afterwards reach the new
+    widget, as a field hands them to whatever widget it has."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        for field in self.fields.values():
+            field.widget = _fast(field.widget)
 
 
 # --- the queue -----------------------------------------------------------------------------
@@ -177,7 +174,7 @@ SORT_CHOICES = [
 ]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(_FastSelectForm):
     """The queue's filters (GET). Choice lists hold only what the user works with."""
 
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
@@ -222,7 +219,6 @@ class QueueFilterForm(forms.Form):
         self.fields["station"].queryset = stations_for(user).only("id", "name")
         self.fields["unit"].queryset = units_for(user).select_related(None).only("id", "name")
         self.fields["q"].widget.attrs["placeholder"] = _("标题、内容或查询码")
-        _style(self)
 
     def clean(self):
         data = super().clean()
@@ -240,7 +236,7 @@ class QueueFilterForm(forms.Form):
         return search.QueueFilter.from_cleaned(data)
 
 
-class BulkReferForm(forms.Form):
+class BulkReferForm(_FastSelectForm):
     """Refer the checked opinions to one unit (批量转办)."""
 
     opinions = forms.ModelMultipleChoiceField(
@@ -273,13 +269,12 @@ class BulkReferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["opinions"].queryset = opinions
         self.fields["unit"].queryset = units_for(user)
-        _style(self)
 
 
 # --- case actions ---------------------------------------------------------------------------
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(_FastSelectForm):
     category = _CategoryChoice(
         label=_("确认类别"),
         queryset=Category.objects.none(),
@@ -294,10 +289,9 @@ class AcceptForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories()
-        _style(self)
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(_FastSelectForm):
     category = _CategoryChoice(
         label=_("类别"),
         queryset=Category.objects.none(),
@@ -311,10 +305,9 @@ class CategoryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories()
-        _style(self)
 
 
-class DeclineForm(_StyledForm):
+class DeclineForm(_FastSelectForm):
     reason = forms.ChoiceField(
         label=_("不予受理原因"),
         choices=[("", _("请选择原因")), *DeclineReason.choices],
@@ -328,7 +321,7 @@ class DeclineForm(_StyledForm):
     )
 
 
-class AnswerOnSpotForm(_StyledForm):
+class AnswerOnSpotForm(_FastSelectForm):
     text = forms.CharField(
         label=_("现场答复内容"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -336,7 +329,7 @@ class AnswerOnSpotForm(_StyledForm):
     )
 
 
-class ReferForm(forms.Form):
+class ReferForm(_FastSelectForm):
     unit = _UnitChoice(
         label=_("主办单位"),
         queryset=HandlingUnit.objects.none(),
@@ -372,10 +365,9 @@ class ReferForm(forms.Form):
         self.fields["co_units"].widget.attrs["size"] = 4
         if suggested is not None and not self.is_bound:
             self.initial["unit"] = suggested.pk
-        _style(self)
 
 
-class ReferralReturnForm(_StyledForm):
+class ReferralReturnForm(_FastSelectForm):
     reason = forms.CharField(
         label=_("退回理由"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -383,7 +375,7 @@ class ReferralReturnForm(_StyledForm):
     )
 
 
-class ReplyForm(_StyledForm):
+class ReplyForm(_FastSelectForm):
     text = forms.CharField(
         label=_("答复内容"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -399,7 +391,7 @@ class ReplyForm(_StyledForm):
     )
 
 
-class SendForm(_StyledForm):
+class SendForm(_FastSelectForm):
     text_sent = forms.CharField(
         label=_("反馈给群众的内容"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -408,7 +400,7 @@ class SendForm(_StyledForm):
     )
 
 
-class RecordRatingForm(_StyledForm):
+class RecordRatingForm(_FastSelectForm):
     """The satisfaction the citizen gave by phone or in person (回访), recorded by a handler."""
 
     method = forms.ChoiceField(
@@ -442,7 +434,7 @@ class RecordRatingForm(_StyledForm):
         return cleaned
 
 
-class ExtensionRequestForm(_StyledForm):
+class ExtensionRequestForm(_FastSelectForm):
     working_days = forms.IntegerField(
         label=_("延长工作日"),
         min_value=1,
@@ -456,7 +448,7 @@ class ExtensionRequestForm(_StyledForm):
     )
 
 
-class ExtensionDecideForm(_StyledForm):
+class ExtensionDecideForm(_FastSelectForm):
     decision = forms.ChoiceField(
         label=_("审批结果"),
         choices=[("approve", _("批准")), ("refuse", _("不批准"))],
@@ -468,7 +460,7 @@ class ExtensionDecideForm(_StyledForm):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(_FastSelectForm):
     into = forms.CharField(
         label=_("主意见的查询码"),
         max_length=20,
@@ -481,7 +473,6 @@ class MergeForm(forms.Form):
     def __init__(self, *args, visible: QuerySet[Opinion] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visible = visible
-        _style(self)
 
     def clean_into(self):
         codes = search.tracking_code_candidates(self.cleaned_data["into"])
@@ -493,7 +484,7 @@ class MergeForm(forms.Form):
         return opinion
 
 
-class RaiseSuggestionForm(forms.Form):
+class RaiseSuggestionForm(_FastSelectForm):
     title = forms.CharField(
         label=_("建议标题"), max_length=200, error_messages={"required": _("请填写建议标题。")}
     )
@@ -509,7 +500,6 @@ class RaiseSuggestionForm(forms.Form):
     def __init__(self, *args, visible: QuerySet[Opinion] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.visible = visible
-        _style(self)
 
     def clean_others(self):
         raw = self.cleaned_data.get("others") or ""
@@ -533,7 +523,7 @@ class RaiseSuggestionForm(forms.Form):
         return found
 
 
-class StatsPeriodForm(_StyledForm):
+class StatsPeriodForm(_FastSelectForm):
     """The period of the figures page (local dates, both included)."""
 
     start = forms.DateField(

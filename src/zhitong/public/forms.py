@@ -6,8 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.deputies.models import DeputyLevel
 from zhitong.stations.models import StationKind
 
-SELECT = forms.Select(attrs={"class": "form-select"})
-
 
 def street_choices(streets) -> list:
     """Choices for a street select; grouped by district when there is more than one."""
@@ -22,12 +20,11 @@ def street_choices(streets) -> list:
 
 
 class StationFilterForm(forms.Form):
-    street = forms.ChoiceField(label=_("街道"), required=False, widget=SELECT)
+    street = forms.ChoiceField(label=_("街道"), required=False)
     kind = forms.ChoiceField(
         label=_("类型"),
         required=False,
         choices=[("", _("全部类型")), *StationKind.choices],
-        widget=SELECT,
     )
 
     def __init__(self, *args, streets, **kwargs):
@@ -46,14 +43,13 @@ class DeputyFilterForm(forms.Form):
         label=_("姓名"),
         required=False,
         max_length=50,
-        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
-    street = forms.ChoiceField(label=_("街道"), required=False, widget=SELECT)
+    street = forms.ChoiceField(label=_("街道"), required=False)
     level = forms.ChoiceField(
         label=_("代表层级"),
         required=False,
         choices=[("", _("全部层级")), *DeputyLevel.choices],
-        widget=SELECT,
     )
 
     def __init__(self, *args, streets, **kwargs):

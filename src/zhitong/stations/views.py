@@ -28,8 +28,6 @@ class StationFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = selectors.streets_for_filter(user)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
 
 
 @login_required
