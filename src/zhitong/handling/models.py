@@ -234,7 +234,7 @@ class Reply(models.Model):
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="handling_replies",
+        related_name="replies",
         help_text=_("现场答复时为空。"),
     )
     # Who answered, as named then: the unit's name, or the person's on the spot.

@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 help_text="现场答复时为空。",
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
-                related_name="handling_replies",
+                related_name="replies",
                 to="handling.assignment",
                 verbose_name="交办",
             ),
