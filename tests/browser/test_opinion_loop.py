@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from PIL import Image
 
 from zhitong.demo.accounts import DEMO_PASSWORD, DEMO_STREET_NAME, DEMO_UNIT_NAME
-from zhitong.handling.models import Assignment
-from zhitong.opinions.models import Channel, Opinion, Rating, Status
+from zhitong.handling.models import Assignment, Rating
+from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.public import qr
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations import directory

@@ -46,13 +46,13 @@ from zhitong.demo import people, places
 from zhitong.demo.accounts import DEMO_USERNAMES
 from zhitong.deputies.models import Deputy
 from zhitong.handling import services as handling_services
+from zhitong.handling.models import Rating
 from zhitong.opinions import intake, selectors, services, tracking
 from zhitong.opinions.models import (
     Channel,
     DeclineReason,
     IntakeSession,
     Opinion,
-    Rating,
     Status,
 )
 from zhitong.opinions.tracking import ALPHABET, LENGTH, format_code

@@ -69,13 +69,16 @@ class ChaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Reply)
 class ReplyAdmin(ReadOnlyAdmin):
-    list_display = ("assignment", "result_class", "created_at")
-    list_select_related = ("assignment", "assignment__case")
+    list_display = ("case", "unit_name", "on_the_spot", "result_class", "created_at", "sent_at")
+    search_fields = ("=case__reference",)
+    list_select_related = ("case",)
     ordering = ("-created_at",)
 
 
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
-    list_display = ("reply", "score", "method", "back_to_back", "created_at")
+    list_display = ("case", "score", "method", "back_to_back", "created_at")
     list_filter = ("score", "method")
+    search_fields = ("=case__reference",)
+    list_select_related = ("case",)
     ordering = ("-created_at",)

@@ -1,6 +1,6 @@
-"""What each process offers the statistics (统计): its source rows and dimensions, and the
-ratings of its replies, registered in its AppConfig.ready; the per-unit figures that span
-every process, computed from the assignments.
+"""What each process offers the statistics (统计): its source rows and dimensions,
+registered in its AppConfig.ready; the per-unit figures that span every process, computed
+from the assignments and the ratings of their replies.
 
 The statistics summary and its read path live in `dashboards`, above the processes: it reads
 what is registered here, so no process imports dashboards (handling.md, the layers).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -63,9 +63,6 @@ class FigureSource:
     case_rows: Callable[[int, set[datetime.date] | None], QuerySet]
     changed_days: Callable[[datetime.datetime], Iterable[tuple[int, datetime.date]]]
     latest_change: Callable[[], datetime.datetime | None]
-    # The ratings of this process's replies, as a query of rows with `assignment_id` and
-    # `score`; None when the process rates through handling.Rating.
-    ratings: Callable[[], QuerySet] | None = field(default=None)
 
 
 _SOURCES: dict[str, FigureSource] = {}
@@ -81,22 +78,13 @@ def figure_sources() -> list[FigureSource]:
     return list(_SOURCES.values())
 
 
-def _handling_ratings() -> QuerySet:
-    return Rating.objects.annotate(assignment_id=F("reply__assignment_id")).values(
-        "assignment_id", "score"
-    )
-
-
 def _rated_assignments(*, satisfied: bool) -> Q:
-    """The assignments with a rating (a satisfied one when `satisfied`) of any process:
-    handling's own ratings and those a process keeps itself (opinions)."""
-    queries = [_handling_ratings()] + [s.ratings() for s in _SOURCES.values() if s.ratings]
-    condition = Q()
-    for ratings in queries:
-        if satisfied:
-            ratings = ratings.filter(score__in=SATISFIED_SCORES)
-        condition |= Q(pk__in=ratings.values("assignment_id"))
-    return condition
+    """The assignments with a rating of their reply (a satisfied one when `satisfied`),
+    whatever the process; a reply on the spot has no assignment."""
+    ratings = Rating.objects.filter(reply__assignment__isnull=False)
+    if satisfied:
+        ratings = ratings.filter(score__in=SATISFIED_SCORES)
+    return Q(pk__in=ratings.values("reply__assignment_id"))
 
 
 def _day(field_name: str) -> TruncDate:

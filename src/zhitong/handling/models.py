@@ -4,7 +4,8 @@ A process (opinions, suggestions, inquiries, livelihood projects) keeps its own 
 with a one-to-one `case` to `Case`, the anchor that every shared table points at with a
 real foreign key. An `Assignment` hands a case to a unit as lead (主办) or co-unit
 (协办); its deadline follows a rule (working days or calendar months) and is kept on the
-row with how it was computed. Extensions, chases and ratings hang from the assignment.
+row with how it was computed. Extensions and chases hang from the assignment; replies
+(a unit's on its assignment, or one given on the spot) and their ratings from the case.
 Overdue is derived from the kept dates, never stored as a flag.
 """
 
@@ -214,20 +215,32 @@ class Chase(models.Model):
 
 
 class Reply(models.Model):
-    """A unit's written reply on an assignment, with an optional result class.
+    """A reply on a case: a unit's, on its assignment, or one given on the spot (现场答复)
+    by whoever took the matter, without an assignment.
 
-    Processes whose replies need more (the opinion's review before it reaches the
-    citizen) keep their own reply rows for now; see docs/architecture.md.
+    A process that reviews replies before they reach the one who asked
+    (`Process.reviews_replies`: the opinion's deputy or station) records the review here:
+    who reviewed it, when it went out, and the text sent, which the reviewer may have
+    edited (both are kept). Processes without a review leave those fields empty.
     """
 
-    # CASCADE: part of the assignment.
+    # CASCADE: parts of their case.
+    case = models.ForeignKey(
+        Case, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="replies"
+    )
     assignment = models.ForeignKey(
         Assignment,
         verbose_name=_("交办"),
         on_delete=models.CASCADE,
-        related_name="handling_replies",
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text=_("现场答复时为空。"),
     )
+    # Who answered, as named then: the unit's name, or the person's on the spot.
+    unit_name = models.CharField(_("答复单位"), max_length=100, blank=True)
     text = models.TextField(_("答复内容"), max_length=10000)
+    on_the_spot = models.BooleanField(_("现场答复"), default=False)
     # A process's own classes (suggestions: A/B/C/D); empty when the process has none.
     result_class = models.CharField(_("答复类别"), max_length=4, blank=True)
     author = models.ForeignKey(
@@ -237,18 +250,45 @@ class Reply(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("答复时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    text_sent = models.TextField(_("反馈内容"), blank=True)
 
     class Meta:
-        verbose_name = _("单位答复")
-        verbose_name_plural = _("单位答复")
-        ordering = ["assignment", "created_at", "id"]
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["case", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(on_the_spot=False) | models.Q(assignment__isnull=True),
+                name="handling_reply_on_the_spot_unassigned",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.assignment} {self.created_at:%Y-%m-%d}"
+        return f"{self.case_id} {self.unit_name} {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        # A unit's reply belongs to its assignment's case, whoever made the row.
+        if self.case_id is None and self.assignment_id is not None:
+            self.case_id = Assignment.objects.values_list("case_id", flat=True).get(
+                pk=self.assignment_id
+            )
+        super().save(*args, **kwargs)
 
 
 class Rating(models.Model):
-    """A rating of a reply. Back-to-back (背靠背) ratings never show the rater to the unit."""
+    """A rating of a reply. Back-to-back (背靠背) ratings never show the rater to the unit.
+
+    `case` is the reply's, kept here so the figures count a case's ratings without a join
+    through the replies."""
 
     class Score(models.TextChoices):
         SATISFIED = "satisfied", _("满意")
@@ -256,11 +296,16 @@ class Rating(models.Model):
         UNSATISFIED = "unsatisfied", _("不满意")
 
     class Method(models.TextChoices):
+        # By the rater themself (a citizen with the key only they received, a deputy).
         ONLINE = "online", _("网上评价")
+        # Taken from the rater by a handler (回访): the handler's own act, named.
         PHONE = "phone", _("电话回访")
         IN_PERSON = "in_person", _("当面回访")
 
-    # CASCADE: part of the reply.
+    # CASCADE: parts of their case and reply.
+    case = models.ForeignKey(
+        Case, verbose_name=_("办理事项"), on_delete=models.CASCADE, related_name="ratings"
+    )
     reply = models.OneToOneField(
         Reply, verbose_name=_("答复"), on_delete=models.CASCADE, related_name="rating"
     )
@@ -287,7 +332,7 @@ class Rating(models.Model):
         related_name="+",
     )
     back_to_back = models.BooleanField(_("背靠背评价"), default=False)
-    created_at = models.DateTimeField(_("评价时间"))
+    created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("办理评价")
@@ -303,6 +348,12 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.reply} {self.get_score_display()}"
+
+    def save(self, *args, **kwargs):
+        # A rating belongs to its reply's case, whoever made the row.
+        if self.case_id is None and self.reply_id is not None:
+            self.case_id = Reply.objects.values_list("case_id", flat=True).get(pk=self.reply_id)
+        super().save(*args, **kwargs)
 
 
 class CaseMixin(models.Model):
@@ -329,21 +380,27 @@ class CaseMixin(models.Model):
         abstract = True
 
 
-def link_case_model(model, *, name: str, related_name: str) -> None:
+def link_case_model(
+    model, *, name: str, related_name: str, replies: str = "", ratings: str = ""
+) -> None:
     """Let the ORM join a process's case model and its assignments directly.
 
     Called by the process (which sits above handling) right after its case model: it adds
     `Assignment.<name>` (the case object) and `<model>.<related_name>` (its assignments)
     through the shared `case` column, without a join on `Case` and without a column or a
     migration here (a private field, like a generic foreign key), so handling's schema
-    never names a process.
+    never names a process. With `replies` and `ratings` it does the same for the case's
+    replies (`Reply.<name>`, `<model>.<replies>`) and ratings.
     """
-    field = models.ForeignObject(
-        model,
-        on_delete=models.DO_NOTHING,
-        from_fields=["case"],
-        to_fields=["case"],
-        related_name=related_name,
-        null=True,
-    )
-    field.contribute_to_class(Assignment, name, private_only=True)
+    for target, reverse in ((Assignment, related_name), (Reply, replies), (Rating, ratings)):
+        if not reverse:
+            continue
+        field = models.ForeignObject(
+            model,
+            on_delete=models.DO_NOTHING,
+            from_fields=["case"],
+            to_fields=["case"],
+            related_name=reverse,
+            null=True,
+        )
+        field.contribute_to_class(target, name, private_only=True)

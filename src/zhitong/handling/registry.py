@@ -12,6 +12,7 @@ import enum
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from zhitong.handling.models import Case, Rule
 
@@ -34,6 +35,10 @@ class Act(enum.StrEnum):
     ACCEPT = "assignment_accept"
     RETURN = "assignment_return"
     REPLY = "assignment_reply"
+    # A reply given at once by whoever took the matter, without an assignment.
+    REPLY_ON_SPOT = "reply_on_spot"
+    # A reviewer sends a reply (maybe edited) to the one who asked (Process.reviews_replies).
+    REVIEW = "reply_review"
     EXTENSION_REQUEST = "extension_request"
     EXTENSION_DECIDE = "extension_decide"
     CHASE = "chase"
@@ -59,6 +64,15 @@ class Process:
     result_classes: ClassVar[tuple[str, ...]] = ()
     # Back-to-back rating (背靠背): the unit never learns who rated.
     back_to_back: ClassVar[bool] = False
+    # Replies are reviewed before they reach the one who asked (Act.REVIEW); only a reply
+    # sent can then be rated.
+    reviews_replies: ClassVar[bool] = False
+    # The one who asked rates without an account (`by` None): the process's own page has
+    # checked who they are (the opinion's tracking code and rating key).
+    anonymous_rating: ClassVar[bool] = False
+    # Replies carry files (stored by the process: `reply_files`, `reply_attach`).
+    reply_attachments: ClassVar[bool] = False
+    unsatisfied_hint: ClassVar[Any] = gettext_lazy("请说明不满意的原因。")
     # Event verbs per act where they differ from the act's own name.
     verbs: ClassVar[dict[Act, str]] = {}
     error: ClassVar[type[HandlingError]] = HandlingError
@@ -87,8 +101,48 @@ class Process:
         """Whether the case's own state allows `act`."""
         return True
 
-    def moved(self, obj, act: Act, assignment, **details) -> None:
-        """What `act` does to the case's own state (save it here)."""
+    def moved(self, obj, act: Act, assignment, **details) -> dict | None:
+        """What `act` does to the case's own state (save it here); what it returns is added
+        to the act's event data."""
+        return None
+
+    def event_data(self, act: Act, data: dict) -> dict:
+        """The act's event data as the process's timeline says it (by default as is)."""
+        return data
+
+    def after(self, act: Act, obj, assignment, **details) -> None:
+        """What follows once the act's event is written (notifications go out after the
+        commit). By default the unit hears of a rating of its reply."""
+        if act in (Act.RATE, Act.RATE_RECORD) and assignment is not None:
+            from zhitong.handling.services import notify_rated
+
+            notify_rated(self, obj, assignment, details["rating"])
+
+    def refusal(self, act: Act, obj) -> HandlingError:
+        """The error when the case's own state does not allow `act`."""
+        from django.utils.translation import gettext as _
+
+        display = getattr(obj, "get_status_display", None) or getattr(
+            obj, "get_state_display", None
+        )
+        return self.error(
+            "invalid_transition",
+            _("该事项当前状态为“%(state)s”，不能进行此操作。")
+            % {"state": display() if display else self.state_of(obj)},
+        )
+
+    def reply_files(self, files) -> list:
+        """The reply's files checked before anything is written (raise to refuse)."""
+        from django.utils.translation import gettext as _
+
+        if files:
+            raise self.error("no_files", _("这类事项的答复不收附件。"))
+        return []
+
+    def reply_attach(self, reply, checked: list, keep) -> list[int]:
+        """Store the checked files on the reply (`keep(file)` removes them if the act
+        fails); their ids."""
+        return []
 
     def record(self, obj, *, by, verb: str, from_state: str, note: str, data: dict) -> None:
         """Write the one event of an act on the case's timeline."""

@@ -4,11 +4,11 @@ Two kinds of function:
 - steps (`case_open`, `assign`, `withdraw_open`, `sync_open_dates`, ...) that run inside a
   process's own transition: they open no transaction, check no permission and write no
   event; the process does, once, on its case;
-- services (accept, return, reply, extension, chase, reassign, new deadline, rating, the
-  deadline passings and the calendar hook) that lock the case through its process's
-  adapter (`handling.registry`), ask the adapter whether the user may act and what the
-  act does to the case's own state, change the handling rows and write exactly one event
-  on the case's timeline, in one transaction.
+- services (accept, return, reply, reply on the spot, review and send, extension, chase,
+  reassign, new deadline, rating, the deadline passings and the calendar hook) that lock
+  the case through its process's adapter (`handling.registry`), ask the adapter whether
+  the user may act and what the act does to the case's own state, change the handling
+  rows and write exactly one event on the case's timeline, in one transaction.
 
 Bad input raises the process's own error class (a ValidationError with a code and a
 Chinese message) and changes nothing; a user who may not act gets PermissionDenied.
@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhitong.core.files import removed_on_error
 from zhitong.handling import deadlines
 from zhitong.handling.models import Assignment, Case, Chase, Extension, Rating, Reply, Rule
 from zhitong.handling.registry import Act, HandlingError, Process, process_for
@@ -204,6 +205,8 @@ def _locked(assignment) -> tuple[Process, Any, Assignment]:
 
 
 def _allow(process: Process, user, act: Act, obj, assignment: Assignment | None) -> None:
+    if user is None and act == Act.RATE and process.anonymous_rating:
+        return  # the process's own page checked who rates
     _require_user(user)
     if not process.may(user, act, obj, assignment):
         raise PermissionDenied(_("你无权办理这件事项。"))
@@ -343,45 +346,159 @@ def assignment_return(*, assignment: Assignment, by, reason: str) -> Assignment:
     return assignment
 
 
-@transaction.atomic
-def assignment_reply(*, assignment: Assignment, by, text: str, result_class: str = "") -> Reply:
-    """The unit replies in writing (书面答复), with the process's result class if it has one."""
+def assignment_reply(
+    *, assignment: Assignment, by, text: str, result_class: str = "", files=()
+) -> Reply:
+    """The unit replies in writing (书面答复), with the process's result class if it has one,
+    and files if its replies carry them. Every file is checked before any is written; a
+    reply refused for any reason leaves no file behind."""
+    with removed_on_error() as keep, transaction.atomic():
+        return _assignment_reply(
+            assignment=assignment,
+            by=by,
+            text=text,
+            result_class=result_class,
+            files=files,
+            keep=keep,
+        )
+
+
+def _assignment_reply(*, assignment, by, text, result_class, files, keep) -> Reply:
     process, obj, assignment = _locked(assignment)
     _allow(process, by, Act.REPLY, obj, assignment)
-    if assignment.state != Assignment.State.ACCEPTED or not process.can(Act.REPLY, obj, assignment):
+    if assignment.state != Assignment.State.ACCEPTED:
         raise process.error(
             "invalid_transition",
             _("该交办当前为“%(state)s”，不能答复。") % {"state": assignment.get_state_display()},
         )
+    if not process.can(Act.REPLY, obj, assignment):
+        raise process.refusal(Act.REPLY, obj)
     text = _text(process, text, field=_("答复内容"), limit=TEXT_LIMIT)
     classes = process.result_classes
     if classes and result_class not in classes:
         raise process.error("invalid_class", _("请选择答复类别。"))
     if not classes and result_class:
         raise process.error("invalid_class", _("这类事项的答复不分类别。"))
+    checked = process.reply_files(list(files or ()))
     now = timezone.now()
     from_state = process.state_of(obj)
     reply = Reply.objects.create(
-        assignment=assignment, text=text, result_class=result_class, author=by, created_at=now
+        case=assignment.case,
+        assignment=assignment,
+        unit_name=assignment.unit_name,
+        text=text,
+        result_class=result_class,
+        author=by,
+        created_at=now,
     )
+    attachments = process.reply_attach(reply, checked, keep)
     assignment.state = Assignment.State.REPLIED
     assignment.replied_at = now
     assignment.save(update_fields=["state", "replied_at"])
-    process.moved(obj, Act.REPLY, assignment)
+    extra = process.moved(obj, Act.REPLY, assignment, reply=reply)
+    data: dict[str, Any] = {
+        "reply": reply.pk,
+        process.assignment_key: assignment.pk,
+        "unit": unit_data(assignment.unit),
+        "role": assignment.role,
+    }
+    if classes:
+        data["result_class"] = result_class
+    if process.reply_attachments:
+        data["attachments"] = attachments
+    _record(
+        process, obj, by=by, act=Act.REPLY, from_state=from_state, data={**data, **(extra or {})}
+    )
+    process.after(Act.REPLY, obj, assignment, reply=reply)
+    return reply
+
+
+def _locked_case(case: Case) -> tuple[Process, Any]:
+    process = process_for(case.process)
+    return process, process.lock(case)
+
+
+@transaction.atomic
+def case_reply_on_spot(*, case: Case, by, text: str) -> Reply:
+    """Whoever took the matter answers it at once (现场答复), without an assignment; the
+    reply bears their name. A process that reviews replies reviews this one too."""
+    process, obj = _locked_case(case)
+    _allow(process, by, Act.REPLY_ON_SPOT, obj, None)
+    if not process.can(Act.REPLY_ON_SPOT, obj, None):
+        raise process.refusal(Act.REPLY_ON_SPOT, obj)
+    text = _text(process, text, field=_("答复内容"), limit=TEXT_LIMIT)
+    from_state = process.state_of(obj)
+    reply = Reply.objects.create(
+        case=case,
+        assignment=None,
+        unit_name=by.get_full_name(),
+        text=text,
+        on_the_spot=True,
+        author=by,
+        created_at=timezone.now(),
+    )
+    extra = process.moved(obj, Act.REPLY_ON_SPOT, None, reply=reply)
     _record(
         process,
         obj,
         by=by,
-        act=Act.REPLY,
+        act=Act.REPLY_ON_SPOT,
         from_state=from_state,
-        data={
-            process.assignment_key: assignment.pk,
-            "reply": reply.pk,
-            "unit": unit_data(assignment.unit),
-            "role": assignment.role,
-            "result_class": result_class,
-        },
+        data={"reply": reply.pk, **(extra or {})},
     )
+    process.after(Act.REPLY_ON_SPOT, obj, None, reply=reply)
+    return reply
+
+
+def _reply_case(reply) -> Case:
+    pk = reply.pk if isinstance(reply, Reply) else int(reply)
+    case = Case.objects.filter(replies__pk=pk).first()
+    if case is None:
+        raise HandlingError("not_found", _("找不到该答复。"))
+    return case
+
+
+@transaction.atomic
+def reply_review(*, reply: Reply | int, by, text_sent: str | None = None) -> Reply:
+    """The reviewer sends the reply to the one who asked (审核后反馈), as written or edited
+    (`text_sent`; both are kept). Only the latest reply not yet sent may go, and never a
+    co-unit's part, which the lead's reply gathers."""
+    pk = reply.pk if isinstance(reply, Reply) else int(reply)
+    process, obj = _locked_case(_reply_case(pk))
+    _allow(process, by, Act.REVIEW, obj, None)
+    if not process.reviews_replies or not process.can(Act.REVIEW, obj, None):
+        raise process.refusal(Act.REVIEW, obj)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=pk)
+    if reply.sent_at is not None:
+        raise process.error("already_sent", _("该答复已经反馈过了。"))
+    assignment = reply.assignment
+    if assignment is not None and assignment.role != Assignment.Role.LEAD:
+        raise process.error("not_lead_reply", _("协办单位的答复由主办单位汇总，不能直接反馈群众。"))
+    latest = (
+        Reply.objects.filter(case_id=reply.case_id, sent_at__isnull=True)
+        .exclude(assignment__role=Assignment.Role.CO)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or latest.pk != reply.pk:
+        raise process.error("stale_reply", _("这不是最新的答复，请刷新页面。"))
+    text = reply.text if text_sent is None else text_sent
+    text = _text(process, text, field=_("反馈内容"), limit=TEXT_LIMIT)
+    from_state = process.state_of(obj)
+    reply.reviewed_by = by
+    reply.sent_at = timezone.now()
+    reply.text_sent = text
+    reply.save(update_fields=["reviewed_by", "sent_at", "text_sent"])
+    extra = process.moved(obj, Act.REVIEW, assignment, reply=reply)
+    _record(
+        process,
+        obj,
+        by=by,
+        act=Act.REVIEW,
+        from_state=from_state,
+        data={"reply": reply.pk, "edited": text != reply.text, **(extra or {})},
+    )
+    process.after(Act.REVIEW, obj, assignment, reply=reply)
     return reply
 
 
@@ -709,32 +826,60 @@ def assignment_set_deadline(
 
 @transaction.atomic
 def reply_rate(
-    *, reply: Reply | int, by, score: str, comment: str = "", method: str = Rating.Method.ONLINE
+    *,
+    reply: Reply | int | None = None,
+    case: Case | None = None,
+    by,
+    score: str,
+    comment: str = "",
+    method: str = Rating.Method.ONLINE,
 ) -> Rating:
-    """Rate a unit's reply: by the rater themself online, or taken by phone or in person
-    (回访: `by` is who took it). A back-to-back process never shows the rater to the unit."""
-    pk = reply.pk if isinstance(reply, Reply) else int(reply)
-    try:
-        assignment_id = Reply.objects.values_list("assignment_id", flat=True).get(pk=pk)
-    except Reply.DoesNotExist:
-        raise HandlingError("not_found", _("找不到该答复。")) from None
-    process, obj, assignment = _locked(assignment_id)
+    """Rate a reply: by the rater themself online, or taken by phone or in person (回访:
+    `by` is who took it). Given the `case` instead of the reply, the one who asked rates
+    what reached them last (the latest reply sent, where replies are reviewed) not yet
+    rated. A back-to-back process never shows the rater to the unit."""
+    if (reply is None) == (case is None):
+        raise TypeError("reply_rate takes a reply or a case")
+    process, obj = _locked_case(case if case is not None else _reply_case(reply))
     act = Act.RATE if method == Rating.Method.ONLINE else Act.RATE_RECORD
-    _allow(process, by, act, obj, assignment)
-    reply = Reply.objects.select_for_update().get(pk=pk)
-    if Rating.objects.filter(reply=reply).exists():
-        raise process.error("already_rated", _("该答复已经评价过了。"))
-    if not process.can(act, obj, assignment):
-        raise process.error("invalid_transition", _("该事项当前不能评价。"))
+    if reply is not None:
+        pk = reply.pk if isinstance(reply, Reply) else int(reply)
+        reply = (
+            Reply.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=pk)
+        )
+        _allow(process, by, act, obj, reply.assignment)
+        if Rating.objects.filter(reply=reply).exists():
+            raise process.error("already_rated", _("该答复已经评价过了。"))
+        if not process.can(act, obj, reply.assignment):
+            raise process.refusal(act, obj)
+        if process.reviews_replies and reply.sent_at is None:
+            raise process.error("not_sent", _("该答复尚未反馈，不能评价。"))
+    else:
+        _allow(process, by, act, obj, None)
+        if not process.can(act, obj, None):
+            raise process.refusal(act, obj)
     if score not in Rating.Score.values:
         raise process.error("invalid_score", _("请选择满意、基本满意或不满意。"))
     if method not in Rating.Method.values:
         raise process.error("invalid_method", _("请选择评价方式。"))
     comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
+    if reply is None:
+        assert case is not None
+        waiting = Reply.objects.filter(case=case, rating__isnull=True)
+        if process.reviews_replies:
+            waiting = waiting.filter(sent_at__isnull=False).order_by("-sent_at", "-id")
+        else:
+            waiting = waiting.order_by("-created_at", "-id")
+        # The case row is locked: no second rating can be racing this one.
+        reply = waiting.select_related("assignment").first()
+        if reply is None:
+            raise process.error("nothing_to_rate", _("没有待评价的答复。"))
     if score == Rating.Score.UNSATISFIED and not comment:
-        raise process.error("reason_required", _("请说明不满意的原因。"))
+        raise process.error("reason_required", str(process.unsatisfied_hint))
     online = method == Rating.Method.ONLINE
+    assignment = reply.assignment
     rating = Rating.objects.create(
+        case_id=reply.case_id,
         reply=reply,
         score=score,
         comment=comment,
@@ -745,31 +890,31 @@ def reply_rate(
         created_at=timezone.now(),
     )
     from_state = process.state_of(obj)
-    process.moved(obj, act, assignment, score=score)
-    _record(
-        process,
-        obj,
-        by=by,
-        act=act,
-        from_state=from_state,
-        note=comment,
-        data={
-            process.assignment_key: assignment.pk,
-            "reply": reply.pk,
-            "rating": rating.pk,
-            "score": score,
-            "method": method,
-        },
-    )
+    extra = process.moved(obj, act, assignment, score=score, comment=comment, rating=rating)
+    data: dict[str, Any] = {
+        "reply": reply.pk,
+        "rating": rating.pk,
+        "score": score,
+        "method": method,
+    }
+    if assignment is not None:
+        data[process.assignment_key] = assignment.pk
+    data = {**process.event_data(act, data), **(extra or {})}
+    _record(process, obj, by=by, act=act, from_state=from_state, note=comment, data=data)
+    process.after(act, obj, assignment, score=score, comment=comment, rating=rating)
+    return rating
+
+
+def notify_rated(process: Process, obj, assignment: Assignment, rating: Rating) -> None:
+    """Tell the unit its reply was rated (the score, never who rated)."""
     _notify(
         process,
         obj,
         recipients=_unit_users([assignment.unit]),
         verb="rated",
         text=_("答复已评价“%(score)s”：%(title)s")
-        % {"score": Rating.Score(score).label, "title": process.title_of(obj)},
+        % {"score": Rating.Score(rating.score).label, "title": process.title_of(obj)},
     )
-    return rating
 
 
 # --- deadlines over time -----------------------------------------------------------------

@@ -16,6 +16,8 @@ class HandlingVerb(models.TextChoices):
     ASSIGNMENT_ACCEPT = "assignment_accept", gettext_lazy("承办单位签收")
     ASSIGNMENT_RETURN = "assignment_return", gettext_lazy("承办单位退回")
     ASSIGNMENT_REPLY = "assignment_reply", gettext_lazy("承办单位答复")
+    REPLY_ON_SPOT = "reply_on_spot", gettext_lazy("现场答复")
+    REPLY_REVIEW = "reply_review", gettext_lazy("审核答复后反馈")
     EXTENSION_REQUEST = "extension_request", gettext_lazy("申请延期")
     EXTENSION_DECIDE = "extension_decide", gettext_lazy("延期审批")
     CHASE = "chase", gettext_lazy("催办")
@@ -82,6 +84,8 @@ register(
         HandlingVerb.ASSIGNMENT_ACCEPT: {"describe": unit_name},
         HandlingVerb.ASSIGNMENT_RETURN: {**_FOR_UNIT, "describe": unit_name},
         HandlingVerb.ASSIGNMENT_REPLY: {**_FOR_UNIT, "describe": unit_name},
+        HandlingVerb.REPLY_ON_SPOT: {},
+        HandlingVerb.REPLY_REVIEW: {},
         HandlingVerb.EXTENSION_REQUEST: {**_FOR_UNIT, "describe": _extension_request},
         HandlingVerb.EXTENSION_DECIDE: {**_FOR_UNIT, "describe": _extension_decide},
         HandlingVerb.CHASE: {**_FOR_UNIT, "describe": _chase},

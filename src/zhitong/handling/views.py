@@ -48,9 +48,7 @@ def _own_assignment(user, pk) -> Assignment:
 def assignment_view(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _own_assignment(request.user, pk)
     stored = deadlines.stored(assignment)
-    replies = list(
-        assignment.handling_replies.select_related("rating").order_by("created_at", "id")
-    )
+    replies = list(assignment.replies.select_related("rating").order_by("created_at", "id"))
     return render(
         request,
         "handling/assignment.html",

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.opinions.models import Attachment, IntakeSession, Opinion, Rating, Reply
+from zhitong.opinions.models import Attachment, IntakeSession, Opinion
 from zhitong.regions.admin_filters import district_filter
 
 
@@ -23,18 +23,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class ReplyInline(ReadOnlyInline):
-    model = Reply
-    fields = ("unit_name", "on_the_spot", "created_at", "text", "sent_at", "text_sent")
-    readonly_fields = fields
-
-
-class RatingInline(ReadOnlyInline):
-    model = Rating
-    fields = ("score", "comment", "created_at")
-    readonly_fields = fields
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -91,9 +79,10 @@ class OpinionAdmin(admin.ModelAdmin):
         "returned_for_rework",
         "internal_note",
         "referral_list",
+        "reply_list",
     )
     readonly_fields = tuple(name for name in fields if name != "internal_note")
-    inlines = (ReplyInline, RatingInline, AttachmentInline)
+    inlines = (AttachmentInline,)
 
     @admin.display(description=_("转办"))
     def referral_list(self, obj):
@@ -109,6 +98,24 @@ class OpinionAdmin(admin.ModelAdmin):
                     r.get_state_display(),
                     r.due_date or "—",
                     r.return_reason,
+                )
+                for r in rows
+            ),
+        )
+
+    @admin.display(description=_("答复"))
+    def reply_list(self, obj):
+        # Replies and their ratings are handling's (admin: 交办承办 › 答复), shown read-only.
+        rows = obj.replies.select_related("rating").order_by("created_at", "id")
+        return format_html_join(
+            "",
+            "<p>{} · {} · {} · {}</p>",
+            (
+                (
+                    r.unit_name,
+                    r.created_at,
+                    r.sent_at or "—",
+                    r.rating.get_score_display() if hasattr(r, "rating") else "—",
                 )
                 for r in rows
             ),

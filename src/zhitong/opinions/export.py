@@ -21,8 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from zhitong.core.masking import mask_name, mask_phone
-from zhitong.handling.models import Assignment
-from zhitong.opinions.models import Opinion, Reply
+from zhitong.handling.models import Assignment, Reply
+from zhitong.opinions.models import Opinion
 
 CHUNK_SIZE = 1000
 SUMMARY_LENGTH = 120
@@ -80,7 +80,7 @@ def ledger_queryset(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
         ),
         Prefetch(
             "replies",
-            queryset=Reply.objects.prefetch_related("ratings").order_by("created_at", "id"),
+            queryset=Reply.objects.select_related("rating").order_by("created_at", "id"),
             to_attr="ledger_replies",
         ),
     )
@@ -107,7 +107,7 @@ def ledger_row(opinion: Opinion) -> list[str]:
         last = replies[-1]
         reply_text = last.text_sent or last.text
         ratings = sorted(
-            (r for reply in replies for r in reply.ratings.all()),
+            (r for reply in replies if (r := getattr(reply, "rating", None)) is not None),
             key=lambda r: (r.created_at, r.pk),
         )
         if ratings:

@@ -11,7 +11,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from zhitong.handling.figures import FigureDimension, FigureSource
-from zhitong.opinions.models import CLOSED_STATUSES, Opinion, Rating
+from zhitong.handling.models import Rating
+from zhitong.opinions.models import CLOSED_STATUSES, Opinion
 
 PROCESS = "opinions"
 # The breakdowns of the statistics page, in its order (the total comes first).
@@ -60,7 +61,7 @@ def case_rows(district_id: int, days: set[datetime.date] | None) -> QuerySet:
     opinions = stats._with_lead(_district_opinions(district_id, days))
     closed = Q(status__in=CLOSED_STATUSES)
     referred = Q(lead__due_date__isnull=False)
-    ratings = Rating.objects.filter(opinion__district_id=district_id)
+    ratings = Rating.objects.filter(case__district_id=district_id, case__process=PROCESS)
     satisfied = ratings.filter(score__in=stats.SATISFIED_SCORES)
     return opinions.values(
         f_case=F("case_id"),
@@ -76,8 +77,8 @@ def case_rows(district_id: int, days: set[datetime.date] | None) -> QuerySet:
         n_closed=_flag(closed),
         n_closed_referred=_flag(closed & referred),
         n_on_time=_flag(closed & referred & Q(lead_replied_on__lte=F("lead__due_date"))),
-        n_rated=_flag(Q(pk__in=ratings.values("opinion_id"))),
-        n_satisfied=_flag(Q(pk__in=satisfied.values("opinion_id"))),
+        n_rated=_flag(Q(case_id__in=ratings.values("case_id"))),
+        n_satisfied=_flag(Q(case_id__in=satisfied.values("case_id"))),
     )
 
 
@@ -96,19 +97,10 @@ def latest_change() -> datetime.datetime | None:
     return Opinion.objects.aggregate(latest=Max("updated_at"))["latest"]
 
 
-def ratings() -> QuerySet:
-    """The citizens' ratings, by the referral whose reply they rate (none for a reply on
-    the spot): the unit's satisfaction across processes counts them."""
-    return Rating.objects.annotate(assignment_id=F("reply__referral_id")).values(
-        "assignment_id", "score"
-    )
-
-
 SOURCE = FigureSource(
     process=PROCESS,
     dimensions=DIMENSIONS,
     case_rows=case_rows,
     changed_days=changed_days,
     latest_change=latest_change,
-    ratings=ratings,
 )

@@ -16,8 +16,8 @@ from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.forms import MultipleFileField
+from zhitong.handling.models import Rating
 from zhitong.opinions import intake
-from zhitong.opinions.models import Rating
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.units.models import Category

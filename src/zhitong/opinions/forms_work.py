@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.core.forms import MultipleFileField
 from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
+from zhitong.handling.models import Rating
 from zhitong.opinions import search
-from zhitong.opinions.models import Channel, DeclineReason, Opinion, Rating, Status
+from zhitong.opinions.models import Channel, DeclineReason, Opinion, Status
 from zhitong.opinions.services import MAX_DOCUMENT_BYTES, MAX_REPLY_FILES
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station

@@ -1,14 +1,18 @@
-"""Opinions as a handling process: how zhitong.handling acts on an opinion's referrals.
+"""Opinions as a handling process: how zhitong.handling acts on an opinion's referrals,
+replies and ratings.
 
-An opinion's assignments are its referrals (转办). The handling services lock the opinion
-through this adapter, ask it who may act and whether the opinion's status allows the act,
-let it move the opinion's status, and record the one event under the opinion's own verbs
-(the timeline's vocabulary did not change when the referrals moved to handling).
+An opinion's assignments are its referrals (转办); its replies (a unit's, or the deputy's
+on the spot) are reviewed before they reach the citizen, who rates the one sent with the
+rating key. The handling services lock the opinion through this adapter, ask it who may
+act and whether the opinion's status allows the act, let it move the opinion's status,
+and record the one event under the opinion's own verbs and data (the timeline's vocabulary
+did not change when the referrals, replies and ratings moved to handling).
 """
 
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +30,18 @@ class OpinionProcess(Process):
     verbs = {
         Act.ACCEPT: "referral_accept",
         Act.RETURN: "referral_return",
+        Act.REPLY: "reply_submit",
+        Act.REPLY_ON_SPOT: "answer_on_spot",
+        Act.REVIEW: "reply_send",
+        Act.RATE: "rating_submit",
+        Act.RATE_RECORD: "rating_record",
     }
+    # The deputy or station reviews a reply before it reaches the citizen, who rates it
+    # with the tracking code and the rating key only they received.
+    reviews_replies = True
+    anonymous_rating = True
+    reply_attachments = True
+    unsatisfied_hint = gettext_lazy("请说明不满意的原因，以便承办单位重新办理。")
 
     @property
     def error(self):  # type: ignore[override]
@@ -48,13 +63,19 @@ class OpinionProcess(Process):
     def may(self, user, act: Act, obj, assignment) -> bool:
         if act in (Act.ACCEPT, Act.RETURN, Act.REPLY, Act.EXTENSION_REQUEST):
             return user.has_perm("opinions.handle_referral", assignment)
-        if act == Act.RATE_RECORD:
+        if act in (Act.RATE_RECORD, Act.REPLY_ON_SPOT, Act.REVIEW):
             return user.has_perm("opinions.triage_opinion", obj)
         if act == Act.RATE:
-            return False  # the citizen rates with the rating key (opinions.services)
+            return user is None  # the citizen, checked by the public page
         return user.has_perm("opinions.refer_opinion", obj)
 
     def can(self, act: Act, obj, assignment) -> bool:
+        if act == Act.REPLY_ON_SPOT:
+            return lifecycle.allowed("answer_on_spot", obj.status)
+        if act == Act.REVIEW:
+            return lifecycle.allowed("reply_send", obj.status)
+        if act in (Act.RATE, Act.RATE_RECORD):
+            return lifecycle.allowed("rating_submit", obj.status)
         assignment.opinion = obj
         if act == Act.ACCEPT:
             return lifecycle.can_accept_referral(assignment)
@@ -64,27 +85,114 @@ class OpinionProcess(Process):
             return lifecycle.can_request_extension(assignment)
         if act == Act.EXTENSION_DECIDE:
             return lifecycle.allowed("extension_decide", obj.status)
+        if act == Act.REPLY:
+            return lifecycle.can_submit_reply(assignment)
         if act in (Act.CHASE, Act.REASSIGN, Act.SET_DEADLINE):
             return obj.status in (Status.REFERRED, Status.HANDLING)
-        # Replies and ratings of opinions go through opinions.services (the review).
         return False
 
-    def moved(self, obj, act: Act, assignment, **details) -> None:
+    def refusal(self, act: Act, obj):
+        from zhitong.opinions.services import OpinionError
+
+        message = (
+            _("该意见当前状态为“%(status)s”，不能提交答复。")
+            if act == Act.REPLY
+            else _("该意见当前状态为“%(status)s”，不能进行此操作。")
+        )
+        return OpinionError("invalid_transition", message % {"status": obj.get_status_display()})
+
+    def moved(self, obj, act: Act, assignment, **details) -> dict | None:
         from zhitong.handling.services import sync_open_dates
 
+        if act == Act.REPLY_ON_SPOT:
+            obj.status = lifecycle.target_of("answer_on_spot", obj.status)
+            obj.save(update_fields=["status", "updated_at"])
+            return None
+        if act == Act.REVIEW:
+            obj.status = lifecycle.target_of("reply_send", obj.status)
+            obj.save(update_fields=["status", "updated_at"])
+            return None
+        if act in (Act.RATE, Act.RATE_RECORD):
+            return self._rated(obj, assignment, details["score"])
         if assignment.role != Assignment.Role.LEAD:
-            return
+            return None
         if act == Act.ACCEPT:
             obj.status = lifecycle.target_of("referral_accept", obj.status)
         elif act == Act.RETURN:
             obj.status = lifecycle.target_of("referral_return", obj.status)
+        elif act == Act.REPLY:
+            obj.status = lifecycle.target_of("reply_submit", obj.status)
         elif act == Act.REASSIGN:
             # The new lead unit has to sign for it first.
             obj.status = Status.REFERRED
         else:
-            return
+            return None
         obj.save(update_fields=["status", "updated_at"])
         sync_open_dates(obj)
+        return None
+
+    def _rated(self, obj, lead, score: str) -> dict:
+        """Satisfied closes it (办结); the first unsatisfied rating sends it back to the lead
+        unit with a new deadline from today (or to triage after an answer on the spot); the
+        second closes it as not satisfied."""
+        from zhitong.handling import deadlines
+        from zhitong.handling import services as handling
+
+        data: dict = {}
+        now = timezone.now()
+        target = lifecycle.rating_target(score, obj.returned_for_rework)
+        if target == Status.HANDLING and lead is None:
+            # An on-the-spot answer has no unit to return to: it goes back to triage.
+            target = Status.ACCEPTED
+        if target in (Status.HANDLING, Status.ACCEPTED):
+            obj.returned_for_rework += 1
+        if target == Status.HANDLING:
+            lead = Assignment.objects.select_for_update().get(pk=lead.pk)
+            handling.restart(lead, start=deadlines.local_date(now))
+            data = {
+                "referral": lead.pk,
+                "due_date": handling.iso(lead.due_date),
+                "deadline": lead.deadline,
+            }
+        obj.status = target
+        if target in lifecycle.FINAL_CLOSED:
+            obj.closed_at = now
+        obj.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
+        handling.sync_open_dates(obj)
+        return data
+
+    def event_data(self, act: Act, data: dict) -> dict:
+        if act in (Act.RATE, Act.RATE_RECORD):
+            # The opinion's timeline names the referral only when the rating returned it.
+            keep = ("score", "rating", "reply") + (("method",) if act == Act.RATE_RECORD else ())
+            return {key: data[key] for key in keep}
+        return data
+
+    def after(self, act: Act, obj, assignment, **details) -> None:
+        from zhitong.opinions import services
+
+        if act == Act.REPLY and assignment.role == Assignment.Role.LEAD:
+            services.notify_reply_to_review(obj, assignment)
+        elif act == Act.REVIEW:
+            services.tell_reply_sent(obj, details["reply"].text_sent)
+        elif act in (Act.RATE, Act.RATE_RECORD):
+            services.rated(obj, assignment, details["score"], details["comment"], details["rating"])
+
+    def reply_files(self, files) -> list:
+        from zhitong.opinions import services
+
+        return services.reply_files_checked(files)
+
+    def reply_attach(self, reply, checked: list, keep) -> list[int]:
+        from zhitong.opinions import services
+
+        return [services.attachment_from_upload(reply, one, keep).pk for one in checked]
+
+    def record(self, obj, *, by, verb: str, from_state: str, note: str, data: dict) -> None:
+        # Through the opinions' own writer, as every opinion service writes its event.
+        from zhitong.opinions import services
+
+        services._record(opinion=obj, by=by, verb=verb, from_state=from_state, note=note, data=data)
 
     def url(self, obj) -> str:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhitong.handling.models import Assignment
+from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions.models import Opinion, Status
 
 
@@ -69,8 +69,6 @@ def target_of(action: str, status: str) -> str:
 
 def rating_target(score: str, returned_for_rework: int) -> str:
     """Satisfied → closed; the first unsatisfied goes back to the unit; the second closes it."""
-    from zhitong.opinions.models import Rating
-
     if score != Rating.Score.UNSATISFIED:
         return Status.CLOSED
     if returned_for_rework < 1:

@@ -1,9 +1,10 @@
-"""Opinions (群众意见建议): what citizens raise, where it was referred, the replies and ratings.
+"""Opinions (群众意见建议): what citizens raise and where it was referred.
 
 The life of an opinion is in `Opinion.Status` and the transition table in
 `opinions/lifecycle.py`; every change goes through `opinions/services.py`, which writes
-an event. Referrals (转办) are zhitong.handling assignments of the opinion's case; their
-deadlines are counted in working days; "overdue" is derived from the stored due date.
+an event. Referrals (转办), replies (答复, with their review) and ratings are
+zhitong.handling rows of the opinion's case; deadlines are counted in working days;
+"overdue" is derived from the stored due date.
 """
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.deputies.models import Deputy
-from zhitong.handling.models import Assignment, Case, CaseMixin, link_case_model
+from zhitong.handling.models import Case, CaseMixin, Reply, link_case_model
 from zhitong.regions.models import Region
 from zhitong.stations.models import Station
 from zhitong.units.models import Category
@@ -268,7 +269,10 @@ def attach_cases(opinions) -> None:
 
 
 # An opinion's assignments are its referrals (转办): `opinion.referrals`, `referral.opinion`.
-link_case_model(Opinion, name="opinion", related_name="referrals")
+# Its replies and their ratings are handling's too: `opinion.replies`, `opinion.ratings`.
+link_case_model(
+    Opinion, name="opinion", related_name="referrals", replies="replies", ratings="ratings"
+)
 
 
 def attachment_path(instance, filename):
@@ -289,7 +293,7 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     reply = models.ForeignKey(
-        "Reply",
+        Reply,
         verbose_name=_("答复"),
         on_delete=models.CASCADE,
         null=True,
@@ -316,106 +320,3 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class Reply(models.Model):
-    """A unit's written reply, reviewed by the deputy or station before it reaches the
-    submitter (the text sent may be edited by the reviewer; both are kept)."""
-
-    # CASCADE: parts of their opinion / referral.
-    opinion = models.ForeignKey(
-        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="replies"
-    )
-    referral = models.ForeignKey(
-        Assignment,
-        verbose_name=_("转办"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="replies",
-        help_text=_("现场答复时为空。"),
-    )
-    unit_name = models.CharField(_("答复单位"), max_length=100, blank=True)
-    text = models.TextField(_("答复内容"), max_length=10000)
-    on_the_spot = models.BooleanField(_("现场答复"), default=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("答复人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("答复时间"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    sent_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
-    text_sent = models.TextField(_("反馈给群众的内容"), blank=True)
-
-    class Meta:
-        verbose_name = _("答复")
-        verbose_name_plural = _("答复")
-        ordering = ["opinion", "created_at", "id"]
-
-    def __str__(self):
-        return f"{self.opinion.tracking_code} {self.unit_name}"
-
-
-class Rating(models.Model):
-    """The submitter's rating of the reply sent (满意度), by tracking code, no account."""
-
-    class Score(models.TextChoices):
-        SATISFIED = "satisfied", _("满意")
-        BASICALLY = "basically", _("基本满意")
-        UNSATISFIED = "unsatisfied", _("不满意")
-
-    # CASCADE: part of the opinion.
-    opinion = models.ForeignKey(
-        Opinion, verbose_name=_("意见建议"), on_delete=models.CASCADE, related_name="ratings"
-    )
-    reply = models.ForeignKey(
-        Reply, verbose_name=_("答复"), on_delete=models.CASCADE, related_name="ratings"
-    )
-
-    class Method(models.TextChoices):
-        # By the submitter, with the rating key only they received.
-        ONLINE = "online", _("群众网上评价")
-        # Taken by a handler from the citizen (回访): the handler's own act, named.
-        PHONE = "phone", _("电话回访")
-        IN_PERSON = "in_person", _("当面回访")
-
-    score = models.CharField(_("评价"), max_length=12, choices=Score.choices)
-    comment = models.TextField(_("评价意见"), max_length=2000, blank=True)
-    method = models.CharField(
-        _("评价方式"), max_length=12, choices=Method.choices, default=Method.ONLINE
-    )
-    # Who took a rating by phone or in person; empty for the submitter's own.
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("回访人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("满意度评价")
-        verbose_name_plural = _("满意度评价")
-        ordering = ["opinion", "created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["reply"], name="one_rating_per_reply"),
-            models.CheckConstraint(
-                condition=models.Q(method="online", taken_by__isnull=True)
-                | (~models.Q(method="online") & models.Q(taken_by__isnull=False)),
-                name="rating_taken_by_for_callbacks",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.opinion.tracking_code} {self.get_score_display()}"

@@ -282,15 +282,15 @@ def opinion_referrals(opinion: Opinion):
 
 def opinion_replies(opinion: Opinion):
     """Replies with their attachments and ratings, oldest first (case page)."""
-    return opinion.replies.select_related("author", "reviewed_by", "referral").prefetch_related(
-        "attachments", "ratings__taken_by"
-    )
+    return opinion.replies.select_related(
+        "author", "reviewed_by", "assignment", "rating", "rating__taken_by"
+    ).prefetch_related("attachments")
 
 
 def reply_to_rate(opinion: Opinion):
     """The reply sent to the submitter and not yet rated, or None."""
     return (
-        opinion.replies.filter(sent_at__isnull=False, ratings__isnull=True)
+        opinion.replies.filter(sent_at__isnull=False, rating__isnull=True)
         .order_by("-sent_at", "-id")
         .first()
     )

@@ -22,16 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhitong.core.events import event_record
-from zhitong.core.files import removed_on_error
 from zhitong.core.text import strip_invisible
 from zhitong.deputies.models import Deputy
 from zhitong.handling import deadlines
 from zhitong.handling import services as handling
-from zhitong.handling.models import Assignment, Extension, Rule
+from zhitong.handling.models import Assignment, Extension, Rating, Reply, Rule
 from zhitong.handling.registry import HandlingError
 from zhitong.handling.services import sync_open_dates
 from zhitong.opinions import lifecycle
-from zhitong.opinions.models import Attachment, DeclineReason, Opinion, Rating, Reply, Status
+from zhitong.opinions.models import Attachment, DeclineReason, Opinion, Status
 from zhitong.opinions.verbs import OpinionVerb
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
 from zhitong.workdays.selectors import working_calendar
@@ -333,34 +332,9 @@ def opinion_decline(*, opinion: Opinion, by, reason, note: str = "") -> Opinion:
     return opinion
 
 
-@transaction.atomic
 def opinion_answer_on_spot(*, opinion: Opinion, by, text: str) -> Reply:
     """The deputy or station answers at once (现场答复); the reply then goes to review."""
-    opinion = _lock(opinion)
-    _require(by, "opinions.triage_opinion", opinion)
-    _require_state("answer_on_spot", opinion)
-    text = _text(text, field=_("答复内容"), limit=TEXT_LIMIT)
-    from_state = opinion.status
-    author_name = by.get_full_name()
-    reply = Reply.objects.create(
-        opinion=opinion,
-        referral=None,
-        unit_name=author_name,
-        text=text,
-        on_the_spot=True,
-        author=by,
-        created_at=timezone.now(),
-    )
-    opinion.status = lifecycle.target_of("answer_on_spot", from_state)
-    opinion.save(update_fields=["status", "updated_at"])
-    _record(
-        opinion=opinion,
-        by=by,
-        verb=OpinionVerb.ANSWER_ON_SPOT,
-        from_state=from_state,
-        data={"reply": reply.pk},
-    )
-    return reply
+    return handling.case_reply_on_spot(case=case_of(opinion), by=by, text=text)
 
 
 @transaction.atomic
@@ -529,19 +503,6 @@ def case_of(opinion: Opinion):
     return opinion.case
 
 
-def _lock_referral(referral) -> tuple[Opinion, Assignment]:
-    pk = getattr(referral, "pk", referral)
-    try:
-        case_id = Assignment.objects.values_list("case_id", flat=True).get(pk=pk)
-    except Assignment.DoesNotExist:
-        raise OpinionError("not_found", _("找不到该转办记录。")) from None
-    # Lock order: the opinion first, as every service does, then its referral.
-    opinion = _lock(Opinion.objects.values_list("pk", flat=True).get(case_id=case_id))
-    referral = Assignment.objects.select_for_update().get(pk=pk)
-    referral.opinion = opinion
-    return opinion, referral
-
-
 def referral_accept(*, referral: Assignment, by) -> Assignment:
     """The unit signs for the referral (签收); for the lead unit the opinion is being handled."""
     return handling.assignment_accept(assignment=referral, by=by)
@@ -615,7 +576,14 @@ def _clean_file(upload) -> tuple[bytes, str, str, str]:
     return photo.data, photo.content_type, photo.extension, photo.original_name
 
 
-def _attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
+def reply_files_checked(files) -> list:
+    """The files of a unit's reply, each checked before any is written."""
+    if len(files) > MAX_REPLY_FILES:
+        raise OpinionError("too_many_files", _("附件最多%(n)s个。") % {"n": MAX_REPLY_FILES})
+    return [_clean_file(upload) for upload in files]
+
+
+def attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
     """Store one checked file (from _clean_file) on a reply, under a hash name."""
     data, content_type, extension, name = cleaned
     attachment = Attachment(
@@ -633,106 +601,27 @@ def _attachment_from_upload(reply: Reply, cleaned, keep) -> Attachment:
 
 
 def reply_submit(*, referral: Assignment, by, text: str, files=()) -> Reply:
-    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review.
-
-    Every file is checked before any is written; a reply refused for any reason leaves no
-    file behind.
-    """
-    with removed_on_error() as keep, transaction.atomic():
-        return _reply_submit(referral=referral, by=by, text=text, files=files, keep=keep)
+    """The unit replies in writing (书面答复), with attachments; the lead's reply goes to review
+    (zhitong.handling; the opinion follows through its adapter, opinions.handling)."""
+    return handling.assignment_reply(assignment=referral, by=by, text=text, files=files)
 
 
-def _reply_submit(*, referral: Assignment, by, text: str, files, keep) -> Reply:
-    opinion, referral = _lock_referral(referral)
-    _require(by, "opinions.handle_referral", referral)
-    if not lifecycle.can_submit_reply(referral):
-        raise OpinionError(
-            "invalid_transition",
-            _("该意见当前状态为“%(status)s”，不能提交答复。")
-            % {"status": opinion.get_status_display()},
-        )
-    text = _text(text, field=_("答复内容"), limit=TEXT_LIMIT)
-    files = list(files or ())
-    if len(files) > MAX_REPLY_FILES:
-        raise OpinionError("too_many_files", _("附件最多%(n)s个。") % {"n": MAX_REPLY_FILES})
-    cleaned = [_clean_file(upload) for upload in files]
-    from_state = opinion.status
-    now = timezone.now()
-    reply = Reply.objects.create(
+def notify_reply_to_review(opinion: Opinion, referral: Assignment) -> None:
+    _notify(
+        recipients=_reviewer_recipients(opinion),
+        verb="reply_submitted",
+        text=_("%(unit)s已答复，请审核后反馈群众：%(subject)s")
+        % {"unit": referral.unit_name, "subject": opinion.subject},
         opinion=opinion,
-        referral=referral,
-        unit_name=referral.unit_name,
-        text=text,
-        author=by,
-        created_at=now,
     )
-    attachments = [_attachment_from_upload(reply, one, keep) for one in cleaned]
-    referral.state = Assignment.State.REPLIED
-    referral.replied_at = now
-    referral.save(update_fields=["state", "replied_at"])
-    if referral.role == Assignment.Role.LEAD:
-        opinion.status = lifecycle.target_of("reply_submit", from_state)
-        opinion.save(update_fields=["status", "updated_at"])
-        sync_open_dates(opinion)
-    _record(
-        opinion=opinion,
-        by=by,
-        verb=OpinionVerb.REPLY_SUBMIT,
-        from_state=from_state,
-        data={
-            "reply": reply.pk,
-            "referral": referral.pk,
-            "unit": _unit_data(referral.unit),
-            "role": referral.role,
-            "attachments": [a.pk for a in attachments],
-        },
-    )
-    if referral.role == Assignment.Role.LEAD:
-        _notify(
-            recipients=_reviewer_recipients(opinion),
-            verb="reply_submitted",
-            text=_("%(unit)s已答复，请审核后反馈群众：%(subject)s")
-            % {"unit": referral.unit_name, "subject": opinion.subject},
-            opinion=opinion,
-        )
-    return reply
 
 
-@transaction.atomic
 def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
     """The deputy or station reviews the reply and sends it to the submitter (反馈)."""
-    opinion = _lock(reply.opinion_id)
-    _require(by, "opinions.triage_opinion", opinion)
-    _require_state("reply_send", opinion)
-    reply = Reply.objects.select_for_update().get(pk=reply.pk)
-    if reply.sent_at is not None:
-        raise OpinionError("already_sent", _("该答复已经反馈过了。"))
-    if reply.referral is not None and reply.referral.role != Assignment.Role.LEAD:
-        raise OpinionError("not_lead_reply", _("协办单位的答复由主办单位汇总，不能直接反馈群众。"))
-    latest = (
-        opinion.replies.filter(sent_at__isnull=True)
-        .exclude(referral__role=Assignment.Role.CO)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if latest is None or latest.pk != reply.pk:
-        raise OpinionError("stale_reply", _("这不是最新的答复，请刷新页面。"))
-    text = reply.text if text_sent is None else text_sent
-    text = _text(text, field=_("反馈内容"), limit=TEXT_LIMIT)
-    from_state = opinion.status
-    reply.reviewed_by = by
-    reply.sent_at = timezone.now()
-    reply.text_sent = text
-    reply.save(update_fields=["reviewed_by", "sent_at", "text_sent"])
-    opinion.status = lifecycle.target_of("reply_send", from_state)
-    opinion.save(update_fields=["status", "updated_at"])
-    _record(
-        opinion=opinion,
-        by=by,
-        verb=OpinionVerb.REPLY_SEND,
-        from_state=from_state,
-        data={"reply": reply.pk, "edited": text != reply.text},
-    )
+    return handling.reply_review(reply=reply, by=by, text_sent=text_sent)
+
+
+def tell_reply_sent(opinion: Opinion, text: str) -> None:
     body = _("您反映的意见（查询码 %(code)s）已有答复：%(text)s 请凭查询码评价办理结果。") % {
         "code": opinion.tracking_code,
         "text": text,
@@ -745,109 +634,58 @@ def reply_send(*, reply: Reply, by, text_sent=None) -> Reply:
         return f"{body} {link}".strip()
 
     _tell_submitter(opinion, with_link)
-    return reply
 
 
 # --- rating (满意度评价) ----------------------------------------------------------------
 
 
-@transaction.atomic
 def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
     """The submitter rates the reply sent, without an account (the public page checks the
     tracking code and the rating key that only the submitter received).
 
     Satisfied or basically satisfied closes it (办结). The first unsatisfied rating sends
     it back to the lead unit with the comment as the reason and a new deadline from
-    today; the second closes it as not satisfied.
+    today; the second closes it as not satisfied (opinions.handling).
     """
-    return _rate(opinion=opinion, score=score, comment=comment, by=None)
+    return handling.reply_rate(case=case_of(opinion), by=None, score=score, comment=comment)
 
 
-@transaction.atomic
 def rating_record(*, opinion: Opinion, by, score, comment: str = "", method) -> Rating:
     """A handler records the rating the citizen gave by phone or in person (回访).
 
     It is the handler's own act: the event names them, the rating keeps who took it and
     how, and the same rules as an online rating follow (closes, or returns once).
     """
-    _require(by, "opinions.triage_opinion", opinion)
     if method not in (Rating.Method.PHONE, Rating.Method.IN_PERSON):
+        _require(by, "opinions.triage_opinion", opinion)
         raise OpinionError("invalid_method", _("请选择电话回访或当面回访。"))
-    return _rate(opinion=opinion, score=score, comment=comment, by=by, method=Rating.Method(method))
+    return handling.reply_rate(
+        case=case_of(opinion), by=by, score=score, comment=comment, method=method
+    )
 
 
-def _rate(*, opinion: Opinion, score, comment: str, by, method=Rating.Method.ONLINE) -> Rating:
-    opinion = _lock(opinion)
-    _require_state("rating_submit", opinion)
-    if score not in Rating.Score.values:
-        raise OpinionError("invalid_score", _("请选择满意、基本满意或不满意。"))
-    score = Rating.Score(score)
-    comment = _text(comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
-    reply = (
-        # The opinion row is locked: no second rating can be racing this one.
-        opinion.replies.filter(sent_at__isnull=False, ratings__isnull=True)
-        .order_by("-sent_at", "-id")
-        .first()
-    )
-    if reply is None:
-        raise OpinionError("nothing_to_rate", _("没有待评价的答复。"))
-    if score == Rating.Score.UNSATISFIED and not comment:
-        raise OpinionError("reason_required", _("请说明不满意的原因，以便承办单位重新办理。"))
-    rating = Rating.objects.create(
-        opinion=opinion, reply=reply, score=score, comment=comment, method=method, taken_by=by
-    )
-    from_state = opinion.status
-    now = timezone.now()
-    data = {"score": score.value, "rating": rating.pk, "reply": reply.pk}
-    if by is not None:
-        data["method"] = method.value
-    lead = reply.referral if reply.referral_id else None
-    target = lifecycle.rating_target(score, opinion.returned_for_rework)
-    if target == Status.HANDLING and lead is None:
-        # An on-the-spot answer has no unit to return to: it goes back to triage.
-        target = Status.ACCEPTED
-    if target in (Status.HANDLING, Status.ACCEPTED):
-        opinion.returned_for_rework += 1
-    if target == Status.HANDLING:
-        assert lead is not None  # a rating sent back without a lead unit goes to triage
-        lead = Assignment.objects.select_for_update().get(pk=lead.pk)
-        handling.restart(lead, start=deadlines.local_date(now))
-        data["referral"] = lead.pk
-        data["due_date"] = handling.iso(lead.due_date)
-        data["deadline"] = lead.deadline
-    opinion.status = target
-    if target in lifecycle.FINAL_CLOSED:
-        opinion.closed_at = now
-    opinion.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
-    sync_open_dates(opinion)
-    _record(
-        opinion=opinion,
-        by=by,
-        verb=OpinionVerb.RATING_SUBMIT if by is None else OpinionVerb.RATING_RECORD,
-        from_state=from_state,
-        note=comment,
-        data=data,
-    )
+def rated(opinion: Opinion, lead: Assignment | None, score: str, comment: str, rating) -> None:
+    """After a rating: the duplicates follow a closed opinion; the lead unit hears of it."""
     if opinion.status in lifecycle.FINAL_CLOSED:
-        _close_duplicates(opinion, by=by)
-    if lead is not None:
-        if target == Status.HANDLING:
-            text = _("群众对答复不满意，退回重新办理：%(subject)s。原因：%(comment)s") % {
-                "subject": opinion.subject,
-                "comment": comment,
-            }
-        else:
-            text = _("群众评价“%(score)s”：%(subject)s") % {
-                "score": score.label,
-                "subject": opinion.subject,
-            }
-        _notify(
-            recipients=_unit_recipients([lead.unit]),
-            verb="opinion_rated",
-            text=text,
-            opinion=opinion,
-        )
-    return rating
+        _close_duplicates(opinion, by=rating.taken_by)
+    if lead is None:
+        return
+    if opinion.status == Status.HANDLING:
+        text = _("群众对答复不满意，退回重新办理：%(subject)s。原因：%(comment)s") % {
+            "subject": opinion.subject,
+            "comment": comment,
+        }
+    else:
+        text = _("群众评价“%(score)s”：%(subject)s") % {
+            "score": Rating.Score(score).label,
+            "subject": opinion.subject,
+        }
+    _notify(
+        recipients=_unit_recipients([lead.unit]),
+        verb="opinion_rated",
+        text=text,
+        opinion=opinion,
+    )
 
 
 # --- extensions (延期) ------------------------------------------------------------------

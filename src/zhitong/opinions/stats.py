@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.figures import unit_assignments_in_scope, unit_figures_live
-from zhitong.handling.models import Assignment
-from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Rating, Status
+from zhitong.handling.models import Assignment, Rating
+from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Status
 from zhitong.opinions.search import overdue_q, with_planner_hint
 from zhitong.opinions.selectors import opinions_visible_to
 
@@ -88,8 +88,9 @@ def _opinion_metrics(*, distinct: bool = False) -> dict:
 def _rating_metrics() -> dict:
     """Counts over ratings: an opinion rated twice (unsatisfied, then again) counts once."""
     return {
-        "rated": Count("opinion", distinct=True),
-        "satisfied": Count("opinion", distinct=True, filter=Q(score__in=SATISFIED_SCORES)),
+        # One case per opinion: its case counts it.
+        "rated": Count("case", distinct=True),
+        "satisfied": Count("case", distinct=True, filter=Q(score__in=SATISFIED_SCORES)),
     }
 
 
@@ -415,7 +416,8 @@ def opinion_figures_live(user, *, start: datetime.date, end: datetime.date) -> F
     station (the total is the sum of the channels); lead referrals and ratings for the units.
     """
     opinions = opinions_in_period(user, start, end).order_by()
-    ratings = Rating.objects.filter(opinion__in=opinions.values("pk"))
+    # By the case (the opinion relation joins on the shared case column).
+    ratings = Rating.objects.filter(case_id__in=opinions.values("case_id"))
     with _small_scope_plans(user):
         breakdowns = [
             Breakdown(key, str(title), _breakdown(opinions, ratings, fields, label))

@@ -32,7 +32,7 @@ class OpinionVerb(models.TextChoices):
 
 
 def _rating_label(value: str) -> str:
-    from zhitong.opinions.models import Rating
+    from zhitong.handling.models import Rating
 
     return str(Rating.Score(value).label) if value in Rating.Score.values else value
 
@@ -49,7 +49,7 @@ def _refer(data: dict) -> str:
 
 
 def _rating_record(data: dict) -> str:
-    from zhitong.opinions.models import Rating
+    from zhitong.handling.models import Rating
 
     method = data.get("method", "")
     label = Rating.Method(method).label if method in Rating.Method.values else ""

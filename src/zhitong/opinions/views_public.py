@@ -420,7 +420,7 @@ def track(request):
 def _public_replies(opinion: Opinion) -> list:
     return list(
         opinion.replies.filter(sent_at__isnull=False)
-        .prefetch_related("ratings")
+        .select_related("rating")
         .order_by("sent_at", "id")
     )
 

@@ -35,7 +35,7 @@ from zhitong.core import masking, vocabulary
 from zhitong.core.audit import access_record
 from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
-from zhitong.handling.models import Assignment, Extension
+from zhitong.handling.models import Assignment, Extension, Rating, Reply
 from zhitong.opinions import (
     export,
     forms_work,
@@ -46,7 +46,7 @@ from zhitong.opinions import (
     stats,
 )
 from zhitong.opinions import jobs as opinion_jobs
-from zhitong.opinions.models import Attachment, Opinion, Rating, Reply, Status
+from zhitong.opinions.models import Attachment, Opinion, Status
 from zhitong.opinions.services import OpinionError
 from zhitong.units.models import Category
 from zhitong.workdays.deadlines import Deadline
@@ -416,7 +416,7 @@ def _reply_to_send(replies: list[Reply]) -> Reply | None:
     unsent = [
         r
         for r in replies
-        if r.sent_at is None and not (r.referral_id and r.referral.role == Assignment.Role.CO)
+        if r.sent_at is None and not (r.assignment_id and r.assignment.role == Assignment.Role.CO)
     ]
     return max(unsent, key=lambda r: (r.created_at, r.pk)) if unsent else None
 
@@ -757,7 +757,7 @@ def merge_view(request, pk):
 def send_view(request, pk, reply_id):
     opinion = selectors.access_opinion(request.user, pk)
     _require_perm(request.user, "opinions.triage_opinion", opinion)
-    reply = opinion.replies.select_related("referral").filter(pk=reply_id).first()
+    reply = opinion.replies.select_related("assignment").filter(pk=reply_id).first()
     if reply is None:
         from django.http import Http404
 

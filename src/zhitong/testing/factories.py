@@ -266,14 +266,14 @@ class ReferralFactory(DjangoModelFactory):
 
 class ReplyFactory(DjangoModelFactory):
     class Meta:
-        model = "opinions.Reply"
+        model = "handling.Reply"
 
-    referral = factory.SubFactory(ReferralFactory, state="replied", opinion__status="replied")
-    opinion = factory.SelfAttribute("referral.opinion")
-    unit_name = factory.SelfAttribute("referral.unit_name")
+    assignment = factory.SubFactory(ReferralFactory, state="replied", opinion__status="replied")
+    opinion = factory.SelfAttribute("assignment.opinion")
+    unit_name = factory.SelfAttribute("assignment.unit_name")
     text = "已安排维修人员更换路灯，现已恢复照明。"
     author = factory.SubFactory(
-        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..referral.unit")
+        UserFactory, role=Role.UNIT, unit=factory.SelfAttribute("..assignment.unit")
     )
     created_at = factory.LazyFunction(_now)
 

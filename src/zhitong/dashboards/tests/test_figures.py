@@ -19,9 +19,9 @@ from zhitong.dashboards.models import DistrictFigureState, Figure, Grain, Refres
 from zhitong.dashboards.periods import split_period
 from zhitong.dashboards.selectors import figures_from_summary
 from zhitong.dashboards.services import MARK_NAME, figures_refresh, figures_refresh_changed
-from zhitong.handling.models import Assignment
+from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions import stats
-from zhitong.opinions.models import Channel, Opinion, Rating, Status
+from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -138,7 +138,7 @@ def _populate(w, seed: int, count: int = 40):
                 )
             if status in (Status.CLOSED, Status.CLOSED_UNSATISFIED) and rnd.random() < 0.8:
                 for _score in range(rnd.choice([1, 2])):
-                    reply = f.ReplyFactory(referral=referral, opinion=opinion, author=w.staff)
+                    reply = f.ReplyFactory(assignment=referral, opinion=opinion, author=w.staff)
                     Rating.objects.create(
                         opinion=opinion, reply=reply, score=rnd.choice(list(Rating.Score.values))
                     )

@@ -16,7 +16,7 @@ from zhitong.core.models import Event
 from zhitong.demo.accounts import DEMO_STREET_NAME, DEMO_UNIT_NAME
 from zhitong.demo.opinions import CLOSED, COLLECTED, ensure_opinions
 from zhitong.handling import services as handling_services
-from zhitong.handling.models import Assignment, Extension
+from zhitong.handling.models import Assignment, Extension, Rating, Reply
 from zhitong.notifications.models import Message, Notification
 from zhitong.opinions import services
 from zhitong.opinions.models import (
@@ -24,8 +24,6 @@ from zhitong.opinions.models import (
     Channel,
     IntakeSession,
     Opinion,
-    Rating,
-    Reply,
     Status,
 )
 from zhitong.opinions.search_text import opinion_search_text
@@ -175,8 +173,8 @@ def test_opinions_read_like_a_city_district(seeded):
         if o.station_id:
             assert o.station.street_id == o.street_id
     # Replies read as written by their unit, with its contact.
-    reply = Reply.objects.filter(on_the_spot=False, referral__role=Assignment.Role.LEAD).first()
-    assert reply.text.startswith("您好！") and reply.referral.unit.contact_person in reply.text
+    reply = Reply.objects.filter(on_the_spot=False, assignment__role=Assignment.Role.LEAD).first()
+    assert reply.text.startswith("您好！") and reply.assignment.unit.contact_person in reply.text
 
 
 # --- timelines ----------------------------------------------------------------------------
@@ -224,10 +222,10 @@ def test_rows_agree_with_their_events(seeded):
     for event in events:
         by_verb[event.verb].append(event)
 
-    replies = Reply.objects.in_bulk()
+    replies = Reply.objects.select_related("opinion").in_bulk()
     for event in by_verb["reply_submit"] + by_verb["answer_on_spot"]:
         reply = replies[event.data["reply"]]
-        assert reply.created_at == event.occurred_at and reply.opinion_id == int(event.object_id)
+        assert reply.created_at == event.occurred_at and reply.opinion.pk == int(event.object_id)
         assert reply.author_id == event.actor_id
     for event in by_verb["reply_send"]:
         reply = replies[event.data["reply"]]
@@ -441,7 +439,7 @@ def test_the_services_carry_on_from_every_open_state(seeded):
 
     # A reply waiting for review is sent; the submitter rates it.
     replied = first(Status.REPLIED, replies__on_the_spot=False)
-    latest = replied.replies.filter(sent_at__isnull=True).exclude(referral__role="co").last()
+    latest = replied.replies.filter(sent_at__isnull=True).exclude(assignment__role="co").last()
     services.reply_send(reply=latest, by=staff)
     sent = first(Status.SENT)
     services.rating_submit(opinion=sent, score=Rating.Score.BASICALLY)

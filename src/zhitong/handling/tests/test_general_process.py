@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from zhitong.core.models import Event
 from zhitong.handling import deadlines
 from zhitong.handling import services as handling
-from zhitong.handling.models import Assignment, Rating, Rule
+from zhitong.handling.models import Assignment, Rating, Reply, Rule
 from zhitong.handling.registry import HandlingError
 from zhitong.handling.tests.errands.models import Errand
 from zhitong.opinions.tests.lifecycle_world import at, build, frozen
@@ -286,3 +286,98 @@ def test_a_unit_account_finds_its_inbox_in_the_menu(w, client):
     assert 'href="/work/inbox/"' in client.get("/accounts/home/").content.decode()
     client.force_login(w.staff)
     assert 'href="/work/inbox/"' not in client.get("/accounts/home/").content.decode()
+
+
+@pytest.fixture
+def reviewed(monkeypatch):
+    """Errands whose replies are reviewed before they reach the deputy, as opinions' are."""
+    from zhitong.handling.tests.errands.process import ErrandProcess
+
+    monkeypatch.setattr(ErrandProcess, "reviews_replies", True)
+
+
+def test_without_a_review_a_reply_cannot_be_sent_and_is_rated_as_it_is(w):
+    errand, lead, _ = new_errand(w, at(D(2026, 3, 2)))
+    handling.assignment_accept(assignment=lead, by=w.unit)
+    reply = handling.assignment_reply(assignment=lead, by=w.unit, text="已办", result_class="A")
+    with pytest.raises(HandlingError) as refused:
+        handling.reply_review(reply=reply, by=w.staff)
+    assert refused.value.code == "invalid_transition"
+    # The one who asked rates the latest reply of the case without naming it.
+    rating = handling.reply_rate(case=errand.case, by=w.deputy, score="satisfied")
+    assert rating.reply == reply and rating.case == errand.case
+    assert reply.case == errand.case and reply.sent_at is None and not reply.on_the_spot
+
+
+def test_a_reviewed_reply_is_rated_only_once_sent_and_the_review_is_kept(w, reviewed):
+    errand, lead, _ = new_errand(w, at(D(2026, 3, 2)))
+    handling.assignment_accept(assignment=lead, by=w.unit)
+    first = handling.assignment_reply(assignment=lead, by=w.unit, text="初稿", result_class="B")
+    with pytest.raises(HandlingError) as refused:
+        handling.reply_rate(reply=first, by=w.deputy, score="satisfied")
+    assert refused.value.code == "not_sent"
+    with pytest.raises(HandlingError) as nothing:
+        handling.reply_rate(case=errand.case, by=w.deputy, score="satisfied")
+    assert nothing.value.code == "nothing_to_rate"
+    with pytest.raises(PermissionDenied):
+        handling.reply_review(reply=first, by=w.unit)
+    before = Event.objects.count()
+    with pytest.raises(HandlingError, match="反馈内容"):
+        handling.reply_review(reply=first, by=w.staff, text_sent="  ")
+    assert Event.objects.count() == before
+    with frozen(at(D(2026, 3, 9))):
+        sent = handling.reply_review(reply=first, by=w.staff, text_sent="修改后的答复")
+    assert (sent.reviewed_by, sent.sent_at, sent.text, sent.text_sent) == (
+        w.staff,
+        at(D(2026, 3, 9)),
+        "初稿",
+        "修改后的答复",
+    )
+    with pytest.raises(HandlingError) as again:
+        handling.reply_review(reply=first, by=w.staff)
+    assert again.value.code == "already_sent"
+    event = Event.objects.for_object(errand).get(verb="reply_review")
+    assert event.data == {"reply": first.pk, "edited": True} and event.actor == w.staff
+    rating = handling.reply_rate(case=errand.case, by=w.deputy, score="basically")
+    assert rating.reply == first and rating.back_to_back
+
+
+def test_only_the_latest_reply_and_never_a_co_units_part_is_sent(w, reviewed):
+    errand, lead, co = new_errand(w, at(D(2026, 3, 2)), co=w.roads)
+    handling.assignment_accept(assignment=lead, by=w.unit)
+    handling.assignment_accept(assignment=co, by=w.co_unit)
+    part = handling.assignment_reply(assignment=co, by=w.co_unit, text="协办意见", result_class="A")
+    with pytest.raises(HandlingError) as refused:
+        handling.reply_review(reply=part, by=w.staff)
+    assert refused.value.code == "not_lead_reply"
+    spot = handling.case_reply_on_spot(case=errand.case, by=w.staff, text="先当场说明情况")
+    main = handling.assignment_reply(assignment=lead, by=w.unit, text="正式答复", result_class="A")
+    with pytest.raises(HandlingError) as stale:
+        handling.reply_review(reply=spot, by=w.staff)
+    assert stale.value.code == "stale_reply"
+    handling.reply_review(reply=main, by=w.staff)
+    assert Reply.objects.get(assignment=co) == part and part.sent_at is None
+
+
+def test_a_reply_on_the_spot_has_no_assignment_and_bears_its_authors_name(w):
+    errand, lead, _ = new_errand(w, at(D(2026, 3, 2)))
+    with pytest.raises(PermissionDenied):
+        handling.case_reply_on_spot(case=errand.case, by=w.unit, text="已说明")
+    reply = handling.case_reply_on_spot(case=errand.case, by=w.staff, text="已当场说明")
+    assert (reply.assignment, reply.on_the_spot, reply.unit_name, reply.case) == (
+        None,
+        True,
+        w.staff.get_full_name(),
+        errand.case,
+    )
+    event = Event.objects.for_object(errand).get(verb="reply_on_spot")
+    assert event.data == {"reply": reply.pk}
+    # Rated like any other; no unit to tell.
+    rating = handling.reply_rate(reply=reply, by=w.deputy, score="satisfied")
+    assert rating.case == errand.case
+    assert Event.objects.for_object(errand).get(verb="reply_rate").data == {
+        "reply": reply.pk,
+        "rating": rating.pk,
+        "score": "satisfied",
+        "method": "online",
+    }

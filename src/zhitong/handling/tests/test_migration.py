@@ -1,10 +1,12 @@
-"""Referrals moved from opinions to handling: every row, state, due date and timeline kept.
+"""Referrals, replies and ratings moved from opinions to handling: every row, state, due
+date, review and timeline kept.
 
-The demo district is built, the database is taken back to the schema before the move
-(opinions 0005: referrals and extensions in opinions' own tables, filled by the reverse
-of the data migration), rows of the old shape are added there with the historical models,
-and the database is migrated forward again. The opinions, their states, due dates,
-referrals, extensions, replies and timelines must come out as they went in.
+The demo district is built, the database is taken back to the schema before the moves
+(opinions 0005: referrals, extensions, replies and ratings in opinions' own tables, filled
+by the reverse of the data migrations), rows of the old shape are added there with the
+historical models, and the database is migrated forward again. The opinions, their states,
+due dates, referrals, extensions, replies (reviewed, sent, on the spot), ratings (online
+and taken by phone), reply attachments and timelines must come out as they went in.
 """
 
 import datetime
@@ -16,8 +18,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from zhitong.core.models import Event
-from zhitong.handling.models import Assignment, Extension
-from zhitong.opinions.models import Opinion, Reply
+from zhitong.handling.models import Assignment, Extension, Rating, Reply
+from zhitong.opinions.models import Attachment, Opinion
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,20 +63,52 @@ def _snapshot():
         e.pk: (e.assignment_id, e.period, e.state, e.reason, e.requested_at, e.decided_at)
         for e in Extension.objects.all()
     }
-    replies = dict(Reply.objects.values_list("pk", "referral_id"))
+    replies = {
+        r.pk: (
+            r.opinion.pk,
+            r.assignment_id,
+            r.unit_name,
+            r.text,
+            r.on_the_spot,
+            r.author_id,
+            r.created_at,
+            r.reviewed_by_id,
+            r.sent_at,
+            r.text_sent,
+        )
+        for r in Reply.objects.all()
+    }
+    ratings = {
+        g.pk: (
+            g.opinion.pk,
+            g.reply_id,
+            g.score,
+            g.comment,
+            g.method,
+            g.taken_by_id,
+            g.created_at,
+        )
+        for g in Rating.objects.all()
+    }
+    attachments = dict(Attachment.objects.filter(reply__isnull=False).values_list("pk", "reply_id"))
     events = list(
         Event.objects.order_by("id").values_list(
             "id", "object_id", "verb", "from_state", "to_state", "data", "occurred_at"
         )
     )
-    return opinions, referrals, extensions, replies, events
+    return opinions, referrals, extensions, replies, ratings, attachments, events
 
 
-def test_the_move_to_handling_keeps_every_opinion_referral_and_event():
+def test_the_move_to_handling_keeps_every_opinion_referral_reply_rating_and_event():
     call_command("seed_demo", verbosity=0)
     before = _snapshot()
-    opinions, referrals, extensions, replies, events = before
-    assert len(referrals) > 100 and extensions and replies and len(events) > 1000
+    opinions, referrals, extensions, replies, ratings, attachments, events = before
+    assert len(referrals) > 100 and extensions and len(events) > 1000
+    # The demo has replies of every kind: a unit's and on the spot, sent after review and
+    # waiting for it, rated online and by phone.
+    assert {r[4] for r in replies.values()} == {True, False}
+    assert {r[8] is None for r in replies.values()} == {True, False}
+    assert {(g[4], g[5] is None) for g in ratings.values()} == {("online", True), ("phone", False)}
 
     executor = _migrate(BEFORE)
     # At the old schema: the referrals are opinions' own rows again, ids and dates kept.
@@ -89,6 +123,17 @@ def test_the_move_to_handling_keeps_every_opinion_referral_and_event():
         pk: row[0] for pk, row in referrals.items()
     }
     assert set(OldExtension.objects.values_list("pk", flat=True)) == set(extensions)
+    OldReply = old.get_model("opinions", "Reply")
+    OldRating = old.get_model("opinions", "Rating")
+    OldAttachment = old.get_model("opinions", "Attachment")
+    assert {
+        r.pk: (r.opinion_id, r.referral_id, r.on_the_spot, r.reviewed_by_id, r.sent_at, r.text_sent)
+        for r in OldReply.objects.all()
+    } == {pk: (row[0], row[1], row[4], row[7], row[8], row[9]) for pk, row in replies.items()}
+    assert {
+        g.pk: (g.opinion_id, g.reply_id, g.score, g.method, g.taken_by_id)
+        for g in OldRating.objects.all()
+    } == {pk: (row[0], row[1], row[2], row[4], row[5]) for pk, row in ratings.items()}
     # A referral and an extension made by the old code's shape, never seen by handling.
     received = OldOpinion.objects.filter(status="received").order_by("pk").first()
     staff_id = Referral.objects.values_list("referred_by_id", flat=True).first()
@@ -112,17 +157,99 @@ def test_the_move_to_handling_keeps_every_opinion_referral_and_event():
     asked = OldExtension.objects.create(
         referral_id=made.pk, working_days=3, reason="旧式延期", requested_by_id=staff_id
     )
+    # The old code's replies: the unit's, reviewed and sent edited, rated online, with a
+    # file; one given on the spot, sent as written, rated by phone.
+    unit_reply = OldReply.objects.create(
+        opinion_id=received.pk,
+        referral_id=made.pk,
+        unit_name="旧式转办",
+        text="旧式答复",
+        author_id=staff_id,
+        created_at=moment,
+        reviewed_by_id=staff_id,
+        sent_at=moment + datetime.timedelta(hours=1),
+        text_sent="旧式答复（审核后）",
+    )
+    online = OldRating.objects.create(
+        opinion_id=received.pk, reply_id=unit_reply.pk, score="basically", comment="还行"
+    )
+    filed = OldAttachment.objects.create(
+        reply_id=unit_reply.pk,
+        file="opinions/ab/old.pdf",
+        original_name="旧式附件.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="ab" * 32,
+        extension=".pdf",
+    )
+    accepted = OldOpinion.objects.filter(status="accepted").order_by("pk").first()
+    spot = OldReply.objects.create(
+        opinion_id=accepted.pk,
+        referral_id=None,
+        unit_name="旧式代表",
+        text="当场说明",
+        on_the_spot=True,
+        author_id=staff_id,
+        created_at=moment,
+        reviewed_by_id=staff_id,
+        sent_at=moment,
+        text_sent="当场说明",
+    )
+    by_phone = OldRating.objects.create(
+        opinion_id=accepted.pk,
+        reply_id=spot.pk,
+        score="unsatisfied",
+        comment="没解决",
+        method="phone",
+        taken_by_id=staff_id,
+    )
 
     executor = _migrate(_latest(MigrationExecutor(connection)))
 
     after = _snapshot()
-    new_opinions, new_referrals, new_extensions, new_replies, new_events = after
+    new_opinions, new_referrals, new_extensions, new_replies, new_ratings = after[:5]
+    new_attachments, new_events = after[5:]
     assert new_events == events
-    assert new_replies == replies
+    made_replies = {unit_reply.pk, spot.pk}
+    assert {pk: row for pk, row in new_replies.items() if pk not in made_replies} == replies
+    made_ratings = {online.pk, by_phone.pk}
+    assert {pk: row for pk, row in new_ratings.items() if pk not in made_ratings} == ratings
+    assert {pk: r for pk, r in new_attachments.items() if pk != filed.pk} == attachments
     assert {pk: row for pk, row in new_referrals.items() if pk != made.pk} == referrals
     assert {pk: row for pk, row in new_extensions.items() if pk != asked.pk} == extensions
     changed = {pk for pk in opinions if new_opinions[pk] != opinions[pk]}
     assert changed == {received.pk}  # only the status set by hand above
+    assert new_replies[unit_reply.pk] == (
+        received.pk,
+        made.pk,
+        "旧式转办",
+        "旧式答复",
+        False,
+        staff_id,
+        moment,
+        staff_id,
+        moment + datetime.timedelta(hours=1),
+        "旧式答复（审核后）",
+    )
+    assert new_replies[spot.pk] == (
+        accepted.pk, None, "旧式代表", "当场说明", True, staff_id, moment, staff_id, moment,
+        "当场说明",
+    )  # fmt: skip
+    assert new_ratings[online.pk][:6] == (
+        received.pk,
+        unit_reply.pk,
+        "basically",
+        "还行",
+        "online",
+        None,
+    )
+    assert new_ratings[by_phone.pk][:6] == (
+        accepted.pk, spot.pk, "unsatisfied", "没解决", "phone", staff_id,
+    )  # fmt: skip
+    moved_reply = Reply.objects.get(pk=unit_reply.pk)
+    assert moved_reply.case_id == moved_reply.opinion.case_id == moved_reply.assignment.case_id
+    assert Rating.objects.get(pk=by_phone.pk).rater_id is None
+    assert Attachment.objects.get(pk=filed.pk).reply == moved_reply
     moved = Assignment.objects.get(pk=made.pk)
     assert (moved.opinion.pk, moved.rule, moved.period, moved.due_date, moved.unit_name) == (
         received.pk,
@@ -136,3 +263,8 @@ def test_the_move_to_handling_keeps_every_opinion_referral_and_event():
     # Every opinion has its case; new rows continue after the copied ids.
     assert not Opinion.objects.filter(case__isnull=True).exists()
     assert Assignment.objects.order_by("-pk").first().pk == made.pk
+    newer = Reply.objects.create(
+        case_id=moved_reply.case_id, text="新答复", author_id=staff_id, created_at=moment
+    )
+    assert newer.pk > max(new_replies)
+    assert Rating.objects.create(reply=newer, score="satisfied").pk > max(new_ratings)

@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.test import Client
 
 from zhitong.core.models import Event
+from zhitong.handling.models import Rating
 from zhitong.notifications.models import Message, Notification
 from zhitong.opinions import services
-from zhitong.opinions.models import Rating, Status
+from zhitong.opinions.models import Status
 from zhitong.opinions.tracking import ALPHABET, rating_key, rating_key_matches
 
 from .lifecycle_world import build, new_opinion

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhitong.handling.models import Rating
 from zhitong.opinions import export
-from zhitong.opinions.models import Channel, Rating, Status
+from zhitong.opinions.models import Channel, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -58,7 +59,7 @@ def ledger(w):
         deadline_provisional=True,
     )
     f.ReferralFactory(opinion=closed, unit=w.roads, assigned_by=w.staff, role="co", state="replied")
-    reply = f.ReplyFactory(referral=lead, opinion=closed, author=w.unit, text="已更换灯泡。")
+    reply = f.ReplyFactory(assignment=lead, opinion=closed, author=w.unit, text="已更换灯泡。")
     reply.text_sent = "您好，路灯已修好。"
     reply.save()
     Rating.objects.create(opinion=closed, reply=reply, score=Rating.Score.BASICALLY)

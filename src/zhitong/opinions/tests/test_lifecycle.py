@@ -12,9 +12,9 @@ from PIL import Image
 from zhitong.core.events import event_record, events_for
 from zhitong.core.models import Event
 from zhitong.handling import services as handling_services
-from zhitong.handling.models import Assignment
+from zhitong.handling.models import Assignment, Rating, Reply
 from zhitong.opinions import lifecycle, services
-from zhitong.opinions.models import DeclineReason, Opinion, Rating, Reply, Status
+from zhitong.opinions.models import DeclineReason, Opinion, Status
 from zhitong.opinions.selectors import opinion_timeline
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tests.lifecycle_world import at, build, frozen, new_opinion
@@ -236,7 +236,7 @@ def test_answered_on_the_spot_then_sent_and_rated(w, sent, act):
         by=w.deputy,
         text="该路段已列入今年改造计划，预计下月施工。",
     )
-    assert reply.on_the_spot and reply.referral is None and reply.author == w.deputy
+    assert reply.on_the_spot and reply.assignment is None and reply.author == w.deputy
     act(services.reply_send, reply=reply, by=w.deputy)
     act(services.rating_submit, opinion=opinion, score="basically")
     opinion.refresh_from_db()

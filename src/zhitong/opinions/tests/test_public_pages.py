@@ -7,8 +7,9 @@ import pytest
 from django.core.cache import cache
 
 from zhitong.accounts.models import Role
+from zhitong.handling.models import Rating
 from zhitong.opinions import intake, services
-from zhitong.opinions.models import Channel, Opinion, Rating, Status
+from zhitong.opinions.models import Channel, Opinion, Status
 from zhitong.opinions.tracking import new_code, rating_key
 from zhitong.testing import factories as f
 

@@ -12,8 +12,9 @@ from django.db import transaction
 from PIL import Image
 
 from zhitong.core.text import has_invisible, strip_invisible
+from zhitong.handling.models import Reply
 from zhitong.opinions import services
-from zhitong.opinions.models import Attachment, Opinion, Reply
+from zhitong.opinions.models import Attachment, Opinion
 
 from .intake_support import *  # noqa: F403 - the intake fixtures
 from .intake_support import form_data, jpeg_upload, submission_key_from

@@ -10,9 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from zhitong.handling.models import Assignment
+from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions import stats
-from zhitong.opinions.models import Channel, Rating, Status
+from zhitong.opinions.models import Channel, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.testing import factories as f
 
@@ -51,7 +51,7 @@ def _lead(w, opinion, unit, *, due, replied_at=None, state="replied"):
 
 def _rate(opinion, referral, *scores):
     for score in scores:
-        reply = f.ReplyFactory(referral=referral, opinion=opinion, author=referral.assigned_by)
+        reply = f.ReplyFactory(assignment=referral, opinion=opinion, author=referral.assigned_by)
         Rating.objects.create(opinion=opinion, reply=reply, score=score)
 
 
@@ -82,7 +82,7 @@ def data(w):
     # Answered on the spot and rated: closed, but not a referred case for the on-time rate.
     o6 = new_opinion(w, channel=Channel.ONLINE, status=Status.CLOSED, received_at=at(8), **a_kw)
     spot = f.ReplyFactory(
-        referral=None, opinion=o6, unit_name="张甲", author=w.deputy, on_the_spot=True
+        assignment=None, opinion=o6, unit_name="张甲", author=w.deputy, on_the_spot=True
     )
     Rating.objects.create(opinion=o6, reply=spot, score=Rating.Score.SATISFIED)
     # Outside the period, and outside the district: never counted.

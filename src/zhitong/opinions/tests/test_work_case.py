@@ -6,9 +6,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhitong.core.events import event_record, events_for
-from zhitong.handling.models import Assignment, Extension
+from zhitong.handling.models import Assignment, Extension, Rating
 from zhitong.opinions import services
-from zhitong.opinions.models import Opinion, Rating, Status
+from zhitong.opinions.models import Opinion, Status
 from zhitong.opinions.tests.lifecycle_world import build, new_opinion
 from zhitong.suggestions.models import Suggestion
 from zhitong.testing import factories as f
@@ -531,7 +531,7 @@ def _crowded(w, n):
             },
         )
         f.ExtensionFactory(assignment=referral, requested_by=w.unit)
-        reply = f.ReplyFactory(referral=referral, opinion=opinion, author=w.unit)
+        reply = f.ReplyFactory(assignment=referral, opinion=opinion, author=w.unit)
         reply.sent_at = reply.created_at
         reply.reviewed_by = w.staff
         reply.save()

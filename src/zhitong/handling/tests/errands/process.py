@@ -28,7 +28,7 @@ class ErrandProcess(Process):
         if act == Act.RATE and details.get("score") != "unsatisfied":
             obj.state = Errand.State.DONE
             obj.save(update_fields=["state"])
-        if assignment.role == "lead":
+        if assignment is not None and assignment.role == "lead":
             sync_open_dates(obj)
 
     def url(self, obj):
