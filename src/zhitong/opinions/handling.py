@@ -83,8 +83,7 @@ class OpinionProcess(Process):
             obj.status = Status.REFERRED
         else:
             return
-        obj.save(update_fields=["status", "updated_at"])
-        sync_open_dates(obj)
+        sync_open_dates(obj, also=["status", "updated_at"])
 
     def url(self, obj) -> str:
         try:

@@ -464,8 +464,7 @@ def opinion_refer(
 
     from_state = opinion.status
     opinion.status = lifecycle.target_of("refer", from_state)
-    opinion.save(update_fields=["status", "updated_at"])
-    sync_open_dates(opinion)
+    sync_open_dates(opinion, also=["status", "updated_at"])
     _record(
         opinion=opinion,
         by=by,
@@ -893,8 +892,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     from_state = opinion.status
     opinion.status = lifecycle.target_of("merge", from_state)
     opinion.merged_into = into
-    opinion.save(update_fields=["status", "merged_into", "updated_at"])
-    sync_open_dates(opinion)
+    sync_open_dates(opinion, also=["status", "merged_into", "updated_at"])
     _record(
         opinion=opinion,
         by=by,
