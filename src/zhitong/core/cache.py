@@ -1,7 +1,7 @@
 """The shared cache when there is no Redis: Django's database cache, with increments that
 are atomic across processes.
 
-Rate limits count with `cache.add(key, 0)` then `cache.incr(key)`. Django's database
+Rate limits count with `cache.incr(key)` (`cache.add(key, 1)` starts a window). Django's database
 cache makes `incr` a read and then a write, so two web processes counting at once can
 both read 4 and both write 5: each process then keeps its own tally and a limit of 20
 lets 40 through with two workers. Here `incr` first takes the row's write lock (an
