@@ -1,7 +1,7 @@
 """The shared cache when there is no Redis: Django's database cache, with increments that
 are atomic across processes.
 
-Rate limits count with `cache.add(key, 0)` then `cache.incr(key)`. Django's database
+Rate limits count with `cache.incr(key)` (`cache.add(key, 1)` starts a window). Django's database
 cache makes `incr` a read and then a write, so two web processes counting at once can
 both read 4 and both write 5: each process then keeps its own tally and a limit of 20
 lets 40 through with two workers. Here `incr` first takes the row's write lock (an
@@ -27,30 +27,36 @@ class DatabaseCache(DjangoDatabaseCache):
         quote = connection.ops.quote_name
         table = quote(self._table)
         cache_key, value_col, expires = quote("cache_key"), quote("value"), quote("expires")
+        # A missing or expired key is reported once the block has ended: it changed
+        # nothing, so there is nothing to roll back (a rate limit's new window costs one
+        # statement less).
+        value = None
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET {expires} = {expires} WHERE {cache_key} = %s",  # noqa: S608
                 [key],
             )
-            if cursor.rowcount == 0:
-                raise ValueError(f"Key '{key}' not found.")
-            cursor.execute(
-                f"SELECT {value_col}, {expires} FROM {table} WHERE {cache_key} = %s",  # noqa: S608
-                [key],
-            )
-            stored, expires_at = cursor.fetchone()
-            expression = models.Expression(output_field=models.DateTimeField())
-            for converter in connection.ops.get_db_converters(
-                expression
-            ) + expression.get_db_converters(connection):
-                expires_at = converter(expires_at, expression, connection)
-            if expires_at < now():
-                raise ValueError(f"Key '{key}' not found.")
-            stored = connection.ops.process_clob(stored)
-            value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301
-            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(
-                f"UPDATE {table} SET {value_col} = %s WHERE {cache_key} = %s",  # noqa: S608
-                [encoded, key],
-            )
+            if cursor.rowcount:
+                cursor.execute(
+                    f"SELECT {value_col}, {expires} FROM {table} WHERE {cache_key} = %s",  # noqa: S608
+                    [key],
+                )
+                stored, expires_at = cursor.fetchone()
+                expression = models.Expression(output_field=models.DateTimeField())
+                for converter in connection.ops.get_db_converters(
+                    expression
+                ) + expression.get_db_converters(connection):
+                    expires_at = converter(expires_at, expression, connection)
+                if expires_at >= now():
+                    stored = connection.ops.process_clob(stored)
+                    value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301
+                    encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode(
+                        "latin1"
+                    )
+                    cursor.execute(
+                        f"UPDATE {table} SET {value_col} = %s WHERE {cache_key} = %s",  # noqa: S608
+                        [encoded, key],
+                    )
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
         return value

@@ -444,18 +444,22 @@ class DemoOpinions:
             Region.objects.filter(parent=self.district, level=RegionLevel.STREET).order_by("code")
         )
         self.communities: dict[int, list[Region]] = defaultdict(list)
-        for community in Region.objects.filter(
-            parent__in=self.streets, level=RegionLevel.COMMUNITY
-        ).order_by("code"):
+        # Read with what the intake reads of them (a community's street, a station's
+        # community, street and district), once for the half year rather than per opinion.
+        for community in (
+            Region.objects.filter(parent__in=self.streets, level=RegionLevel.COMMUNITY)
+            .select_related("parent")
+            .order_by("code")
+        ):
             self.communities[community.parent_id].append(community)
         self.regions = {r.pk: r for r in self.streets}
         for communities in self.communities.values():
             self.regions.update({c.pk: c for c in communities})
 
         stations = list(
-            Station.objects.filter(street__in=self.streets, is_active=True).order_by(
-                "street__code", "kind", "name", "public_code"
-            )
+            Station.objects.filter(street__in=self.streets, is_active=True)
+            .select_related("region", "street__parent")
+            .order_by("street__code", "kind", "name", "public_code")
         )
         self.stations_of: dict[int, list[Station]] = defaultdict(list)
         for station in stations:

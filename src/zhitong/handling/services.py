@@ -102,14 +102,22 @@ def withdraw_open(case_id: int, *, role: str | None = None) -> list[int]:
     return ids
 
 
-def sync_open_dates(obj) -> None:
+def sync_open_dates(obj, *, also: Iterable[str] = ()) -> None:
     """Refresh a case row's copies (`open_due_date`, `open_very_overdue_from`) of its
     running lead assignment's dates; call after any change to a lead's state or deadline,
-    inside the same transaction."""
+    inside the same transaction.
+
+    `obj` is the case row as locked in this transaction (its copies are the stored ones):
+    they are written only when they change. `also`: fields the caller changed on `obj` and
+    has not saved yet (its new state), written in the same UPDATE."""
     dates = deadlines.running_lead_dates(obj.case_id)
-    obj.open_due_date = dates["due"]
-    obj.open_very_overdue_from = dates["very_overdue"]
-    obj.save(update_fields=["open_due_date", "open_very_overdue_from"])
+    fields = list(also)
+    if (obj.open_due_date, obj.open_very_overdue_from) != (dates["due"], dates["very_overdue"]):
+        obj.open_due_date = dates["due"]
+        obj.open_very_overdue_from = dates["very_overdue"]
+        fields += ["open_due_date", "open_very_overdue_from"]
+    if fields:
+        obj.save(update_fields=fields)
 
 
 def restart(assignment: Assignment, *, start: datetime.date, calendar=None) -> None:

@@ -174,8 +174,10 @@ def message_send(
         % {"channel": message.get_channel_display(), "id": message.pk},
         params={"message": message.pk},
     )
-    # With the immediate backend (and no open transaction) it went out already.
-    message.refresh_from_db()
+    # With the immediate backend (and no open transaction) it went out already. In a
+    # transaction the delivery waits for the commit: the row is as written.
+    if not transaction.get_connection().in_atomic_block:
+        message.refresh_from_db()
     return message
 
 

@@ -127,8 +127,7 @@ class OpinionProcess(Process):
             obj.status = Status.REFERRED
         else:
             return None
-        obj.save(update_fields=["status", "updated_at"])
-        sync_open_dates(obj)
+        sync_open_dates(obj, also=["status", "updated_at"])
         return None
 
     def _rated(self, obj, lead, score: str) -> dict:
@@ -157,8 +156,9 @@ class OpinionProcess(Process):
         obj.status = target
         if target in lifecycle.FINAL_CLOSED:
             obj.closed_at = now
-        obj.save(update_fields=["status", "returned_for_rework", "closed_at", "updated_at"])
-        handling.sync_open_dates(obj)
+        handling.sync_open_dates(
+            obj, also=["status", "returned_for_rework", "closed_at", "updated_at"]
+        )
         return data
 
     def event_data(self, act: Act, data: dict) -> dict:

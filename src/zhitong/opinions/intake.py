@@ -450,10 +450,7 @@ def received_message(opinion: Opinion) -> Composed:
     return Composed(subject=subject, body=body, secrets=(opinion.tracking_code, key))
 
 
-def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
-    opinion = Opinion.objects.filter(pk=opinion_pk).first()
-    if opinion is None:
-        return
+def _deliver_code(opinion: Opinion, client_ip: str = "") -> None:
     to = opinion.submitter_phone or opinion.submitter_email
     if not to or not _may_send_code(to, client_ip):
         return
@@ -469,9 +466,10 @@ def _deliver_code(opinion_pk: int, client_ip: str = "") -> None:
 def _send_code_after_commit(opinion: Opinion, client_ip: str = "") -> None:
     if not (opinion.submitter_phone or opinion.submitter_email):
         return
-    pk = opinion.pk
     # robust: a failing sender is logged and never turns a saved opinion into an error page.
-    transaction.on_commit(lambda: _deliver_code(pk, client_ip), robust=True)
+    # The opinion as written (what the message reads of it, its code, words and contacts,
+    # is set when it is made): not read again after the commit.
+    transaction.on_commit(lambda: _deliver_code(opinion, client_ip), robust=True)
 
 
 def _received_data(opinion: Opinion, *, photos: int = 0, **extra) -> dict:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from zhitong.core import throttle
+
 # The client's address (behind trusted proxies, IPv6 by its /64) is zhitong.core's; kept
 # here under its old name for the callers in this app.
 from zhitong.core.clientip import client_address  # noqa: F401
@@ -79,14 +81,8 @@ def count(name: str, ident: str) -> Counted | None:
         return None
     rate = rate_for(name)
     key = _key(name, ident, rate)
-    # add() is a no-op when the key exists; incr() is atomic in Redis and in the database cache.
-    cache.add(key, 0, timeout=rate.window + 1)
-    try:
-        total = cache.incr(key)
-    except ValueError:
-        # The window expired between add() and incr(): this is its first event.
-        cache.add(key, 1, timeout=rate.window + 1)
-        total = 1
+    # incr() is atomic in Redis and in the database cache; add() starts a window.
+    total = throttle.count(key, timeout=rate.window + 1)
     return Counted(key=key, allowed=total <= rate.limit)
 
 

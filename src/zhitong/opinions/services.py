@@ -164,11 +164,16 @@ def _tell_submitter(opinion: Opinion, body, subject: str = "") -> None:
 # --- shared steps ----------------------------------------------------------------------
 
 
-def _lock(opinion_or_pk) -> Opinion:
-    """The opinion row, locked until the transaction ends (two clerks cannot both act)."""
+def _lock(opinion_or_pk, *related: str) -> Opinion:
+    """The opinion row, locked until the transaction ends (two clerks cannot both act);
+    read with its district and the `related` rows the caller needs (not locked)."""
     pk = getattr(opinion_or_pk, "pk", opinion_or_pk)
     try:
-        return Opinion.objects.select_for_update(of=("self",)).select_related("district").get(pk=pk)
+        return (
+            Opinion.objects.select_for_update(of=("self",))
+            .select_related("district", *related)
+            .get(pk=pk)
+        )
     except Opinion.DoesNotExist:
         raise OpinionError("not_found", _("找不到该意见。")) from None
 
@@ -396,7 +401,9 @@ def opinion_refer(
     The deadline is `working_days` (default: the category's) working days after the
     local date of referral; the routing table's suggestion is kept beside the choice.
     """
-    opinion = _lock(opinion)
+    # With what the deadline, the suggestion and the assignment read: the category (and
+    # its parent's deadline), where the matter is, and the case.
+    opinion = _lock(opinion, "category__parent", "place", "street", "case")
     _require(by, "opinions.refer_opinion", opinion)
     _require_state("refer", opinion)
     unit = _check_unit(unit, opinion, label=_("主办单位"))
@@ -438,8 +445,7 @@ def opinion_refer(
 
     from_state = opinion.status
     opinion.status = lifecycle.target_of("refer", from_state)
-    opinion.save(update_fields=["status", "updated_at"])
-    sync_open_dates(opinion)
+    sync_open_dates(opinion, also=["status", "updated_at"])
     _record(
         opinion=opinion,
         by=by,
@@ -731,8 +737,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
     from_state = opinion.status
     opinion.status = lifecycle.target_of("merge", from_state)
     opinion.merged_into = into
-    opinion.save(update_fields=["status", "merged_into", "updated_at"])
-    sync_open_dates(opinion)
+    sync_open_dates(opinion, also=["status", "merged_into", "updated_at"])
     _record(
         opinion=opinion,
         by=by,

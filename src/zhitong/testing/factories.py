@@ -261,7 +261,10 @@ class ReferralFactory(DjangoModelFactory):
                     obj, working_calendar()
                 )
                 obj.save(update_fields=["very_overdue_from"])
-            sync_open_dates(obj.opinion)
+            # The opinion as stored (a test may have changed its row since it was made).
+            opinion = obj.opinion
+            opinion.refresh_from_db(fields=["open_due_date", "open_very_overdue_from"])
+            sync_open_dates(opinion)
 
 
 class ReplyFactory(DjangoModelFactory):
