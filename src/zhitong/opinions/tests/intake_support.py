@@ -165,6 +165,19 @@ def submission_key_from(response) -> str:
     return match.group(1)
 
 
+def confirmation_of(response) -> tuple[str, str]:
+    """The page a public form's redirect leads to and the submission it confirms: its
+    address carries the submission key signed with the time of signing, so two redirects
+    to the same confirmation differ when a second passed between them."""
+    from django.core import signing
+    from django.urls import resolve
+
+    from zhitong.opinions.views_public import CONFIRMATION_SALT
+
+    match = resolve(response["Location"])
+    return match.view_name, signing.loads(match.kwargs["token"], salt=CONFIRMATION_SALT)
+
+
 @pytest.fixture
 def world(db):
     """武昌区 (甲街道: station_a with deputy 张甲 and a liaison; 乙街道: station_b) and 江岸区,
