@@ -221,11 +221,26 @@ def _allow(process: Process, user, act: Act, obj, assignment: Assignment | None)
 
 
 def _record(
-    process: Process, obj, *, by, act: Act, from_state: str, note: str = "", data=None
+    process: Process,
+    obj,
+    *,
+    by,
+    act: Act,
+    from_state: str | None = None,
+    note: str = "",
+    data=None,
 ) -> None:
+    """The act's event on the case's timeline; `from_state` defaults to the case's state."""
+    if from_state is None:
+        from_state = process.state_of(obj)
     process.record(
         obj, by=by, verb=process.verb(act), from_state=from_state, note=note, data=data or {}
     )
+
+
+def _about(process: Process, assignment: Assignment, **more) -> dict:
+    """An event's data about one assignment: which, to which unit, and `more`."""
+    return {process.assignment_key: assignment.pk, "unit": unit_data(assignment.unit), **more}
 
 
 def notifications_api():
@@ -295,11 +310,7 @@ def assignment_accept(*, assignment: Assignment, by) -> Assignment:
         by=by,
         act=Act.ACCEPT,
         from_state=from_state,
-        data={
-            process.assignment_key: assignment.pk,
-            "unit": unit_data(assignment.unit),
-            "role": assignment.role,
-        },
+        data=_about(process, assignment, role=assignment.role),
     )
     return assignment
 
@@ -336,12 +347,12 @@ def assignment_return(*, assignment: Assignment, by, reason: str) -> Assignment:
         act=Act.RETURN,
         from_state=from_state,
         note=reason,
-        data={
-            process.assignment_key: assignment.pk,
-            "unit": unit_data(assignment.unit),
-            "role": assignment.role,
-            "withdrawn": withdrawn,
-        },
+        data=_about(
+            process,
+            assignment,
+            role=assignment.role,
+            withdrawn=withdrawn,
+        ),
     )
     _notify(
         process,
@@ -404,12 +415,7 @@ def _assignment_reply(*, assignment, by, text, result_class, files, keep) -> Rep
     assignment.replied_at = now
     assignment.save(update_fields=["state", "replied_at"])
     extra = process.moved(obj, Act.REPLY, assignment, reply=reply)
-    data: dict[str, Any] = {
-        "reply": reply.pk,
-        process.assignment_key: assignment.pk,
-        "unit": unit_data(assignment.unit),
-        "role": assignment.role,
-    }
+    data: dict[str, Any] = _about(process, assignment, reply=reply.pk, role=assignment.role)
     if classes:
         data["result_class"] = result_class
     if process.reply_attachments:
@@ -533,7 +539,6 @@ def extension_request(*, assignment: Assignment, by, period, reason: str) -> Ext
         obj,
         by=by,
         act=Act.EXTENSION_REQUEST,
-        from_state=process.state_of(obj),
         note=reason,
         data={
             "extension": extension.pk,
@@ -605,7 +610,6 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
         obj,
         by=by,
         act=Act.EXTENSION_DECIDE,
-        from_state=process.state_of(obj),
         note=note,
         data=data,
     )
@@ -664,16 +668,15 @@ def assignment_chase(*, assignment: Assignment, by, note: str = "") -> Chase:
         obj,
         by=by,
         act=Act.CHASE,
-        from_state=process.state_of(obj),
         note=note,
-        data={
-            process.assignment_key: assignment.pk,
-            "chase": chase.pk,
-            "unit": unit_data(assignment.unit),
-            "due_date": iso(assignment.due_date),
-            "overdue": overdue,
-            "count": assignment.chase_count,
-        },
+        data=_about(
+            process,
+            assignment,
+            chase=chase.pk,
+            due_date=iso(assignment.due_date),
+            overdue=overdue,
+            count=assignment.chase_count,
+        ),
     )
     text = _("催办（第%(n)s次）：%(title)s，办理期限%(due)s。") % {
         "n": assignment.chase_count,
@@ -726,7 +729,6 @@ def assignment_reassign(*, assignment: Assignment, by, unit, reason: str) -> Ass
         obj,
         by=by,
         act=Act.REASSIGN,
-        from_state=process.state_of(obj),
         note=reason,
         data={
             "from": {process.assignment_key: old.pk, "unit": unit_data(old.unit)},
@@ -808,15 +810,14 @@ def assignment_set_deadline(
         obj,
         by=by,
         act=Act.SET_DEADLINE,
-        from_state=process.state_of(obj),
         note=reason,
-        data={
-            process.assignment_key: assignment.pk,
-            "unit": unit_data(assignment.unit),
-            "from_due": from_due,
-            "to_due": due.isoformat(),
-            "deadline": assignment.deadline,
-        },
+        data=_about(
+            process,
+            assignment,
+            from_due=from_due,
+            to_due=due.isoformat(),
+            deadline=assignment.deadline,
+        ),
     )
     _notify(
         process,
@@ -963,13 +964,12 @@ def _record_passing(assignment: Assignment, today: datetime.date) -> bool:
             obj,
             by=None,
             act=Act.DEADLINE_PASSED,
-            from_state=process.state_of(obj),
-            data={
-                process.assignment_key: assignment.pk,
-                "unit": unit_data(assignment.unit),
-                "role": assignment.role,
-                "due_date": iso(assignment.due_date),
-            },
+            data=_about(
+                process,
+                assignment,
+                role=assignment.role,
+                due_date=iso(assignment.due_date),
+            ),
         )
         text = process.passing_text(obj, assignment)
         _notify(
@@ -1049,7 +1049,6 @@ def assignments_recompute_deadlines(*, year: int, by) -> int:
                 obj,
                 by=by,
                 act=Act.DEADLINE_RECOMPUTED,
-                from_state=process.state_of(obj),
                 note=_("%(year)s年工作日历更新，重新计算办理期限。") % {"year": year},
                 data={"year": year, "changes": changes},
             )
