@@ -25,7 +25,10 @@ from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.scoping import ScopeKind, work_scope
@@ -208,24 +211,43 @@ UNIT_COLUMNS = (
 
 @dataclass(frozen=True)
 class FigureTable:
-    """One table of the statistics page: a row per group, a cell (value, is a rate) per
-    column."""
+    """One table of the statistics page: per group, its label and its cells' markup."""
 
     heading: str
     caption: str
     columns: tuple[Column, ...]
-    rows: list[tuple[str, list[tuple[object, bool]]]]
+    rows: list[tuple[str, SafeString]]
+
+
+def _cell(value, rate: bool) -> str:
+    if value is None:
+        return "—"
+    # A count is written as the template writes an int (no grouping here); a rate with
+    # the language's decimal separator.
+    text = str(value) if isinstance(value, int) else localize(value)
+    return f"{text}%" if rate else text
 
 
 def figure_table(
     rows: list[FigureRow], columns: tuple[Column, ...], *, heading: str, caption: str
 ) -> FigureTable:
+    """The cells of a row are written here, once: a district's page has some 2,000 (208
+    stations, 42 units, 37 categories, six figures each), and a template loop with a
+    condition per cell took a quarter of its time. Cells hold numbers only."""
     return FigureTable(
         heading=heading,
         caption=caption,
         columns=columns,
         rows=[
-            (row.label, [(getattr(row, column.field), column.rate) for column in columns])
+            (
+                row.label,
+                mark_safe(  # noqa: S308 - numbers, escaped
+                    "".join(
+                        f'<td class="text-end">{escape(_cell(getattr(row, column.field), column.rate))}</td>'
+                        for column in columns
+                    )
+                ),
+            )
             for row in rows
         ],
     )

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 from django.utils import timezone
 
 from zhitong.handling.models import Assignment, Rating
@@ -187,6 +188,22 @@ def test_the_statistics_page(client, w, data):
     assert "66.7%" in html and "75.0%" in html
     assert "按承办单位（主办）" in html and "<caption" in html and 'scope="col"' in html
     assert "统计期间：2025-01-01 至 2025-12-31" in html
+
+
+def test_each_table_row_shows_its_counts_and_rates(client, w, data):
+    """The channel rows as the page writes them: counts, rates with %, — without a base."""
+    client.force_login(w.staff)
+    html = client.get(
+        reverse("opinions:stats"), {"start": "2025-01-01", "end": "2025-12-31"}
+    ).content.decode()
+    cells = '<td class="text-end">{}</td>'
+    qr = "".join(cells.format(v) for v in (2, 1, "50.0%", "100.0%", 1, "0.0%"))
+    assert '<th scope="row" class="fw-normal">站点二维码</th>' in html
+    assert qr in html.replace("\n", "").replace("        ", "")
+    with translation.override("en"):
+        assert stats._cell(Decimal("12.5"), True) == "12.5%"
+    assert stats._cell(None, True) == "—"
+    assert stats._cell(1234, False) == "1234"
 
 
 def test_the_statistics_page_defaults_to_this_year(client, w):
