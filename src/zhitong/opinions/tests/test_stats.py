@@ -8,8 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions import stats
