@@ -582,12 +582,11 @@ def _summary_indexes() -> set[str]:
 ALL_INDEXES = {index.name for index in Figure._meta.indexes}
 
 
-def test_a_whole_rebuild_writes_without_the_indexes_and_builds_them_after(w, monkeypatch):
+def _indexes_seen_while_writing(monkeypatch) -> list[set[str]]:
+    """The summary's indexes present at each chunk a rebuild writes (filled as it runs)."""
     from zhitong.dashboards import services as dashboard_services
 
-    _populate(w, 7, count=10)
-    assert _summary_indexes() == ALL_INDEXES
-    during = []
+    during: list[set[str]] = []
     original = dashboard_services._copy_chunk
 
     def copy_chunk(*args, **kwargs):
@@ -595,6 +594,13 @@ def test_a_whole_rebuild_writes_without_the_indexes_and_builds_them_after(w, mon
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
+    return during
+
+
+def test_a_whole_rebuild_writes_without_the_indexes_and_builds_them_after(w, monkeypatch):
+    _populate(w, 7, count=10)
+    assert _summary_indexes() == ALL_INDEXES
+    during = _indexes_seen_while_writing(monkeypatch)
     assert figures_refresh() > 0
     assert during and all(indexes == set() for indexes in during)
     assert _summary_indexes() == ALL_INDEXES
@@ -606,17 +612,8 @@ def test_a_whole_rebuild_writes_without_the_indexes_and_builds_them_after(w, mon
 
 def test_a_district_rebuilt_alone_keeps_the_indexes_while_it_writes(w, monkeypatch):
     """Only a rebuild of every district drops them: the other districts are read meanwhile."""
-    from zhitong.dashboards import services as dashboard_services
-
     _populate(w, 8, count=10)
-    during = []
-    original = dashboard_services._copy_chunk
-
-    def copy_chunk(*args, **kwargs):
-        during.append(_summary_indexes())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(dashboard_services, "_copy_chunk", copy_chunk)
+    during = _indexes_seen_while_writing(monkeypatch)
     figures_refresh(district=w.district)
     assert during and all(indexes == ALL_INDEXES for indexes in during)
 
