@@ -18,6 +18,7 @@ Django's own form rendering with two of our parts, so no form styles itself:
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 _CHECKS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -60,6 +61,18 @@ class BootstrapBoundField(forms.BoundField):
             if self.errors:
                 ids.append(f"{self.auto_id}_error")
         return " ".join(_words(own, *ids)) or None
+
+    @property
+    def marked_label(self):
+        """The label, with the required mark (seen, and said to screen readers)."""
+        if not self.field.required:
+            return conditional_escape(self.label)
+        return format_html(
+            '{} <span class="text-danger" aria-hidden="true">*</span>'
+            '<span class="visually-hidden">{}</span>',
+            self.label,
+            _("（必填）"),
+        )
 
     @property
     def use_fieldset(self):

@@ -464,9 +464,12 @@ def case_reply_on_spot(*, case: Case, by, text: str) -> Reply:
     return reply
 
 
-def _reply_case(reply) -> Case:
-    pk = reply.pk if isinstance(reply, Reply) else int(reply)
-    case = Case.objects.filter(replies__pk=pk).first()
+def _reply_pk(reply: Reply | int) -> int:
+    return reply.pk if isinstance(reply, Reply) else int(reply)
+
+
+def _reply_case(reply: Reply | int) -> Case:
+    case = Case.objects.filter(replies__pk=_reply_pk(reply)).first()
     if case is None:
         raise HandlingError("not_found", _("找不到该答复。"))
     return case
@@ -477,7 +480,7 @@ def reply_review(*, reply: Reply | int, by, text_sent: str | None = None) -> Rep
     """The reviewer sends the reply to the one who asked (审核后反馈), as written or edited
     (`text_sent`; both are kept). Only the latest reply not yet sent may go, and never a
     co-unit's part, which the lead's reply gathers."""
-    pk = reply.pk if isinstance(reply, Reply) else int(reply)
+    pk = _reply_pk(reply)
     process, obj = _locked_case(_reply_case(pk))
     _allow(process, by, Act.REVIEW, obj, None)
     if not process.reviews_replies or not process.can(Act.REVIEW, obj, None):
@@ -849,12 +852,16 @@ def reply_rate(
     rated. A back-to-back process never shows the rater to the unit."""
     if (reply is None) == (case is None):
         raise TypeError("reply_rate takes a reply or a case")
-    process, obj = _locked_case(case if case is not None else _reply_case(reply))
+    if case is None:
+        assert reply is not None
+        case = _reply_case(reply)
+    process, obj = _locked_case(case)
     act = Act.RATE if method == Rating.Method.ONLINE else Act.RATE_RECORD
     if reply is not None:
-        pk = reply.pk if isinstance(reply, Reply) else int(reply)
         reply = (
-            Reply.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=pk)
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("assignment")
+            .get(pk=_reply_pk(reply))
         )
         _allow(process, by, act, obj, reply.assignment)
         if Rating.objects.filter(reply=reply).exists():
@@ -873,7 +880,6 @@ def reply_rate(
         raise process.error("invalid_method", _("请选择评价方式。"))
     comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
     if reply is None:
-        assert case is not None
         waiting = Reply.objects.filter(case=case, rating__isnull=True)
         if process.reviews_replies:
             waiting = waiting.filter(sent_at__isnull=False).order_by("-sent_at", "-id")
