@@ -99,6 +99,7 @@ class Figure(models.Model):
     on_time = models.PositiveIntegerField(_("按期办结"), default=0)
     rated = models.PositiveIntegerField(_("已评价"), default=0)
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    closed_default = models.PositiveIntegerField(_("默认满意"), default=0)
 
     class Meta:
         verbose_name = _("统计汇总")

@@ -49,6 +49,7 @@ from zhitong.handling import services as handling_services
 from zhitong.handling.models import Rating
 from zhitong.opinions import intake, selectors, services, tracking
 from zhitong.opinions.models import (
+    AUTO_CLOSE_DEFAULT,
     Channel,
     DeclineReason,
     IntakeSession,
@@ -105,13 +106,17 @@ class Path:
     overdue: bool = False  # open past its due date
     very_overdue: bool = False  # late by the working days it had as well (严重超期)
     merge: bool = False  # a duplicate merged into a main opinion (合并)
+    # Nobody rates the reply sent: the daily check closes it as 默认满意 after the
+    # district's working days (handling.services.replies_close_unrated).
+    unrated: bool = False
     # Days before the seed date it was received, for open ones: (earliest, latest).
     age: tuple[float, float] | None = None
 
 
 # 528 collected, 430 closed (closed + closed_unsatisfied), every status present.
 PATHS: tuple[Path, ...] = (
-    Path("closed", 367, Status.CLOSED, (OK,)),
+    Path("closed", 355, Status.CLOSED, (OK,)),
+    Path("closed_default", 12, Status.CLOSED, unrated=True),
     Path("closed_spot", 24, Status.CLOSED, (OK,), spot=True),
     Path("closed_co", 10, Status.CLOSED, (OK,), co_unit=True),
     Path("closed_extended", 5, Status.CLOSED, (OK,), extension="approved"),
@@ -313,6 +318,8 @@ class Timeline:
     period_start: datetime.date | None = None
     period_days: int = 0
     due: datetime.date | None = None
+    # When the last reply reached the citizen (sent).
+    sent_at: datetime.datetime | None = None
 
     @property
     def end(self) -> datetime.datetime:
@@ -417,6 +424,7 @@ class DemoOpinions:
         self.day_weights: dict[str, tuple[list, list]] = {}
         self.station_weights: dict[int, list[int]] = {}
         self.passings = 0
+        self.closed_by_default = 0
 
     def _rng(self, purpose: str) -> random.Random:
         # A stream per purpose: drawing more of one leaves the others unchanged.
@@ -1049,6 +1057,14 @@ class DemoOpinions:
         latest = self.now - datetime.timedelta(minutes=2)
         if timeline.end > latest:
             raise DoesNotFit()
+        if path.unrated and (timeline.closed_at is None or timeline.closed_at > latest):
+            raise DoesNotFit()
+        if (
+            path.final == Status.SENT
+            and timeline.sent_at is not None
+            and self._default_close_day(timeline.sent_at) <= self.today
+        ):
+            raise DoesNotFit(later=True)  # it would have closed by itself already
         if case.main is not None and path.final != Status.MERGED:
             merged_at = timeline.steps[-1][0]
             if merged_at >= case.main.timeline.closed_at - datetime.timedelta(hours=1):
@@ -1128,6 +1144,12 @@ class DemoOpinions:
         self._cycles(case, tl, t)
         return tl
 
+    def _default_close_day(self, sent_at: datetime.datetime) -> datetime.date:
+        """The day the daily check closes a reply sent at `sent_at` that nobody rated."""
+        return self.calendar.add_working_days(
+            self.clock.local_date(sent_at), AUTO_CLOSE_DEFAULT
+        ).due
+
     def _plan_refer(self, case: Case, tl: Timeline, t, unit: HandlingUnit) -> None:
         start = self.clock.local_date(t)
         days = self._days_for(case.category)
@@ -1184,7 +1206,12 @@ class DemoOpinions:
                 return
             t = clock.office_after(replied_at, 30, 1800)
             tl.add(t, lambda: self._send(case), to=Status.SENT)
+            tl.sent_at = t
             if cycle == ratings:
+                if path.unrated:
+                    # Closed by the daily check of the day the working days run out.
+                    tl.closed_at = clock.at(self._default_close_day(t), DEADLINE_CHECK_TIME)
+                    tl.status = Status.CLOSED
                 return
             t = clock.citizen_after(t, 3, 120)
             self._rate(case, tl, t, cycle, lead=True)
@@ -1240,7 +1267,10 @@ class DemoOpinions:
         return sorted(steps + checks, key=lambda step: (step.at, step.order))
 
     def _check_deadlines(self, day: datetime.date) -> None:
+        # The daily check as handling_check_deadlines runs it: passings, then the replies
+        # nobody rated in time closed as 默认满意.
         self.passings += handling_services.deadlines_record_passings(today=day)
+        self.closed_by_default += handling_services.replies_close_unrated(today=day)
 
     # the calls -----------------------------------------------------------------------------
 

@@ -17,13 +17,25 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from zhitong.core.scoping import ScopeKind, work_scope
+from zhitong.handling import models
 from zhitong.handling.models import Assignment, Rating
 from zhitong.regions.models import RegionLevel
 
 # The counts every summary row holds. A source's case rows carry each as 0 or 1 per case
 # (so the counts of a group are sums, and any grouping of the rows adds up).
-COUNTS = ("collected", "closed", "closed_referred", "on_time", "rated", "satisfied")
+# `rated` counts the ratings people gave; `closed_default` the cases nobody rated in time,
+# closed as 默认满意 (never counted as rated or satisfied).
+COUNTS = (
+    "collected",
+    "closed",
+    "closed_referred",
+    "on_time",
+    "rated",
+    "satisfied",
+    "closed_default",
+)
 SATISFIED_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY]
+GIVEN_SCORES = [score.value for score in models.GIVEN_SCORES]
 # The assignments a unit is working on or has answered: returned ones were handed back
 # (not its business), withdrawn ones taken off.
 ACTIVE_STATES = [Assignment.State.PENDING, Assignment.State.ACCEPTED, Assignment.State.REPLIED]
@@ -78,12 +90,10 @@ def figure_sources() -> list[FigureSource]:
     return list(_SOURCES.values())
 
 
-def _rated_assignments(*, satisfied: bool) -> Q:
-    """The assignments with a rating of their reply (a satisfied one when `satisfied`),
-    whatever the process; a reply on the spot has no assignment."""
-    ratings = Rating.objects.filter(reply__assignment__isnull=False)
-    if satisfied:
-        ratings = ratings.filter(score__in=SATISFIED_SCORES)
+def _rated_assignments(scores: list[str]) -> Q:
+    """The assignments with a rating of their reply of one of `scores`, whatever the
+    process; a reply on the spot has no assignment."""
+    ratings = Rating.objects.filter(reply__assignment__isnull=False, score__in=scores)
     return Q(pk__in=ratings.values("reply__assignment_id"))
 
 
@@ -94,8 +104,8 @@ def _day(field_name: str) -> TruncDate:
 def unit_metrics() -> dict:
     """The counts of one unit's assignments, whatever the process: assigned (not returned
     or withdrawn), replied, replied with a due date, replied on time (the local date of the
-    reply on or before the due date), rated, satisfied (满意 or 基本满意; an assignment
-    rated twice counts once). Needs the alias `replied_on` (see unit_assignments)."""
+    reply on or before the due date), rated (by a person), satisfied (满意 or 基本满意; an
+    assignment rated twice counts once), closed by default (默认满意, nobody rated). Needs the alias `replied_on` (see unit_assignments)."""
     replied = Q(replied_at__isnull=False)
     dated = replied & Q(due_date__isnull=False)
     return {
@@ -104,8 +114,9 @@ def unit_metrics() -> dict:
         "closed": Count("pk", filter=replied),
         "closed_referred": Count("pk", filter=dated),
         "on_time": Count("pk", filter=dated & Q(replied_on__lte=F("due_date"))),
-        "rated": Count("pk", filter=_rated_assignments(satisfied=False)),
-        "satisfied": Count("pk", filter=_rated_assignments(satisfied=True)),
+        "rated": Count("pk", filter=_rated_assignments(GIVEN_SCORES)),
+        "satisfied": Count("pk", filter=_rated_assignments(SATISFIED_SCORES)),
+        "closed_default": Count("pk", filter=_rated_assignments([Rating.Score.DEFAULT])),
     }
 
 

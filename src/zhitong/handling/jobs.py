@@ -5,7 +5,7 @@ import datetime
 from django.utils.translation import gettext as _
 
 from zhitong.core.jobs import JobResult, job_kind, job_start
-from zhitong.handling.services import deadlines_record_passings
+from zhitong.handling.services import deadlines_record_passings, replies_close_unrated
 
 PASSINGS = "handling.deadline_passings"
 
@@ -14,8 +14,13 @@ PASSINGS = "handling.deadline_passings"
 def record_passings(job, progress) -> JobResult:
     """Safe to run twice: each passing is claimed once (deadlines_record_passings)."""
     day = job.params.get("today")
-    count = deadlines_record_passings(today=datetime.date.fromisoformat(day) if day else None)
-    return JobResult(summary=_("记录超期 %(count)d 件。") % {"count": count})
+    today = datetime.date.fromisoformat(day) if day else None
+    count = deadlines_record_passings(today=today)
+    closed = replies_close_unrated(today=today)
+    return JobResult(
+        summary=_("记录超期 %(count)d 件；逾期未评价、按默认满意办结 %(closed)d 件。")
+        % {"count": count, "closed": closed}
+    )
 
 
 def passings_enqueue(today: datetime.date | None = None):

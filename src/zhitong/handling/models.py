@@ -294,6 +294,9 @@ class Rating(models.Model):
         SATISFIED = "satisfied", _("满意")
         BASICALLY = "basically", _("基本满意")
         UNSATISFIED = "unsatisfied", _("不满意")
+        # Nobody rated a sent reply within the days the process allows: closed as if
+        # satisfied (默认满意), counted apart from those who said they were satisfied.
+        DEFAULT = "default", _("默认满意")
 
     class Method(models.TextChoices):
         # By the rater themself (a citizen with the key only they received, a deputy).
@@ -301,6 +304,8 @@ class Rating(models.Model):
         # Taken from the rater by a handler (回访): the handler's own act, named.
         PHONE = "phone", _("电话回访")
         IN_PERSON = "in_person", _("当面回访")
+        # Nobody rated in time: the system closed it (默认满意), nobody's act.
+        AUTO = "auto", _("逾期未评价")
 
     # CASCADE: parts of their case and reply.
     case = models.ForeignKey(
@@ -340,9 +345,15 @@ class Rating(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(method="online", taken_by__isnull=True)
-                | (~models.Q(method="online") & models.Q(taken_by__isnull=False)),
+                condition=models.Q(method__in=["online", "auto"], taken_by__isnull=True)
+                | (~models.Q(method__in=["online", "auto"]) & models.Q(taken_by__isnull=False)),
                 name="handling_rating_taken_by_for_callbacks",
+            ),
+            # The default score is only ever the system's, and the system gives no other.
+            models.CheckConstraint(
+                condition=models.Q(method="auto", score="default")
+                | (~models.Q(method="auto") & ~models.Q(score="default")),
+                name="handling_rating_default_by_the_system",
             ),
         ]
 
@@ -354,6 +365,11 @@ class Rating(models.Model):
         if self.case_id is None and self.reply_id is not None:
             self.case_id = Reply.objects.values_list("case_id", flat=True).get(pk=self.reply_id)
         super().save(*args, **kwargs)
+
+
+# The scores a person gives (online or on a callback); the default one is the system's.
+GIVEN_SCORES = (Rating.Score.SATISFIED, Rating.Score.BASICALLY, Rating.Score.UNSATISFIED)
+GIVEN_SCORE_CHOICES = [(score.value, score.label) for score in GIVEN_SCORES]
 
 
 class CaseMixin(models.Model):

@@ -8,6 +8,7 @@ its timeline, and where its case page is. The handling services dispatch through
 
 from __future__ import annotations
 
+import datetime
 import enum
 from typing import Any, ClassVar
 
@@ -46,6 +47,9 @@ class Act(enum.StrEnum):
     SET_DEADLINE = "deadline_set"
     RATE = "reply_rate"
     RATE_RECORD = "reply_rate_taken"
+    # Nobody rated a reply within the days the process allows: the system closes the case
+    # as 默认满意 (Process.auto_close_days).
+    RATE_DEFAULT = "reply_rate_default"
     DEADLINE_PASSED = "deadline_passed"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
 
@@ -76,6 +80,16 @@ class Process:
     # Event verbs per act where they differ from the act's own name.
     verbs: ClassVar[dict[Act, str]] = {}
     error: ClassVar[type[HandlingError]] = HandlingError
+
+    def auto_close_days(self, obj) -> int | None:
+        """Working days after a reply reached the one who asked (sent, where replies are
+        reviewed) before an unrated case closes by itself as 默认满意; None: never."""
+        return None
+
+    def awaiting_rating(self, sent_before: datetime.datetime):
+        """The ids of this process's cases waiting for a rating of a reply that reached the
+        one who asked before `sent_before` (a superset: each is checked again, locked)."""
+        return Case.objects.none().values_list("pk", flat=True)
 
     def verb(self, act: Act) -> str:
         return self.verbs.get(act, act.value)
@@ -113,7 +127,7 @@ class Process:
     def after(self, act: Act, obj, assignment, **details) -> None:
         """What follows once the act's event is written (notifications go out after the
         commit). By default the unit hears of a rating of its reply."""
-        if act in (Act.RATE, Act.RATE_RECORD) and assignment is not None:
+        if act in (Act.RATE, Act.RATE_RECORD, Act.RATE_DEFAULT) and assignment is not None:
             from zhitong.handling.services import notify_rated
 
             notify_rated(self, obj, assignment, details["rating"])

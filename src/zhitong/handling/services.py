@@ -29,8 +29,17 @@ from django.utils.translation import gettext as _
 
 from zhitong.core.files import removed_on_error
 from zhitong.handling import deadlines
-from zhitong.handling.models import Assignment, Case, Chase, Extension, Rating, Reply, Rule
-from zhitong.handling.registry import Act, HandlingError, Process, process_for
+from zhitong.handling.models import (
+    GIVEN_SCORES,
+    Assignment,
+    Case,
+    Chase,
+    Extension,
+    Rating,
+    Reply,
+    Rule,
+)
+from zhitong.handling.registry import Act, HandlingError, Process, process_for, processes
 from zhitong.units.models import HandlingUnit
 from zhitong.workdays.selectors import working_calendar
 
@@ -653,6 +662,8 @@ def assignment_chase(*, assignment: Assignment, by, note: str = "") -> Chase:
     """Chase the unit (催办): recorded, counted on the assignment, and the unit notified."""
     process, obj, assignment = _locked(assignment)
     _allow(process, by, Act.CHASE, obj, assignment)
+    if not process.can(Act.CHASE, obj, assignment):
+        raise process.refusal(Act.CHASE, obj)
     if assignment.state not in deadlines.OPEN_STATES:
         raise process.error(
             "invalid_transition",
@@ -699,6 +710,8 @@ def assignment_reassign(*, assignment: Assignment, by, unit, reason: str) -> Ass
     period; the case's own state does not change."""
     process, obj, old = _locked(assignment)
     _allow(process, by, Act.REASSIGN, obj, old)
+    if not process.can(Act.REASSIGN, obj, old):
+        raise process.refusal(Act.REASSIGN, obj)
     if old.state not in deadlines.OPEN_STATES:
         raise process.error(
             "invalid_transition",
@@ -769,6 +782,8 @@ def assignment_set_deadline(
     today. The explanation on the case page says who set it and why."""
     process, obj, assignment = _locked(assignment)
     _allow(process, by, Act.SET_DEADLINE, obj, assignment)
+    if not process.can(Act.SET_DEADLINE, obj, assignment):
+        raise process.refusal(Act.SET_DEADLINE, obj)
     if assignment.state not in deadlines.OPEN_STATES:
         raise process.error(
             "invalid_transition",
@@ -845,11 +860,13 @@ def reply_rate(
     score: str,
     comment: str = "",
     method: str = Rating.Method.ONLINE,
+    taken_at: datetime.datetime | None = None,
 ) -> Rating:
     """Rate a reply: by the rater themself online, or taken by phone or in person (回访:
     `by` is who took it). Given the `case` instead of the reply, the one who asked rates
     what reached them last (the latest reply sent, where replies are reviewed) not yet
-    rated. A back-to-back process never shows the rater to the unit."""
+    rated. A back-to-back process never shows the rater to the unit. `taken_at`: when a
+    callback took place (default now), after the reply reached them, never in the future."""
     if (reply is None) == (case is None):
         raise TypeError("reply_rate takes a reply or a case")
     if case is None:
@@ -874,9 +891,9 @@ def reply_rate(
         _allow(process, by, act, obj, None)
         if not process.can(act, obj, None):
             raise process.refusal(act, obj)
-    if score not in Rating.Score.values:
+    if score not in GIVEN_SCORES:
         raise process.error("invalid_score", _("请选择满意、基本满意或不满意。"))
-    if method not in Rating.Method.values:
+    if method not in Rating.Method.values or method == Rating.Method.AUTO:
         raise process.error("invalid_method", _("请选择评价方式。"))
     comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
     if reply is None:
@@ -892,6 +909,15 @@ def reply_rate(
     if score == Rating.Score.UNSATISFIED and not comment:
         raise process.error("reason_required", str(process.unsatisfied_hint))
     online = method == Rating.Method.ONLINE
+    now = timezone.now()
+    if taken_at is None or online:
+        taken_at = now
+    elif not isinstance(taken_at, datetime.datetime) or timezone.is_naive(taken_at):
+        raise process.error("invalid_time", _("请填写有效的回访时间。"))
+    elif taken_at > now:
+        raise process.error("future_time", _("回访时间不能晚于现在。"))
+    elif taken_at < _reply_reached(reply):
+        raise process.error("early_time", _("回访时间不能早于答复反馈的时间。"))
     assignment = reply.assignment
     rating = Rating.objects.create(
         case_id=reply.case_id,
@@ -902,7 +928,7 @@ def reply_rate(
         rater=by if online else None,
         taken_by=None if online else by,
         back_to_back=process.back_to_back,
-        created_at=timezone.now(),
+        created_at=taken_at,
     )
     from_state = process.state_of(obj)
     extra = process.moved(obj, act, assignment, score=score, comment=comment, rating=rating)
@@ -912,6 +938,8 @@ def reply_rate(
         "score": score,
         "method": method,
     }
+    if not online:
+        data["taken_at"] = timezone.localtime(taken_at).isoformat(timespec="minutes")
     if assignment is not None:
         data[process.assignment_key] = assignment.pk
     data = {**process.event_data(act, data), **(extra or {})}
@@ -930,6 +958,89 @@ def notify_rated(process: Process, obj, assignment: Assignment, rating: Rating) 
         text=_("答复已评价“%(score)s”：%(title)s")
         % {"score": Rating.Score(rating.score).label, "title": process.title_of(obj)},
     )
+
+
+# --- closing what nobody rated (默认满意) ---------------------------------------------------
+
+
+def _reply_reached(reply: Reply) -> datetime.datetime:
+    """When a reply reached the one who asked: sent, or written where nobody reviews."""
+    return reply.sent_at or reply.created_at
+
+
+def _waiting_reply(process: Process, case_id: int) -> Reply | None:
+    """The reply the one who asked is to rate: the latest one that reached them, unrated."""
+    waiting = Reply.objects.filter(case_id=case_id, rating__isnull=True)
+    if process.reviews_replies:
+        return waiting.filter(sent_at__isnull=False).order_by("-sent_at", "-id").first()
+    return waiting.order_by("-created_at", "-id").first()
+
+
+def replies_close_unrated(*, today: datetime.date | None = None) -> int:
+    """Close, as 默认满意, each case whose reply reached the one who asked at least the
+    process's working days ago (Process.auto_close_days) and that nobody rated. The system's
+    act, recorded on the case's timeline; each case is its own transaction, so a run stopped
+    half-way keeps what it closed and a second run closes nothing twice. Returns how many."""
+    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    # Replies sent today cannot be a working day old yet.
+    before = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
+    calendar = working_calendar()
+    closed = 0
+    for process in processes().values():
+        for case_id in list(process.awaiting_rating(before)):
+            if _close_unrated(process, case_id, today, calendar):
+                closed += 1
+    return closed
+
+
+def _close_unrated(process: Process, case_id: int, today: datetime.date, calendar) -> bool:
+    with transaction.atomic():
+        case = Case.objects.filter(pk=case_id).first()
+        if case is None:
+            return False
+        obj = process.lock(case)
+        days = process.auto_close_days(obj)
+        if not days or not process.can(Act.RATE_DEFAULT, obj, None):
+            return False
+        reply = _waiting_reply(process, case_id)
+        if reply is None:
+            return False
+        reached = deadlines.local_date(_reply_reached(reply))
+        if calendar.working_days_between(reached, today) < days:
+            return False
+        rating = Rating.objects.create(
+            case_id=case_id,
+            reply=reply,
+            score=Rating.Score.DEFAULT,
+            method=Rating.Method.AUTO,
+            back_to_back=process.back_to_back,
+            created_at=timezone.now(),
+        )
+        assignment = reply.assignment
+        from_state = process.state_of(obj)
+        extra = process.moved(obj, Act.RATE_DEFAULT, assignment, score=rating.score, rating=rating)
+        data: dict[str, Any] = {
+            "reply": reply.pk,
+            "rating": rating.pk,
+            "score": rating.score,
+            "working_days": days,
+            "reached_on": reached.isoformat(),
+        }
+        if assignment is not None:
+            data[process.assignment_key] = assignment.pk
+        _record(
+            process,
+            obj,
+            by=None,
+            act=Act.RATE_DEFAULT,
+            from_state=from_state,
+            data={**data, **(extra or {})},
+        )
+        process.after(
+            Act.RATE_DEFAULT, obj, assignment, score=rating.score, comment="", rating=rating
+        )
+    return True
 
 
 # --- deadlines over time -----------------------------------------------------------------

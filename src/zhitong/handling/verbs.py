@@ -25,6 +25,7 @@ class HandlingVerb(models.TextChoices):
     DEADLINE_SET = "deadline_set", gettext_lazy("调整办理期限")
     REPLY_RATE = "reply_rate", gettext_lazy("评价答复")
     REPLY_RATE_TAKEN = "reply_rate_taken", gettext_lazy("回访评价答复")
+    REPLY_RATE_DEFAULT = "reply_rate_default", gettext_lazy("逾期未评价，默认满意")
     DEADLINE_PASSED = "deadline_passed", gettext_lazy("超过办理期限")
     DEADLINE_RECOMPUTED = "deadline_recomputed", gettext_lazy("重新计算期限")
 
@@ -77,6 +78,12 @@ def _rated(data: dict) -> str:
     return str(Rating.Score(score).label) if score in Rating.Score.values else ""
 
 
+def _closed_by_default(data: dict) -> str:
+    return _("答复反馈后%(days)s个工作日无人评价，系统办结") % {
+        "days": data.get("working_days", "")
+    }
+
+
 _FOR_UNIT = {"note_unit": True}
 register(
     HandlingVerb,
@@ -93,6 +100,7 @@ register(
         HandlingVerb.DEADLINE_SET: {**_FOR_UNIT, "describe": _deadline_set},
         HandlingVerb.REPLY_RATE: {**_FOR_UNIT, "describe": _rated},
         HandlingVerb.REPLY_RATE_TAKEN: {**_FOR_UNIT, "describe": _rated},
+        HandlingVerb.REPLY_RATE_DEFAULT: {"describe": _closed_by_default},
         HandlingVerb.DEADLINE_PASSED: {**_FOR_UNIT, "describe": _deadline_passed},
         HandlingVerb.DEADLINE_RECOMPUTED: {**_FOR_UNIT, "describe": _deadline_recomputed},
     },

@@ -62,7 +62,9 @@ def case_rows(district_id: int, days: set[datetime.date] | None) -> QuerySet:
     closed = Q(status__in=CLOSED_STATUSES)
     referred = Q(lead__due_date__isnull=False)
     ratings = Rating.objects.filter(case__district_id=district_id, case__process=PROCESS)
+    given = ratings.filter(score__in=stats.GIVEN_SCORES)
     satisfied = ratings.filter(score__in=stats.SATISFIED_SCORES)
+    by_default = ratings.filter(score=Rating.Score.DEFAULT)
     return opinions.values(
         f_case=F("case_id"),
         f_day=_day("received_at"),
@@ -77,8 +79,9 @@ def case_rows(district_id: int, days: set[datetime.date] | None) -> QuerySet:
         n_closed=_flag(closed),
         n_closed_referred=_flag(closed & referred),
         n_on_time=_flag(closed & referred & Q(lead_replied_on__lte=F("lead__due_date"))),
-        n_rated=_flag(Q(case_id__in=ratings.values("case_id"))),
+        n_rated=_flag(Q(case_id__in=given.values("case_id"))),
         n_satisfied=_flag(Q(case_id__in=satisfied.values("case_id"))),
+        n_closed_default=_flag(Q(case_id__in=by_default.values("case_id"))),
     )
 
 

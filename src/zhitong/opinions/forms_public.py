@@ -16,7 +16,7 @@ from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.forms import MultipleFileField
-from zhitong.handling.models import Rating
+from zhitong.handling.models import GIVEN_SCORE_CHOICES, Rating
 from zhitong.opinions import intake
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS, check_photos
 from zhitong.regions.models import Region, RegionLevel
@@ -369,7 +369,7 @@ class RatingForm(forms.Form):
     )
     score = forms.ChoiceField(
         label=_("您对办理结果满意吗？"),
-        choices=Rating.Score.choices,
+        choices=GIVEN_SCORE_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择满意、基本满意或不满意。")},
     )

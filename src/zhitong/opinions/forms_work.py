@@ -14,9 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.core.forms import MultipleFileField
 from zhitong.core.scoping import ScopeKind, work_scope
 from zhitong.handling.deadlines import MAX_EXTENSION_DAYS, MAX_WORKING_DAYS, MIN_WORKING_DAYS
-from zhitong.handling.models import Rating
+from zhitong.handling.models import GIVEN_SCORE_CHOICES, Rating
 from zhitong.opinions import search
-from zhitong.opinions.models import Channel, DeclineReason, Opinion, Status
+from zhitong.opinions.models import (
+    AUTO_CLOSE_MAX,
+    Channel,
+    DeclineReason,
+    DistrictSettings,
+    Opinion,
+    Status,
+)
 from zhitong.opinions.services import MAX_DOCUMENT_BYTES, MAX_REPLY_FILES
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.models import Station
@@ -266,10 +273,87 @@ class BulkReferForm(_FastSelectForm):
         help_text=_("留空则按类别的默认期限。"),
     )
 
-    def __init__(self, *args, user, opinions: QuerySet[Opinion], **kwargs):
+    def __init__(self, *args, user, opinions: QuerySet[Opinion], options=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opinions"].queryset = opinions
-        self.fields["unit"].queryset = units_for(user)
+        _set_units(self.fields["unit"], user, options)
+
+
+def _set_units(field, user, options: list | None) -> None:
+    """The units a user may choose; `options` (id, name) read once for a page's forms."""
+    field.queryset = units_for(user)
+    if options is not None:
+        field.widget.choices = [("", field.empty_label), *options]
+
+
+class BulkSuperviseForm(_FastSelectForm):
+    """Chase, set a new deadline for, or reassign the checked overdue opinions (批量督办)."""
+
+    opinions = forms.ModelMultipleChoiceField(
+        label=_("选中的意见"),
+        queryset=Opinion.objects.none(),
+        error_messages={
+            "required": _("请至少勾选一件意见。"),
+            "invalid_choice": _("勾选的意见不存在或无权办理。"),
+            "invalid_pk_value": _("勾选的意见不存在或无权办理。"),
+        },
+    )
+    act = forms.ChoiceField(
+        label=_("督办方式"),
+        choices=[
+            ("chase", _("催办")),
+            ("set_deadline", _("调整办理期限")),
+            ("reassign", _("改派承办单位")),
+        ],
+        initial="chase",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择督办方式。"),
+            "invalid_choice": _("请选择催办、调整期限或改派。"),
+        },
+    )
+    note = forms.CharField(
+        label=_("说明或理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("催办时可留空；调整期限和改派须填写理由。"),
+    )
+    due = forms.DateField(
+        label=_("新的办理期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("调整期限时填写，须为今天以后的工作日。"),
+        error_messages={"invalid": _("请填写有效的日期。")},
+    )
+    unit = _UnitChoice(
+        label=_("改派至"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        empty_label=_("改派时选择承办单位"),
+        error_messages={"invalid_choice": _("所选承办单位不存在或已停用。")},
+    )
+
+    def __init__(self, *args, user, opinions: QuerySet[Opinion], options=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinions"].queryset = opinions
+        _set_units(self.fields["unit"], user, options)
+
+    def clean(self):
+        cleaned = super().clean()
+        act = cleaned.get("act")
+        note = (cleaned.get("note") or "").strip()
+        if act == "set_deadline":
+            if not cleaned.get("due") and "due" not in self.errors:
+                self.add_error("due", _("请填写新的办理期限。"))
+            if not note:
+                self.add_error("note", _("请填写调整理由。"))
+        if act == "reassign":
+            if not cleaned.get("unit") and "unit" not in self.errors:
+                self.add_error("unit", _("请选择改派的承办单位。"))
+            if not note:
+                self.add_error("note", _("请填写改派理由。"))
+        return cleaned
 
 
 # --- case actions ---------------------------------------------------------------------------
@@ -358,8 +442,24 @@ class ReferForm(_FastSelectForm):
         label=_("转办说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, user, suggested=None, **kwargs):
+    def __init__(self, *args, user, suggested=None, needs_category: bool = False, **kwargs):
+        """`needs_category`: the opinion has none yet; one must be chosen to refer it."""
         super().__init__(*args, **kwargs)
+        if needs_category:
+            self.fields = {
+                "category": _CategoryChoice(
+                    label=_("类别"),
+                    queryset=categories(),
+                    empty_label=_("请选择类别"),
+                    help_text=_("转办前须确定类别：统计和按类别交办都需要。"),
+                    error_messages={
+                        "required": _("请先选择类别再转办。"),
+                        "invalid_choice": _("请选择有效的类别。"),
+                    },
+                ),
+                **self.fields,
+            }
+            self.fields["category"].widget = _fast(self.fields["category"].widget)
         units = units_for(user)
         self.fields["unit"].queryset = units
         self.fields["co_units"].queryset = units
@@ -412,9 +512,17 @@ class RecordRatingForm(_FastSelectForm):
         ],
         error_messages={"required": _("请选择回访方式。")},
     )
+    taken_at = forms.DateTimeField(
+        label=_("回访时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=_("留空为现在；补记之前的回访时填写当时的时间。"),
+        error_messages={"invalid": _("请填写有效的回访时间。")},
+    )
     score = forms.ChoiceField(
         label=_("群众的评价"),
-        choices=Rating.Score.choices,
+        choices=GIVEN_SCORE_CHOICES,
         error_messages={"required": _("请选择满意、基本满意或不满意。")},
     )
     comment = forms.CharField(
@@ -446,6 +554,65 @@ class ExtensionRequestForm(_FastSelectForm):
         label=_("延期理由"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("请填写延期理由。")},
+    )
+
+
+class ChaseForm(_FastSelectForm):
+    """催办: the unit is told; the note is what they read."""
+
+    note = forms.CharField(
+        label=_("催办说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("可留空；填写后随催办通知发给承办单位。"),
+    )
+
+
+class ReassignForm(_FastSelectForm):
+    """改派: another unit takes the referral over, with a fresh deadline."""
+
+    unit = _UnitChoice(
+        label=_("改派至"),
+        queryset=HandlingUnit.objects.none(),
+        empty_label=_("请选择承办单位"),
+        error_messages={
+            "required": _("请选择改派的承办单位。"),
+            "invalid_choice": _("所选承办单位不存在或已停用。"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("改派理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写改派理由。")},
+    )
+
+    def __init__(self, *args, user, options: list | None = None, **kwargs):
+        """`options`: the units as (id, name), read once for all the page's forms."""
+        super().__init__(*args, **kwargs)
+        _set_units(self.fields["unit"], user, options)
+
+
+def unit_options(user) -> list[tuple[int, str]]:
+    """The units a user may refer to, as (id, name) for several forms of one page."""
+    return list(units_for(user).values_list("pk", "name"))
+
+
+class SetDeadlineForm(_FastSelectForm):
+    """调整期限: staff set a new due date, with a reason shown on the case page."""
+
+    due = forms.DateField(
+        label=_("新的办理期限"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("须为今天以后的工作日。"),
+        error_messages={"required": _("请填写新的办理期限。"), "invalid": _("请填写有效的日期。")},
+    )
+    reason = forms.CharField(
+        label=_("调整理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写调整理由。")},
     )
 
 
@@ -544,3 +711,25 @@ class StatsPeriodForm(_FastSelectForm):
         if start and end and start > end:
             self.add_error("end", _("结束日期不能早于开始日期。"))
         return data
+
+
+class DistrictSettingsForm(forms.ModelForm):
+    """The district's settings for its opinions (意见办理设置)."""
+
+    class Meta:
+        model = DistrictSettings
+        fields = ["auto_close_working_days"]
+        error_messages = {
+            "auto_close_working_days": {
+                "required": _("请填写工作日数（0 表示不自动办结）。"),
+                "invalid": _("请填写 0 到 %(max)d 之间的整数。") % {"max": AUTO_CLOSE_MAX},
+            }
+        }
+
+    def clean_auto_close_working_days(self):
+        value = self.cleaned_data["auto_close_working_days"]
+        if value is None or not 0 <= value <= AUTO_CLOSE_MAX:
+            raise forms.ValidationError(
+                _("请填写 0 到 %(max)d 之间的整数。") % {"max": AUTO_CLOSE_MAX}
+            )
+        return value

@@ -35,6 +35,7 @@ class OpinionProcess(Process):
         Act.REVIEW: "reply_send",
         Act.RATE: "rating_submit",
         Act.RATE_RECORD: "rating_record",
+        Act.RATE_DEFAULT: "rating_default",
     }
     # The deputy or station reviews a reply before it reaches the citizen, who rates it
     # with the tracking code and the rating key only they received.
@@ -57,6 +58,19 @@ class OpinionProcess(Process):
         )
         return opinion
 
+    def auto_close_days(self, obj) -> int | None:
+        from zhitong.opinions.models import auto_close_days
+
+        return auto_close_days(obj.district_id) or None
+
+    def awaiting_rating(self, sent_before):
+        return (
+            Opinion.objects.filter(status=Status.SENT, replies__sent_at__lt=sent_before)
+            .values_list("case_id", flat=True)
+            .order_by("case_id")
+            .distinct()
+        )
+
     def title_of(self, obj) -> str:
         return obj.subject
 
@@ -74,7 +88,7 @@ class OpinionProcess(Process):
             return lifecycle.allowed("answer_on_spot", obj.status)
         if act == Act.REVIEW:
             return lifecycle.allowed("reply_send", obj.status)
-        if act in (Act.RATE, Act.RATE_RECORD):
+        if act in (Act.RATE, Act.RATE_RECORD, Act.RATE_DEFAULT):
             return lifecycle.allowed("rating_submit", obj.status)
         assignment.opinion = obj
         if act == Act.ACCEPT:
@@ -112,7 +126,7 @@ class OpinionProcess(Process):
             obj.status = lifecycle.target_of("reply_send", obj.status)
             obj.save(update_fields=["status", "updated_at"])
             return None
-        if act in (Act.RATE, Act.RATE_RECORD):
+        if act in (Act.RATE, Act.RATE_RECORD, Act.RATE_DEFAULT):
             return self._rated(obj, assignment, details["score"])
         if assignment.role != Assignment.Role.LEAD:
             return None
@@ -164,7 +178,9 @@ class OpinionProcess(Process):
     def event_data(self, act: Act, data: dict) -> dict:
         if act in (Act.RATE, Act.RATE_RECORD):
             # The opinion's timeline names the referral only when the rating returned it.
-            keep = ("score", "rating", "reply") + (("method",) if act == Act.RATE_RECORD else ())
+            keep = ("score", "rating", "reply")
+            if act == Act.RATE_RECORD:
+                keep += ("method", "taken_at")
             return {key: data[key] for key in keep}
         return data
 
@@ -175,7 +191,7 @@ class OpinionProcess(Process):
             services.notify_reply_to_review(obj, assignment)
         elif act == Act.REVIEW:
             services.tell_reply_sent(obj, details["reply"].text_sent)
-        elif act in (Act.RATE, Act.RATE_RECORD):
+        elif act in (Act.RATE, Act.RATE_RECORD, Act.RATE_DEFAULT):
             services.rated(obj, assignment, details["score"], details["comment"], details["rating"])
 
     def reply_files(self, files) -> list:

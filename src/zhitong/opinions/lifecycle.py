@@ -138,6 +138,14 @@ def can_submit_reply(referral: Assignment) -> bool:
     return referral.opinion.status in (Status.REFERRED, Status.HANDLING)
 
 
+def can_manage_referral(referral: Assignment) -> bool:
+    """Staff may chase, reassign or set a new deadline while the unit is on it."""
+    return referral.state in (
+        Assignment.State.PENDING,
+        Assignment.State.ACCEPTED,
+    ) and referral.opinion.status in (Status.REFERRED, Status.HANDLING)
+
+
 def can_request_extension(referral: Assignment) -> bool:
     return (
         referral.role == Assignment.Role.LEAD

@@ -320,3 +320,62 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# How many working days after a reply reached the citizen an unrated opinion closes by
+# itself (默认满意), unless its district's staff set another number.
+AUTO_CLOSE_DEFAULT = 10
+AUTO_CLOSE_MAX = 60
+
+
+class DistrictSettings(models.Model):
+    """A district's rules for its opinions, kept by its staff (意见办理设置)."""
+
+    district = models.OneToOneField(
+        Region,
+        verbose_name=_("所属区"),
+        on_delete=models.CASCADE,
+        related_name="opinion_settings",
+    )
+    auto_close_working_days = models.PositiveSmallIntegerField(
+        _("逾期未评价自动办结（工作日）"),
+        default=AUTO_CLOSE_DEFAULT,
+        help_text=_(
+            "答复反馈给群众后，超过这么多个工作日无人评价（网上评价或回访），系统按“默认满意”"
+            "办结，统计时单列，不计入满意；填 0 表示不自动办结。"
+        ),
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("意见办理设置")
+        verbose_name_plural = _("意见办理设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(auto_close_working_days__lte=AUTO_CLOSE_MAX),
+                name="opinions_settings_auto_close_bounded",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.district)
+
+
+def auto_close_days(district_id: int | None) -> int:
+    """The working days after which the district's unrated opinions close by themselves."""
+    if district_id is None:
+        return AUTO_CLOSE_DEFAULT
+    value = (
+        DistrictSettings.objects.filter(district_id=district_id)
+        .values_list("auto_close_working_days", flat=True)
+        .first()
+    )
+    return AUTO_CLOSE_DEFAULT if value is None else value

@@ -6,6 +6,8 @@ import rules
 from zhitong.accounts.rules import (
     assigned_to_station,
     in_scope,
+    is_admin,
+    is_committee_staff,
     is_deputy,
     is_liaison,
     is_recording_staff,
@@ -110,4 +112,20 @@ rules.add_perm(
         | (is_liaison & keeps_station)
         | (is_deputy & assigned_to_station)
     ),
+)
+
+
+# --- A district's settings for its opinions (意见办理设置) -------------------------------
+
+
+@rules.predicate
+def district_in_scope(user, district) -> bool:
+    return district is not None and region_in_scope(user, district)
+
+
+# `user.has_perm("opinions.change_settings", district)`: the district's committee staff
+# and administrators set how its opinions are handled (the days before 默认满意).
+rules.add_perm(
+    "opinions.change_settings",
+    (is_admin | is_committee_staff) & is_region_staff & district_in_scope,
 )

@@ -30,7 +30,15 @@ from zhitong.handling.models import Assignment, Extension, Rating, Reply, Rule
 from zhitong.handling.registry import HandlingError
 from zhitong.handling.services import sync_open_dates
 from zhitong.opinions import lifecycle
-from zhitong.opinions.models import Attachment, DeclineReason, Opinion, Status
+from zhitong.opinions.models import (
+    AUTO_CLOSE_DEFAULT,
+    AUTO_CLOSE_MAX,
+    Attachment,
+    DeclineReason,
+    DistrictSettings,
+    Opinion,
+    Status,
+)
 from zhitong.opinions.verbs import OpinionVerb
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
 from zhitong.workdays.selectors import working_calendar
@@ -394,18 +402,36 @@ def _check_unit(unit, opinion: Opinion, *, label: str) -> HandlingUnit:
 
 @transaction.atomic
 def opinion_refer(
-    *, opinion: Opinion, by, unit, co_units=(), working_days=None, note: str = ""
+    *,
+    opinion: Opinion,
+    by,
+    unit,
+    co_units=(),
+    working_days=None,
+    note: str = "",
+    category=None,
 ) -> Assignment:
     """Refer (转办) an accepted opinion to a lead unit (主办) and any co-units (协办).
 
-    The deadline is `working_days` (default: the category's) working days after the
-    local date of referral; the routing table's suggestion is kept beside the choice.
+    The opinion must have a category (the statistics, the routing and the deadline read
+    it): `category`, when given, is set first (its own event). The deadline is
+    `working_days` (default: the category's) working days after the local date of
+    referral; the routing table's suggestion is kept beside the choice.
     """
+    if category is not None:
+        current = Opinion.objects.filter(pk=opinion.pk).values_list("category_id", flat=True)
+        if current.first() != getattr(category, "pk", category):
+            opinion_update_category(opinion=opinion, by=by, category=category)
     # With what the deadline, the suggestion and the assignment read: the category (and
     # its parent's deadline), where the matter is, and the case.
     opinion = _lock(opinion, "category__parent", "place", "street", "case")
     _require(by, "opinions.refer_opinion", opinion)
     _require_state("refer", opinion)
+    if opinion.category_id is None:
+        raise OpinionError(
+            "category_required",
+            _("请先确定意见的类别再转办：统计和按类别交办都需要类别。"),
+        )
     unit = _check_unit(unit, opinion, label=_("主办单位"))
     co_list: list[HandlingUnit] = []
     for co in co_units or ():
@@ -492,6 +518,45 @@ def opinion_bulk_refer(*, opinions, by, unit, working_days=None) -> list[Assignm
                 % {"code": opinion.tracking_code, "message": error.messages[0]},
             ) from error
     return referrals
+
+
+BULK_CHASE, BULK_SET_DEADLINE, BULK_REASSIGN = "chase", "set_deadline", "reassign"
+
+
+@transaction.atomic
+def referrals_bulk_supervise(*, opinions, by, act: str, note: str = "", due=None, unit=None) -> int:
+    """Chase (催办), set a new deadline for, or reassign the running lead referral of many
+    opinions at once (批量督办, from the overdue list): all of them, or none when one fails."""
+    opinions = sorted(opinions, key=lambda o: o.pk)
+    if not opinions:
+        raise OpinionError("required", _("请至少选择一件意见。"))
+    if act not in (BULK_CHASE, BULK_SET_DEADLINE, BULK_REASSIGN):
+        raise OpinionError("invalid_act", _("请选择催办、调整期限或改派。"))
+    for opinion in opinions:
+        _require(by, "opinions.refer_opinion", opinion)
+        lead = (
+            opinion.referrals.filter(
+                role=Assignment.Role.LEAD, state__in=[s.value for s in deadlines.OPEN_STATES]
+            )
+            .order_by("-assigned_at")
+            .first()
+        )
+        try:
+            if lead is None:
+                raise OpinionError("no_referral", _("没有正在办理的转办，无需督办。"))
+            if act == BULK_CHASE:
+                handling.assignment_chase(assignment=lead, by=by, note=note)
+            elif act == BULK_SET_DEADLINE:
+                handling.assignment_set_deadline(assignment=lead, by=by, due=due, reason=note)
+            else:
+                handling.assignment_reassign(assignment=lead, by=by, unit=unit, reason=note)
+        except OpinionError as error:
+            raise OpinionError(
+                error.code or "invalid",
+                _("意见 %(code)s：%(message)s")
+                % {"code": opinion.tracking_code, "message": error.messages[0]},
+            ) from error
+    return len(opinions)
 
 
 def case_of(opinion: Opinion):
@@ -656,17 +721,25 @@ def rating_submit(*, opinion: Opinion, score, comment: str = "") -> Rating:
     return handling.reply_rate(case=case_of(opinion), by=None, score=score, comment=comment)
 
 
-def rating_record(*, opinion: Opinion, by, score, comment: str = "", method) -> Rating:
+def rating_record(
+    *, opinion: Opinion, by, score, comment: str = "", method, taken_at=None
+) -> Rating:
     """A handler records the rating the citizen gave by phone or in person (回访).
 
-    It is the handler's own act: the event names them, the rating keeps who took it and
-    how, and the same rules as an online rating follow (closes, or returns once).
+    It is the handler's own act: the event names them, the rating keeps who took it, how
+    and when (`taken_at`, default now), and the same rules as an online rating follow
+    (closes, or returns once).
     """
     if method not in (Rating.Method.PHONE, Rating.Method.IN_PERSON):
         _require(by, "opinions.triage_opinion", opinion)
         raise OpinionError("invalid_method", _("请选择电话回访或当面回访。"))
     return handling.reply_rate(
-        case=case_of(opinion), by=by, score=score, comment=comment, method=method
+        case=case_of(opinion),
+        by=by,
+        score=score,
+        comment=comment,
+        method=method,
+        taken_at=taken_at,
     )
 
 
@@ -702,6 +775,21 @@ def extension_request(*, referral: Assignment, by, working_days, reason: str) ->
     return handling.extension_request(
         assignment=referral, by=by, period=working_days, reason=reason
     )
+
+
+def referral_chase(*, referral: Assignment, by, note: str = ""):
+    """Staff chase the unit of a running referral (催办): recorded, counted, the unit told."""
+    return handling.assignment_chase(assignment=referral, by=by, note=note)
+
+
+def referral_reassign(*, referral: Assignment, by, unit, reason: str) -> Assignment:
+    """Staff give a running referral to another unit (改派) with a fresh deadline."""
+    return handling.assignment_reassign(assignment=referral, by=by, unit=unit, reason=reason)
+
+
+def referral_set_deadline(*, referral: Assignment, by, due, reason: str) -> Assignment:
+    """Staff set a running referral's due date (调整期限), with a reason."""
+    return handling.assignment_set_deadline(assignment=referral, by=by, due=due, reason=reason)
 
 
 def extension_decide(*, extension: Extension, by, approve: bool, note: str = "") -> Extension:
@@ -799,3 +887,35 @@ def checked_text(value, *, field, limit: int, required: bool = True) -> str:
 
 
 # --- deadlines over time: zhitong.handling (deadlines_record_passings, the calendar hook)
+
+
+# --- the district's settings (意见办理设置) ---------------------------------------------
+
+
+@transaction.atomic
+def district_settings_update(*, district, by, auto_close_working_days) -> DistrictSettings:
+    """Staff set the working days after which their district's unrated opinions close by
+    themselves (默认满意; 0: never). Recorded as an event on the settings, with the change."""
+    _require(by, "opinions.change_settings", district)
+    if (
+        isinstance(auto_close_working_days, bool)
+        or not isinstance(auto_close_working_days, int)
+        or not 0 <= auto_close_working_days <= AUTO_CLOSE_MAX
+    ):
+        raise OpinionError(
+            "invalid_days", _("请填写 0 到 %(max)d 之间的整数。") % {"max": AUTO_CLOSE_MAX}
+        )
+    row, _created = DistrictSettings.objects.select_for_update().get_or_create(district=district)
+    before = row.auto_close_working_days if not _created else AUTO_CLOSE_DEFAULT
+    row.auto_close_working_days = auto_close_working_days
+    row.updated_by = by
+    row.save()
+    if before != auto_close_working_days:
+        event_record(
+            actor=by,
+            subject=row,
+            verb=OpinionVerb.SETTINGS_CHANGE,
+            data={"auto_close_working_days": {"from": before, "to": auto_close_working_days}},
+            district_code=district.code,
+        )
+    return row

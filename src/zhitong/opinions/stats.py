@@ -8,7 +8,10 @@ nothing loops over opinion rows in Python (only the groups of two queries are ma
 - closure rate (办结率) = closed / collected;
 - on time (按期办结): a closed opinion that was referred, whose current lead unit replied on
   or before the stored due date; on-time rate (按期办结率) = on time / closed and referred;
-- satisfied (满意): rated 满意 or 基本满意; satisfaction rate (满意率) = satisfied / rated.
+- satisfied (满意): rated 满意 or 基本满意; satisfaction rate (满意率) = satisfied / rated;
+- rated (已评价) counts the ratings people gave (online, or taken on a callback); closed by
+  default (默认满意): replied, and nobody rated within the days the district allows, so the
+  system closed it; counted apart, never as rated or satisfied.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.core.scoping import ScopeKind, work_scope
-from zhitong.handling.figures import unit_assignments_in_scope, unit_figures_live
+from zhitong.handling.figures import GIVEN_SCORES, unit_assignments_in_scope, unit_figures_live
 from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions.models import CLOSED_STATUSES, Channel, Opinion, Status
 from zhitong.opinions.search import overdue_q, with_planner_hint
@@ -92,8 +95,9 @@ def _rating_metrics() -> dict:
     """Counts over ratings: an opinion rated twice (unsatisfied, then again) counts once."""
     return {
         # One case per opinion: its case counts it.
-        "rated": Count("case", distinct=True),
+        "rated": Count("case", distinct=True, filter=Q(score__in=GIVEN_SCORES)),
         "satisfied": Count("case", distinct=True, filter=Q(score__in=SATISFIED_SCORES)),
+        "closed_default": Count("case", distinct=True, filter=Q(score=Rating.Score.DEFAULT)),
     }
 
 
@@ -131,6 +135,7 @@ class FigureRow:
     on_time: int = 0
     rated: int = 0
     satisfied: int = 0
+    closed_default: int = 0
 
     @property
     def closure_rate(self) -> Decimal | None:
@@ -145,7 +150,15 @@ class FigureRow:
         return _rate(self.satisfied, self.rated)
 
 
-COUNT_FIELDS = ("collected", "closed", "closed_referred", "on_time", "rated", "satisfied")
+COUNT_FIELDS = (
+    "collected",
+    "closed",
+    "closed_referred",
+    "on_time",
+    "rated",
+    "satisfied",
+    "closed_default",
+)
 
 
 def _row(label, values: dict) -> FigureRow:
@@ -157,6 +170,7 @@ def _row(label, values: dict) -> FigureRow:
         on_time=values.get("on_time") or 0,
         rated=values.get("rated") or 0,
         satisfied=values.get("satisfied") or 0,
+        closed_default=values.get("closed_default") or 0,
     )
 
 
@@ -198,6 +212,7 @@ BREAKDOWN_COLUMNS = (
     Column("on_time_rate", _("按期办结率"), rate=True),
     Column("rated", _("已评价")),
     Column("satisfaction_rate", _("满意率"), rate=True),
+    Column("closed_default", _("默认满意")),
 )
 # The per-unit figures across processes count assignments: assigned, replied, on time.
 UNIT_COLUMNS = (
@@ -206,6 +221,7 @@ UNIT_COLUMNS = (
     Column("on_time_rate", _("按期答复率"), rate=True),
     Column("rated", _("已评价")),
     Column("satisfaction_rate", _("满意率"), rate=True),
+    Column("closed_default", _("默认满意")),
 )
 
 

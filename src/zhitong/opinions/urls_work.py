@@ -9,8 +9,10 @@ app_name = "opinions"
 urlpatterns = [
     path("", views.queue_view, name="queue"),
     path("bulk-refer/", views.bulk_refer_view, name="bulk_refer"),
+    path("bulk-supervise/", views.bulk_supervise_view, name="bulk_supervise"),
     path("export/", views.export_view, name="export"),
     path("stats/", views.stats_view, name="stats"),
+    path("settings/", views.settings_view, name="settings"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",
@@ -40,6 +42,13 @@ urlpatterns = [
         "<int:pk>/referrals/<int:referral_id>/extension/",
         views.extension_request_view,
         name="extension_request",
+    ),
+    path("<int:pk>/referrals/<int:referral_id>/chase/", views.chase_view, name="chase"),
+    path("<int:pk>/referrals/<int:referral_id>/reassign/", views.reassign_view, name="reassign"),
+    path(
+        "<int:pk>/referrals/<int:referral_id>/deadline/",
+        views.set_deadline_view,
+        name="set_deadline",
     ),
     path(
         "<int:pk>/extensions/<int:extension_id>/decide/",

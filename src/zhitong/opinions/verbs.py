@@ -26,9 +26,11 @@ class OpinionVerb(models.TextChoices):
     REPLY_SEND = "reply_send", gettext_lazy("审核并反馈群众")
     RATING_SUBMIT = "rating_submit", gettext_lazy("群众评价")
     RATING_RECORD = "rating_record", gettext_lazy("回访评价")
+    RATING_DEFAULT = "rating_default", gettext_lazy("逾期未评价，默认满意办结")
     MERGE = "merge", gettext_lazy("合并至主意见")
     CLOSE_WITH_MAIN = "close_with_main", gettext_lazy("随主意见办结")
     RAISE_SUGGESTION = "raise_suggestion", gettext_lazy("提出代表建议")
+    SETTINGS_CHANGE = "opinion_settings_change", gettext_lazy("修改意见办理设置")
 
 
 def _rating_label(value: str) -> str:
@@ -53,7 +55,24 @@ def _rating_record(data: dict) -> str:
 
     method = data.get("method", "")
     label = Rating.Method(method).label if method in Rating.Method.values else ""
-    return f"{label}：{_rating_label(data.get('score', ''))}"
+    text = f"{label}：{_rating_label(data.get('score', ''))}"
+    taken_at = str(data.get("taken_at") or "")
+    if taken_at:
+        # "2026-03-04T10:30+08:00" → "2026-03-04 10:30"
+        text += _("（回访时间 %(at)s）") % {"at": taken_at[:16].replace("T", " ")}
+    return text
+
+
+def _settings_change(data: dict) -> str:
+    change = data.get("auto_close_working_days") or {}
+    return _("逾期未评价自动办结：%(before)s → %(after)s个工作日（0 为不自动办结）") % {
+        "before": change.get("from", ""),
+        "after": change.get("to", ""),
+    }
+
+
+def _rating_default(data: dict) -> str:
+    return _("答复反馈后%(days)s个工作日无人评价") % {"days": data.get("working_days", "")}
 
 
 register(
@@ -110,11 +129,17 @@ register(
             "note_unit": True,
             "describe": _rating_record,
         },
+        OpinionVerb.RATING_DEFAULT: {
+            "public": gettext_lazy("规定期限内未评价，按默认满意办结"),
+            "public_others": gettext_lazy("主件按默认满意办结"),
+            "describe": _rating_default,
+        },
         OpinionVerb.MERGE: {
             "public": gettext_lazy("与相同问题合并办理"),
             "describe": lambda data: str((data.get("into") or {}).get("tracking_code", "")),
         },
         OpinionVerb.CLOSE_WITH_MAIN: {"public": gettext_lazy("合并办理的主件已办结")},
         OpinionVerb.RAISE_SUGGESTION: {"describe": lambda data: str(data.get("title", ""))},
+        OpinionVerb.SETTINGS_CHANGE: {"describe": _settings_change},
     },
 )

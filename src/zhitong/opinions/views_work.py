@@ -46,8 +46,9 @@ from zhitong.opinions import (
     stats,
 )
 from zhitong.opinions import jobs as opinion_jobs
-from zhitong.opinions.models import Attachment, Opinion, Status
+from zhitong.opinions.models import Attachment, DistrictSettings, Opinion, Status
 from zhitong.opinions.services import OpinionError
+from zhitong.regions.models import Region, RegionLevel
 from zhitong.units.models import Category
 from zhitong.workdays.deadlines import Deadline
 from zhitong.workdays.selectors import working_calendar
@@ -209,7 +210,12 @@ def _checked_ids(bulk_form) -> set[int]:
 
 
 def _render_queue(
-    request: HttpRequest, params: QueryDict, *, bulk_form=None, status: int = 200
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    bulk_form=None,
+    supervise_form=None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     form = forms_work.QueueFilterForm(params or None, user=user)
@@ -229,9 +235,17 @@ def _render_queue(
     )
     base_query = _query_without_cursor(params)
     may_bulk = _may_refer_in_bulk(user)
+    # Overdue opinions are supervised in bulk (批量督办) from the deadline filter.
+    may_supervise = may_bulk and (bool(flt.deadline) or supervise_form is not None)
+    # The units, read once for both bulk forms' selects.
+    options = forms_work.unit_options(user) if may_bulk else []
     if may_bulk and bulk_form is None:
         bulk_form = forms_work.BulkReferForm(
-            user=user, opinions=selectors.opinions_visible_to(user)
+            user=user, opinions=selectors.opinions_visible_to(user), options=options
+        )
+    if may_supervise and supervise_form is None:
+        supervise_form = forms_work.BulkSuperviseForm(
+            user=user, opinions=selectors.opinions_visible_to(user), options=options
         )
     context = {
         "may_record": _may_record(user),
@@ -245,7 +259,12 @@ def _render_queue(
         "bulk_form": bulk_form if may_bulk else None,
         "referable": {Status.ACCEPTED.value},
         "checked_ids": _checked_ids(bulk_form) if may_bulk else set(),
+        "supervise_form": supervise_form if may_supervise else None,
+        "supervisable": {Status.REFERRED.value, Status.HANDLING.value},
+        "supervise_checked": _checked_ids(supervise_form) if may_supervise else set(),
         "export_query": base_query.urlencode(),
+        # The link only; the page checks the district (opinions.change_settings).
+        "may_settings": user.is_superuser or getattr(user, "role", "") in (Role.ADMIN, Role.STAFF),
     }
     return render(request, "opinions/work/queue.html", context, status=status)
 
@@ -299,6 +318,47 @@ def bulk_refer_view(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?{query}" if query else url)
 
 
+@login_required
+@require_POST
+def bulk_supervise_view(request: HttpRequest) -> HttpResponse:
+    """Chase, set a new deadline for, or reassign the checked overdue opinions' lead
+    referrals (批量督办): all of them, or none and the reason why."""
+    user = request.user
+    _require_worker(user)
+    if not _may_refer_in_bulk(user):
+        raise PermissionDenied(_("您无权督办意见。"))
+    back = QueryDict(request.POST.get("query", ""), mutable=True)
+    form = forms_work.BulkSuperviseForm(
+        request.POST, user=user, opinions=selectors.opinions_visible_to(user)
+    )
+    if not form.is_valid():
+        return _render_queue(request, back, supervise_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        count = services.referrals_bulk_supervise(
+            opinions=list(data["opinions"]),
+            by=user,
+            act=data["act"],
+            note=data["note"],
+            due=data["due"],
+            unit=data["unit"],
+        )
+    except OpinionError as error:
+        form.add_error(None, str(error))
+        return _render_queue(request, back, supervise_form=form, status=400)
+    done = {
+        "chase": _("已催办 %(count)s 件意见的承办单位。"),
+        "set_deadline": _("已调整 %(count)s 件意见的办理期限。"),
+        "reassign": _("已将 %(count)s 件意见改派至%(unit)s。"),
+    }[data["act"]]
+    messages.success(
+        request, done % {"count": count, "unit": data["unit"].name if data["unit"] else ""}
+    )
+    url = reverse("opinions:queue")
+    query = _query_without_cursor(back).urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
 # --- the case page ----------------------------------------------------------------------
 
 
@@ -312,6 +372,8 @@ class ReferralView:
     may_return: bool
     may_reply: bool
     may_request_extension: bool
+    # Staff's acts on a running referral: chase (催办), reassign (改派), a new deadline.
+    may_manage: bool = False
 
     @property
     def deadline_label(self) -> str:
@@ -375,7 +437,9 @@ def _status_label(value: str) -> str:
         return value
 
 
-def _referral_views(user, opinion: Opinion, today, calendar) -> list[ReferralView]:
+def _referral_views(
+    user, opinion: Opinion, today, calendar, *, may_refer: bool = False
+) -> list[ReferralView]:
     # Newest referral round first; within a round the lead unit before its co-units.
     referrals = sorted(
         selectors.opinion_referrals(opinion),
@@ -406,6 +470,7 @@ def _referral_views(user, opinion: Opinion, today, calendar) -> list[ReferralVie
                 may_request_extension=handles
                 and lifecycle.can_request_extension(referral)
                 and not any(e.state == Extension.State.PENDING for e in referral.extensions.all()),
+                may_manage=may_refer and lifecycle.can_manage_referral(referral),
             )
         )
     return views
@@ -429,7 +494,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     may_refer = user.has_perm("opinions.refer_opinion", opinion)
     may_raise = user.has_perm("opinions.raise_suggestion", opinion)
 
-    referral_views = _referral_views(user, opinion, today, calendar)
+    referral_views = _referral_views(user, opinion, today, calendar, may_refer=may_refer)
     replies = list(selectors.opinion_replies(opinion))
     photos = list(opinion.attachments.filter(reply__isnull=True).order_by("created_at", "id"))
     # Merges may join opinions of different scopes: only those this user may open are named.
@@ -457,11 +522,13 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         )
     ]
     to_send = _reply_to_send(replies) if may_triage and lifecycle.can_send_reply(opinion) else None
+    # Only those who decide extensions get their forms (a unit once saw the form to
+    # approve its own request, and got a 403 for posting it).
     pending_extensions = [
         (view.referral, extension)
         for view in referral_views
         for extension in view.extensions
-        if extension.state == Extension.State.PENDING and view.is_running
+        if may_refer and extension.state == Extension.State.PENDING and view.is_running
     ]
     suggested = (
         services.suggested_unit_for(opinion) if may_refer and lifecycle.can_refer(opinion) else None
@@ -495,7 +562,12 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
             lambda: forms_work.CategoryForm(initial={"category": opinion.category_id}),
         )
     if actions["refer"]:
-        forms["refer"] = form("refer", lambda: forms_work.ReferForm(user=user, suggested=suggested))
+        forms["refer"] = form(
+            "refer",
+            lambda: forms_work.ReferForm(
+                user=user, suggested=suggested, needs_category=opinion.category_id is None
+            ),
+        )
     if actions["merge"]:
         forms["merge"] = form("merge", forms_work.MergeForm)
     if actions["raise_suggestion"]:
@@ -509,6 +581,9 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         )
     if actions["record_rating"]:
         forms["record_rating"] = form("record_rating", forms_work.RecordRatingForm)
+    options = (
+        forms_work.unit_options(user) if any(view.may_manage for view in referral_views) else []
+    )
     for view in referral_views:
         rid = view.referral.pk
         if view.may_return:
@@ -520,6 +595,14 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         if view.may_request_extension:
             view.extension_form = bound.get(f"extension-{rid}") or forms_work.ExtensionRequestForm(
                 prefix=f"r{rid}"
+            )
+        if view.may_manage:
+            view.chase_form = bound.get(f"chase-{rid}") or forms_work.ChaseForm(prefix=f"c{rid}")
+            view.reassign_form = bound.get(f"reassign-{rid}") or forms_work.ReassignForm(
+                prefix=f"m{rid}", user=user, options=options
+            )
+            view.deadline_form = bound.get(f"deadline-{rid}") or forms_work.SetDeadlineForm(
+                prefix=f"d{rid}"
             )
     decide_forms = [
         (
@@ -592,12 +675,15 @@ def _done(request: HttpRequest, opinion: Opinion, message: str) -> HttpResponse:
 def _refused(
     request: HttpRequest, opinion: Opinion, key: str, form, error: str = ""
 ) -> HttpResponse:
-    if error:
+    """The case page again with why: on the refused form, or (an act without a form, such
+    as signing for a referral) at the top of the page only."""
+    if error and form is not None:
         form.add_error(None, error)
     message = error or _("提交的内容有误，请检查后重试。")
     # Re-read the opinion: nothing changed, but the page must show it as it is now.
     opinion = selectors.access_opinion(request.user, opinion.pk)
-    return _render_case(request, opinion, bound={key: form}, error=message, status=400)
+    bound = {key: form} if form is not None else {}
+    return _render_case(request, opinion, bound=bound, error=message, status=400)
 
 
 def _require_perm(user, perm: str, obj) -> None:
@@ -612,6 +698,8 @@ def opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwa
     suggestion): a refused form comes back on the case page, a success returns to it."""
     opinion = selectors.access_opinion(request.user, pk)
     _require_perm(request.user, perm, opinion)
+    if callable(form_kwargs):
+        form_kwargs = form_kwargs(opinion)
     form = form_class(request.POST, request.FILES, **(form_kwargs or {}))
     if not form.is_valid():
         return _refused(request, opinion, key, form)
@@ -643,8 +731,6 @@ def _referral_action(request, pk, rid, *, key, form_class, run, success):
     try:
         run(referral, form.cleaned_data if form is not None else {})
     except OpinionError as error:
-        if form is None:
-            form = forms_work.ReferralReturnForm(prefix=f"r{rid}")
         return _refused(request, opinion, f"{key}-{rid}", form, str(error))
     return _done(request, opinion, success)
 
@@ -722,7 +808,10 @@ def refer_view(request, pk):
         perm="opinions.refer_opinion",
         key="refer",
         form_class=forms_work.ReferForm,
-        form_kwargs={"user": request.user},
+        form_kwargs=lambda opinion: {
+            "user": request.user,
+            "needs_category": opinion.category_id is None,
+        },
         run=lambda opinion, d: services.opinion_refer(
             opinion=opinion,
             by=request.user,
@@ -730,6 +819,7 @@ def refer_view(request, pk):
             co_units=list(d["co_units"]),
             working_days=d["working_days"],
             note=d["note"],
+            category=d.get("category"),
         ),
         success=_("已转办。"),
     )
@@ -787,6 +877,7 @@ def record_rating_view(request, pk):
             score=d["score"],
             comment=d["comment"],
             method=d["method"],
+            taken_at=d["taken_at"],
         ),
         success=_("已记录回访评价。"),
     )
@@ -854,6 +945,74 @@ def extension_request_view(request, pk, referral_id):
             reason=d["reason"],
         ),
         success=_("延期申请已提交，等待审批。"),
+    )
+
+
+# The form prefixes of staff's acts on referral `rid`: c<rid>, m<rid>, d<rid>.
+REFERRAL_FORM_PREFIX = {"chase": "c", "reassign": "m", "deadline": "d"}
+
+
+def _staff_referral_action(request, pk, rid, *, key, form_class, run, success, **form_kwargs):
+    """Staff's act on a running referral (chase, reassign, a new deadline)."""
+    opinion = selectors.access_opinion(request.user, pk)
+    _require_perm(request.user, "opinions.refer_opinion", opinion)
+    referral = _referral_of(opinion, rid)
+    form = form_class(request.POST, prefix=f"{REFERRAL_FORM_PREFIX[key]}{rid}", **form_kwargs)
+    if not form.is_valid():
+        return _refused(request, opinion, f"{key}-{rid}", form)
+    try:
+        run(referral, form.cleaned_data)
+    except OpinionError as error:
+        return _refused(request, opinion, f"{key}-{rid}", form, str(error))
+    return _done(request, opinion, success)
+
+
+@login_required
+@require_POST
+def chase_view(request, pk, referral_id):
+    return _staff_referral_action(
+        request,
+        pk,
+        referral_id,
+        key="chase",
+        form_class=forms_work.ChaseForm,
+        run=lambda referral, d: services.referral_chase(
+            referral=referral, by=request.user, note=d["note"]
+        ),
+        success=_("已催办，承办单位会收到通知。"),
+    )
+
+
+@login_required
+@require_POST
+def reassign_view(request, pk, referral_id):
+    return _staff_referral_action(
+        request,
+        pk,
+        referral_id,
+        key="reassign",
+        form_class=forms_work.ReassignForm,
+        run=lambda referral, d: services.referral_reassign(
+            referral=referral, by=request.user, unit=d["unit"], reason=d["reason"]
+        ),
+        success=_("已改派，新的承办单位需重新签收。"),
+        user=request.user,
+    )
+
+
+@login_required
+@require_POST
+def set_deadline_view(request, pk, referral_id):
+    return _staff_referral_action(
+        request,
+        pk,
+        referral_id,
+        key="deadline",
+        form_class=forms_work.SetDeadlineForm,
+        run=lambda referral, d: services.referral_set_deadline(
+            referral=referral, by=request.user, due=d["due"], reason=d["reason"]
+        ),
+        success=_("办理期限已调整，承办单位会收到通知。"),
     )
 
 
@@ -999,3 +1158,52 @@ def attachment_view(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- the district's settings ----------------------------------------------------------------
+
+
+def _settable_districts(user) -> list[Region]:
+    """The districts whose opinion settings the user may change (usually their own)."""
+    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+    return [d for d in districts if user.has_perm("opinions.change_settings", d)]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The district's settings for its opinions (意见办理设置), kept by its staff."""
+    districts = _settable_districts(request.user)
+    if not districts:
+        raise PermissionDenied(_("只有区人大常委会的工作人员和管理员可以修改意见办理设置。"))
+    code = request.GET.get("district") or request.POST.get("district") or districts[0].code
+    district = next((d for d in districts if d.code == code), None)
+    if district is None:
+        raise PermissionDenied(_("您无权修改该区的意见办理设置。"))
+    current = DistrictSettings.objects.filter(district=district).first() or DistrictSettings(
+        district=district
+    )
+    form = forms_work.DistrictSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.district_settings_update(
+                district=district,
+                by=request.user,
+                auto_close_working_days=form.cleaned_data["auto_close_working_days"],
+            )
+        except OpinionError as error:
+            form.add_error("auto_close_working_days", str(error))
+        else:
+            messages.success(request, _("意见办理设置已保存。"))
+            return redirect(f"{reverse('opinions:settings')}?district={district.code}")
+    return render(
+        request,
+        "opinions/work/settings.html",
+        {
+            "form": form,
+            "district": district,
+            "districts": districts,
+            "current": current,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

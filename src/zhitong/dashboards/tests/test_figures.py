@@ -139,9 +139,16 @@ def _populate(w, seed: int, count: int = 40):
             if status in (Status.CLOSED, Status.CLOSED_UNSATISFIED) and rnd.random() < 0.8:
                 for _score in range(rnd.choice([1, 2])):
                     reply = f.ReplyFactory(assignment=referral, opinion=opinion, author=w.staff)
+                    score = rnd.choice(list(Rating.Score.values))
+                    # Some closed by the system (默认满意), counted apart.
                     Rating.objects.create(
-                        opinion=opinion, reply=reply, score=rnd.choice(list(Rating.Score.values))
+                        opinion=opinion, reply=reply, score=score, method=_method(score)
                     )
+
+
+def _method(score: str) -> str:
+    """Only the system gives the default score (默认满意)."""
+    return Rating.Method.AUTO if score == Rating.Score.DEFAULT else Rating.Method.ONLINE
 
 
 def _plain(figures):
@@ -493,9 +500,11 @@ def _populate_errands(w, seed: int, count: int = 30):
             reply = handling.Reply.objects.create(
                 assignment=assignment, text="已修缮", author=w.staff, created_at=replied
             )
+            score = rnd.choice(list(handling.Rating.Score.values))
             handling.Rating.objects.create(
                 reply=reply,
-                score=rnd.choice(list(handling.Rating.Score.values)),
+                score=score,
+                method=_method(score),
                 rater=w.deputy,
                 back_to_back=True,
                 created_at=replied,
@@ -504,9 +513,11 @@ def _populate_errands(w, seed: int, count: int = 30):
                 again = handling.Reply.objects.create(
                     assignment=assignment, text="再次答复", author=w.staff, created_at=replied
                 )
+                score = rnd.choice(list(handling.Rating.Score.values))
                 handling.Rating.objects.create(
                     reply=again,
-                    score=rnd.choice(list(handling.Rating.Score.values)),
+                    score=score,
+                    method=_method(score),
                     rater=w.deputy,
                     back_to_back=True,
                     created_at=replied,

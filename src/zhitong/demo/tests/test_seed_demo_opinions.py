@@ -20,6 +20,7 @@ from zhitong.handling.models import Assignment, Extension, Rating, Reply
 from zhitong.notifications.models import Message, Notification
 from zhitong.opinions import services
 from zhitong.opinions.models import (
+    AUTO_CLOSE_DEFAULT,
     CLOSED_STATUSES,
     Channel,
     IntakeSession,
@@ -31,7 +32,7 @@ from zhitong.opinions.selectors import opinions_visible_to
 from zhitong.opinions.stats import opinion_figures, pending_counts
 from zhitong.opinions.tracking import is_canonical
 from zhitong.regions.models import Region, RegionLevel
-from zhitong.workdays.selectors import add_working_days
+from zhitong.workdays.selectors import add_working_days, working_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ VERBS = {
     "reply_send": Status.SENT,
     "rating_submit": None,
     "rating_record": None,
+    "rating_default": Status.CLOSED,
     "merge": Status.MERGED,
     "close_with_main": None,
     "extension_request": None,
@@ -58,7 +60,7 @@ VERBS = {
 }
 # Steps nobody signs: the submitter's rating, the scheduled deadline check. (A rating
 # taken by phone, rating_record, is signed by whoever took it.)
-UNSIGNED = {"rating_submit", "close_with_main", "deadline_passed"}
+UNSIGNED = {"rating_submit", "close_with_main", "deadline_passed", "rating_default"}
 
 
 @pytest.fixture(scope="module")
@@ -232,13 +234,29 @@ def test_rows_agree_with_their_events(seeded):
         assert reply.sent_at == event.occurred_at and reply.reviewed_by_id == event.actor_id
         assert event.data["edited"] == (reply.text_sent != reply.text)
     ratings = Rating.objects.in_bulk()
-    rated = by_verb["rating_submit"] + by_verb["rating_record"]
+    rated = by_verb["rating_submit"] + by_verb["rating_record"] + by_verb["rating_default"]
     assert len(ratings) == len(rated)
     for event in rated:
         rating = ratings[event.data["rating"]]
         assert rating.created_at == event.occurred_at and rating.score == event.data["score"]
         assert rating.reply_id == event.data["reply"] and rating.comment == event.note
         assert rating.taken_by_id == event.actor_id
+    # Replies nobody rated closed by themselves (默认满意) after the district's working
+    # days, by the daily check just after midnight: nobody's act.
+    by_default = [ratings[e.data["rating"]] for e in by_verb["rating_default"]]
+    assert len(by_default) == 12
+    for event in by_verb["rating_default"]:
+        rating = ratings[event.data["rating"]]
+        assert rating.score == Rating.Score.DEFAULT and rating.method == Rating.Method.AUTO
+        assert rating.rater_id is None and rating.taken_by_id is None
+        sent = replies[rating.reply_id].sent_at
+        assert event.data["working_days"] == AUTO_CLOSE_DEFAULT
+        assert (
+            working_calendar().working_days_between(
+                timezone.localdate(sent), timezone.localdate(event.occurred_at)
+            )
+            == AUTO_CLOSE_DEFAULT
+        )
         if rating.score == Rating.Score.UNSATISFIED:
             assert rating.comment  # an unsatisfied rating says why
     # Some submitters were called back (电话回访) and told the reviewer their rating.
@@ -328,20 +346,20 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
 def test_notifications_and_messages_went_out_when_each_step_happened(seeded):
     """What the services queue for after their commit went out at each step's moment."""
     opinion_type = ContentType.objects.get_for_model(Opinion)
-    events = {
-        (int(e.object_id), e.verb): e.occurred_at
-        for e in Event.objects.filter(content_type=opinion_type, verb__in=["refer", "received"])
-    }
+    # An opinion returned by its first unit is referred twice: each referral is a moment.
+    events = defaultdict(set)
+    for e in Event.objects.filter(content_type=opinion_type, verb__in=["refer", "received"]):
+        events[(int(e.object_id), e.verb)].add(e.occurred_at)
     referred = Notification.objects.filter(recipient=account("unit"), verb="opinion_referred")
     assert referred.count() >= 20
     for note in referred:
-        assert note.created_at == events[(int(note.subject_id), "refer")]
+        assert note.created_at in events[(int(note.subject_id), "refer")]
     # Each submitter who left a mobile number got the tracking code by SMS on the day.
     codes = Message.objects.filter(channel="sms", subject__startswith="您的意见建议已收到")
     with_phone = Opinion.objects.exclude(submitter_phone="")
     assert codes.count() == with_phone.count() > 300
     for message in codes:
-        assert message.sent_at == events[(int(message.related_id), "received")]
+        assert {message.sent_at} == events[(int(message.related_id), "received")]
         assert message.status == "sent"
 
 

@@ -277,7 +277,9 @@ def test_the_deadline_check_runs_as_a_background_job(w, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         call_command("handling_check_deadlines", "--enqueue", "--today", "2026-04-03")
     job = Job.objects.get(kind="handling.deadline_passings")
-    assert job.state == Job.State.DONE and job.result["summary"] == "记录超期 1 件。"
+    assert job.state == Job.State.DONE and job.result["summary"] == (
+        "记录超期 1 件；逾期未评价、按默认满意办结 0 件。"
+    )
     assert verbs(errand) == ["deadline_passed"]
 
 

@@ -105,10 +105,14 @@ def test_the_move_to_handling_keeps_every_opinion_referral_reply_rating_and_even
     opinions, referrals, extensions, replies, ratings, attachments, events = before
     assert len(referrals) > 100 and extensions and len(events) > 1000
     # The demo has replies of every kind: a unit's and on the spot, sent after review and
-    # waiting for it, rated online and by phone.
+    # waiting for it, rated online, by phone, and closed by the system (默认满意).
     assert {r[4] for r in replies.values()} == {True, False}
     assert {r[8] is None for r in replies.values()} == {True, False}
-    assert {(g[4], g[5] is None) for g in ratings.values()} == {("online", True), ("phone", False)}
+    assert {(g[4], g[5] is None) for g in ratings.values()} == {
+        ("online", True),
+        ("phone", False),
+        ("auto", True),
+    }
 
     executor = _migrate(BEFORE)
     # At the old schema: the referrals are opinions' own rows again, ids and dates kept.
@@ -130,10 +134,30 @@ def test_the_move_to_handling_keeps_every_opinion_referral_reply_rating_and_even
         r.pk: (r.opinion_id, r.referral_id, r.on_the_spot, r.reviewed_by_id, r.sent_at, r.text_sent)
         for r in OldReply.objects.all()
     } == {pk: (row[0], row[1], row[4], row[7], row[8], row[9]) for pk, row in replies.items()}
+    # The old schema knows no rating by the system (默认满意): such a rating goes back as a
+    # satisfied online one whose comment says what it was (opinions 0011), and comes back.
+    by_default = {pk for pk, row in ratings.items() if row[4] == "auto"}
+    assert len(by_default) == 12
     assert {
         g.pk: (g.opinion_id, g.reply_id, g.score, g.method, g.taken_by_id)
         for g in OldRating.objects.all()
-    } == {pk: (row[0], row[1], row[2], row[4], row[5]) for pk, row in ratings.items()}
+    } == {
+        pk: (
+            row[0],
+            row[1],
+            *(("satisfied", "online") if pk in by_default else (row[2], row[4])),
+            row[5],
+        )
+        for pk, row in ratings.items()
+    }
+    assert (
+        set(
+            OldRating.objects.filter(comment="【默认满意：逾期未评价，系统办结】").values_list(
+                "pk", flat=True
+            )
+        )
+        == by_default
+    )
     # A referral and an extension made by the old code's shape, never seen by handling.
     received = OldOpinion.objects.filter(status="received").order_by("pk").first()
     staff_id = Referral.objects.values_list("referred_by_id", flat=True).first()

@@ -47,7 +47,9 @@ def unit_user(unit):
 
 def drive_to_sent(opinion, *, staff, unit, unit_user, reply_text="已更换路灯，恢复照明。"):
     """Accepted (with an internal note), referred, signed for, replied, reply sent."""
-    services.opinion_accept(opinion=opinion, by=staff, note=INTERNAL)
+    # Staff confirm the category as they accept it (a referral needs one).
+    category = f.CategoryFactory(name="市政设施", code="SZ01")
+    services.opinion_accept(opinion=opinion, by=staff, note=INTERNAL, category=category)
     referral = services.opinion_refer(opinion=opinion, by=staff, unit=unit, working_days=10)
     services.referral_accept(referral=referral, by=unit_user)
     reply = services.reply_submit(referral=referral, by=unit_user, text=reply_text)

@@ -2,7 +2,9 @@
 
 Run it daily (cron, or a scheduled task) after midnight Asia/Shanghai. Each passing of a
 assignment's due date (an opinion's referral, a suggestion's assignment ...) is recorded
-once as an event on its case, and the unit and the staff over the district are notified; running it twice, or on two machines, records
+once as an event on its case, and the unit and the staff over the district are notified.
+Then the cases whose reply nobody rated within the working days their process allows are
+closed as 默认满意 (replies_close_unrated). Running it twice, or on two machines, records
 nothing twice.
 """
 
@@ -10,11 +12,14 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhitong.handling.services import deadlines_record_passings
+from zhitong.handling.services import deadlines_record_passings, replies_close_unrated
 
 
 class Command(BaseCommand):
-    help = "记录已超过办理期限的交办事项（每个期限只记录一次），并通知承办单位和工作人员。"
+    help = (
+        "记录已超过办理期限的交办事项（每个期限只记录一次），并通知承办单位和工作人员；"
+        "再把答复后逾期无人评价的事项按“默认满意”办结。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -41,4 +46,5 @@ class Command(BaseCommand):
             self.stdout.write(f"已交给后台任务 #{job.pk}。")
             return
         count = deadlines_record_passings(today=day)
-        self.stdout.write(f"记录超期 {count} 件。")
+        closed = replies_close_unrated(today=day)
+        self.stdout.write(f"记录超期 {count} 件；逾期未评价、按默认满意办结 {closed} 件。")
