@@ -8,19 +8,31 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhitong.core.jobs import job_start
 from zhitong.core.sheets.layout import MAX_DATA_ROWS
 from zhitong.core.spreadsheets import for_the_worker
 
-from .forms import UploadForm
+from .forms import RosterUploadForm, UploadForm
 from .jobs import STRUCTURE
 from .layouts import LAYOUTS
-from .models import ImportKind
+from .models import ImportKind, PreviewStatus
+from .roster import CHANGED, NEW, field_labels
 from .rules import can_import
-from .selectors import access_import_batch, batches_for
-from .services import import_structure
+from .selectors import (
+    access_import_batch,
+    access_roster_preview,
+    batches_for,
+    roster_previews_for,
+)
+from .services import (
+    RosterPreviewRefused,
+    import_structure,
+    roster_preview_apply,
+    roster_preview_cancel,
+    roster_preview_create,
+)
 from .workbooks import template_filename, template_workbook
 
 BATCHES_PER_PAGE = 20
@@ -110,3 +122,95 @@ def template_download(request, kind: str):
     )
     response["Content-Disposition"] = content_disposition_header(True, template_filename(kind))
     return response
+
+
+# --- updating the deputy roster (更新代表名册) ------------------------------------------
+
+PREVIEW_ROWS_PER_PAGE = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request):
+    """Upload a roster to compare; the preview page shows what would change."""
+    _check_importer(request.user)
+    form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        preview = roster_preview_create(
+            file=upload,
+            file_name=upload.name,
+            region=form.cleaned_data["region"],
+            by=request.user,
+        )
+        return redirect("imports:roster_preview", pk=preview.pk)
+    page = Paginator(roster_previews_for(request.user), BATCHES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "imports/roster_upload.html",
+        {"form": form, "page": page, "max_rows": MAX_DATA_ROWS},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+@require_GET
+def roster_preview(request, pk: int):
+    _check_importer(request.user)
+    preview = access_roster_preview(request.user, pk)
+    # What will change first (changed, then new), each in file order; then the unchanged.
+    order = {CHANGED: 0, NEW: 1}
+    rows = sorted(preview.rows, key=lambda r: (order.get(r["action"], 2), r["row"]))
+    labels = field_labels()
+    # A rejected preview keeps no rows, only its errors: one page number serves either.
+    page = Paginator(rows or preview.errors, PREVIEW_ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if rows:
+        for row in page.object_list:
+            row["change_list"] = [
+                {**c, "label": labels.get(c["field"], c["field"])} for c in row["changes"]
+            ]
+    return render(
+        request,
+        "imports/roster_preview.html",
+        {
+            "preview": preview,
+            "page": page,
+            "statuses": PreviewStatus,
+        },
+    )
+
+
+@login_required
+@require_POST
+def roster_apply(request, pk: int):
+    _check_importer(request.user)
+    preview = access_roster_preview(request.user, pk)
+    try:
+        batch = roster_preview_apply(preview=preview, by=request.user)
+    except RosterPreviewRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("imports:roster_preview", pk=preview.pk)
+    messages.success(
+        request,
+        _("名册已更新：新增代表 %(new)d 名，更新 %(changed)d 名。")
+        % {"new": batch.created_count, "changed": batch.summary.get("updated", 0)},
+    )
+    return redirect("imports:detail", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def roster_cancel(request, pk: int):
+    _check_importer(request.user)
+    preview = access_roster_preview(request.user, pk)
+    try:
+        roster_preview_cancel(preview=preview, by=request.user)
+    except RosterPreviewRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("imports:roster_preview", pk=preview.pk)
+    messages.info(request, _("已取消这次名册更新，没有写入任何数据。"))
+    return redirect("imports:roster")
