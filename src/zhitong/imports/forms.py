@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhitong.accounts.models import Role
+
 from .models import ImportKind
 from .selectors import import_regions
 
@@ -54,3 +56,51 @@ class RosterUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = import_regions(user)
+
+
+class RosterAccountsForm(forms.Form):
+    """Whom to give accounts (开通账号): chosen deputies and units, or everyone without one."""
+
+    everyone = forms.BooleanField(label=_("名册上所有还没有账号的人"), required=False)
+    deputies = forms.ModelMultipleChoiceField(
+        label=_("人大代表"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("承办单位联系人"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from .people import deputies_without_account, units_without_account
+
+        super().__init__(*args, **kwargs)
+        self.fields["deputies"].queryset = deputies_without_account(user)
+        self.fields["units"].queryset = units_without_account(user)
+        self.fields["deputies"].label_from_instance = lambda d: f"{d.name}（{d.public_code}）"
+        self.fields["units"].label_from_instance = lambda u: f"{u.name} · {u.contact_person}"
+        # A group of no boxes is not offered.
+        for name in ("deputies", "units"):
+            if not self.fields[name].queryset.exists():
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("everyone") or data.get("deputies") or data.get("units")):
+            raise forms.ValidationError(
+                _("请勾选要开通账号的人，或选择“名册上所有还没有账号的人”。")
+            )
+        return data
+
+
+class NotSignedInFilterForm(forms.Form):
+    """The filter of the list of accounts that have not signed in yet."""
+
+    role = forms.ChoiceField(
+        label=_("角色"),
+        required=False,
+        choices=[("", _("全部"))]
+        + [(r.value, r.label) for r in (Role.DEPUTY, Role.LIAISON, Role.UNIT)],
+    )
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
