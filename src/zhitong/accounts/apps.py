@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
+        from zhitong.accounts import verbs  # noqa: F401 (registers the timeline's verbs)
         from zhitong.accounts.scope import compute_work_scope
         from zhitong.core.scoping import provide_work_scope
 

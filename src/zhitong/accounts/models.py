@@ -70,3 +70,56 @@ class User(AbstractUser):
     @property
     def is_region_scoped(self) -> bool:
         return self.role in REGION_ROLES
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Invitations that can still be used: not used, not withdrawn, not expired."""
+        from django.utils import timezone
+
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A one-time invitation to set one's own password (首次登录邀请), sent by SMS or e-mail.
+
+    Only a SHA-256 hash of the secret token is stored (the token itself, 256 random bits,
+    exists only in the message that was sent), so neither this table nor the stored
+    message can be used to sign in. An invitation is used once, expires, and is withdrawn
+    when a new one is sent to the same account.
+    """
+
+    # CASCADE: an invitation is part of its account.
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    # SET_NULL: who sent it is history; the sender's name is on the event.
+    sent_by = models.ForeignKey(
+        User,
+        verbose_name=_("发送人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+    )
+    channel = models.CharField(_("发送方式"), max_length=8)
+    # Masked (138****0000): enough for staff to tell which number was used.
+    sent_to = models.CharField(_("发送到"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登录邀请")
+        verbose_name_plural = _("登录邀请")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

@@ -180,3 +180,36 @@ def is_auditor(user) -> bool:
 
 
 rules.add_perm("core.view_access_records", is_admin | is_auditor)
+
+
+# --- managing accounts: invitations (首次登录邀请) and unlocking (解除锁定) ------------------
+
+
+def can_invite(user, account=None) -> bool:
+    """May `user` create roster accounts and (re)send invitations; to `account` if given.
+
+    Administrators and committee staff of a region, the offices that keep the rosters
+    (the importers), for the deputies', liaisons' and unit handlers' accounts of their
+    region subtree (accounts.selectors.roster_accounts_in_scope)."""
+    from zhitong.accounts.selectors import INVITER_ROLES, roster_accounts_in_scope
+
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not is_unrestricted(user) and (user.role not in INVITER_ROLES or user.region_id is None):
+        return False
+    return account is None or roster_accounts_in_scope(user).filter(pk=account.pk).exists()
+
+
+def can_unlock(user, account=None) -> bool:
+    """May `user` lift a login lockout; of `account` if given.
+
+    Whoever manages accounts, as the admin does: a region's administrator for the
+    accounts of the region subtree (accounts.selectors.accounts_in_scope), a superuser
+    for all."""
+    from zhitong.accounts.selectors import accounts_in_scope
+
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not is_unrestricted(user) and (user.role != Role.ADMIN or user.region_id is None):
+        return False
+    return account is None or accounts_in_scope(user).filter(pk=account.pk).exists()

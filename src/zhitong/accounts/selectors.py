@@ -63,6 +63,10 @@ def accounts_in_scope(user) -> QuerySet[User]:
     path = scope_region_path(user)
     if path is None or user.role != Role.ADMIN:
         return users.none()
+    return _accounts_under(users, path)
+
+
+def _accounts_under(users: QuerySet[User], path: str) -> QuerySet[User]:
     deputy_users = Deputy.objects.filter(district__path__startswith=path, user__isnull=False)
     liaison_users = Station.liaisons.through.objects.filter(station__region__path__startswith=path)
     # Subqueries, not joins, so no account is counted twice.
@@ -72,6 +76,26 @@ def accounts_in_scope(user) -> QuerySet[User]:
         | Q(pk__in=deputy_users.values("user_id"))
         | Q(pk__in=liaison_users.values("user_id"))
     )
+
+
+# The roles of the people on the rosters: who is invited to sign in (全进网).
+ROSTER_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT)
+# Who invites them: the offices that keep the rosters (the importers).
+INVITER_ROLES = (Role.ADMIN, Role.STAFF)
+
+
+def roster_accounts_in_scope(user) -> QuerySet[User]:
+    """The deputies', liaisons' and unit handlers' accounts an administrator or committee
+    staff member of a region may invite (their region subtree); none for other roles."""
+    users = User.objects.filter(role__in=ROSTER_ROLES)
+    if is_unrestricted(user):
+        return users
+    if not (user.is_authenticated and user.is_active and user.role in INVITER_ROLES):
+        return users.none()
+    path = scope_region_path(user)
+    if path is None:
+        return users.none()
+    return _accounts_under(users, path)
 
 
 def regions_in_scope(user) -> QuerySet[Region]:

@@ -8,15 +8,7 @@ from zhitong.accounts.forms import LoginForm
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -54,4 +46,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("home/", views.home, name="home"),
+    # First sign-in: the link of an invitation (one use, expires).
+    path("invite/<str:token>/", views.invitation, name="invitation"),
+    # Work pages of the administrator: accounts locked by failed sign-ins.
+    path("locked/", views.locked_accounts, name="locked"),
+    path("locked/<int:pk>/unlock/", views.unlock, name="unlock"),
 ]

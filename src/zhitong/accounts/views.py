@@ -2,20 +2,39 @@
 
 from collections.abc import Callable
 
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from zhitong.accounts import selectors
 from zhitong.accounts.forms import EmailPasswordResetForm
+from zhitong.accounts.invitations import (
+    EXPIRED,
+    USED,
+    VALID,
+    InvitationRefused,
+    account_unlock,
+    invitation_accept,
+    invitation_lookup,
+)
+from zhitong.accounts.lockout import LockoutHandler
 from zhitong.accounts.models import Role
+from zhitong.accounts.rules import can_unlock
 from zhitong.core import throttle
 from zhitong.core.clientip import client_address
 from zhitong.stations.selectors import station_list
@@ -147,3 +166,133 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.get_username())
         return response
+
+
+# --- sign in: how many tries are left (剩余尝试次数) -----------------------------------------
+
+# From this many tries left, the login page says how many.
+WARN_FROM_TRIES_LEFT = 3
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page; after a wrong password it says how many tries are left once
+    few are (the least of the three counts of accounts.lockout), before the lockout."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        username = form.data.get("username", "")
+        if username and hasattr(self.request, "axes_ip_address"):
+            counts = LockoutHandler().counts(self.request, {"username": username})
+            left = min((c.limit - c.failures for c in counts), default=None)
+            if left is not None and 0 < left <= WARN_FROM_TRIES_LEFT:
+                response.context_data["tries_left"] = left
+                response.context_data["cooloff_minutes"] = round(settings.AXES_COOLOFF_TIME * 60)
+        return response
+
+
+# --- first sign-in by invitation (首次登录邀请) ------------------------------------------------
+
+# Requests to the invitation page per client address and window (seconds): enough for a
+# family sharing a phone, far too few to guess a 256-bit token (which is the point).
+INVITATION_RATE = (20, 3600)
+
+
+def _invitation_rate() -> tuple[int, int]:
+    return getattr(settings, "INVITATION_RATE", None) or INVITATION_RATE
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation: set one's own password once, then be signed in.
+
+    Every request counts against the client address (core.throttle); a refused request
+    writes nothing. A used, expired, withdrawn or unknown link says so and sends the
+    person to the staff who invited them."""
+    limit, window = _invitation_rate()
+    if not throttle.hit("invitation", client_address(request), limit=limit, window=window):
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"state": "throttled", "minutes": max(1, window // 60)},
+            status=429,
+        )
+    invitation_obj, state = invitation_lookup(token)
+    if state != VALID:
+        return _invitation_invalid(request, state)
+    user = invitation_obj.user
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except InvitationRefused as refused:
+            return _invitation_invalid(request, refused.state)
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("密码已设置，欢迎使用。以后请用用户名和这个密码登录。"))
+        return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"form": form, "invited": user, "expires_at": invitation_obj.expires_at},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _invitation_invalid(request: HttpRequest, state: str) -> HttpResponse:
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"state": state, "used": USED, "expired": EXPIRED},
+        status=410 if state in (USED, EXPIRED) else 404,
+    )
+
+
+# --- unlocking a locked account (解除登录锁定) --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def locked_accounts(request: HttpRequest) -> HttpResponse:
+    """Accounts in the user's scope with failed sign-ins now counted, most failures first."""
+    if not can_unlock(request.user):
+        raise PermissionDenied(_("只有系统管理员可以解除账号的登录锁定。"))
+    scope = selectors.accounts_in_scope(request.user)
+    failures = dict(
+        AccessAttempt.objects.values_list("username")
+        .annotate(n=Sum("failures_since_start"))
+        .filter(n__gt=0)
+    )
+    accounts = [
+        {"user": user, "failures": failures[user.username]}
+        for user in scope.filter(username__in=list(failures)).order_by("username")
+    ]
+    accounts.sort(key=lambda a: -a["failures"])
+    return render(
+        request,
+        "accounts/locked_accounts.html",
+        {
+            "page_obj": _page(request, accounts),
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "account_limit": settings.AXES_ACCOUNT_FAILURE_LIMIT,
+        },
+    )
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_unlock(request.user):
+        raise PermissionDenied(_("只有系统管理员可以解除账号的登录锁定。"))
+    account = selectors.accounts_in_scope(request.user).filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    account_unlock(user=account, by=request.user)
+    messages.success(
+        request,
+        _("已解除“%(name)s”（%(username)s）的登录锁定，可以重新登录了。")
+        % {"name": account.get_full_name(), "username": account.username},
+    )
+    return redirect("accounts:locked")

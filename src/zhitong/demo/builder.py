@@ -141,6 +141,8 @@ def seed(scale: int = 1, *, with_accounts: bool = True, with_opinions: bool = Tr
                 ensure_demo_accounts(district)
                 if with_opinions:
                     ensure_opinions(district)
+                # After the opinions, so that their half year is the same with or without.
+                ensure_deputy_accounts(district)
         (result.built if built else result.skipped).append(spec.name)
     # Regions, stations and categories went in with bulk_create, which sends no save
     # signals: tell the public form's kept choice lists and kept stations to rebuild (a
@@ -895,3 +897,37 @@ def ensure_demo_accounts(district: Region) -> dict[str, User]:
         deputy.user = users[Role.DEPUTY]
         deputy.save(update_fields=["user"])
     return users
+
+
+def ensure_deputy_accounts(district: Region) -> int:
+    """Every deputy of the district online (全进网): an account for each deputy without one,
+    as the roster's accounts are made (imports.people: role deputy, the public code in
+    lower case as the username), with the published demo password instead of an
+    invitation, so any of them can be tried. None of them has signed in yet, so the
+    "not signed in" list has people on it. Returns the number made."""
+    deputies = list(Deputy.objects.filter(district=district, user__isnull=True).order_by("pk"))
+    if not deputies:
+        return 0
+    password = make_password(DEMO_PASSWORD)
+    taken = set(
+        User.objects.filter(username__in=[d.public_code.lower() for d in deputies]).values_list(
+            "username", flat=True
+        )
+    )
+    deputies = [d for d in deputies if d.public_code.lower() not in taken]
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=d.public_code.lower(),
+                role=Role.DEPUTY,
+                display_name=d.name,
+                phone=d.mobile,
+                password=password,
+            )
+            for d in deputies
+        ]
+    )
+    for deputy, user in zip(deputies, users, strict=True):
+        deputy.user = user
+    Deputy.objects.bulk_update(deputies, ["user"], batch_size=500)
+    return len(users)

@@ -101,6 +101,18 @@ DEPUTY_LAYOUT = Layout(
             help="选填：4位，最后一位可以是X；用于区分同名同年的代表，不公开。",
             example="123X",
         ),
+        # The stable key of a re-import (更新代表名册): the public code never changes or
+        # is reused (it is on the deputy's QR code), so a row carrying it finds its deputy
+        # even after a change of name. Without it a row is matched by name and birth year,
+        # with the ID tail to tell namesakes apart, as the first import checks duplicates.
+        Column(
+            "code",
+            "代表编码",
+            aliases=("编码", "公开编码"),
+            help="只在“更新代表名册”时填写：系统中的代表编码（如 D7K3QX9M），用来对应已有代表；"
+            "不填则按姓名、出生年份（和身份证后四位）对应。首次导入不填。",
+            example="",
+        ),
     ),
 )
 

@@ -84,3 +84,76 @@ class ImportBatch(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status == ImportStatus.SUCCEEDED
+
+
+class PreviewStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    APPLIED = "applied", _("已更新")
+    CANCELLED = "cancelled", _("已取消")
+    STALE = "stale", _("已过时")
+    REJECTED = "rejected", _("有错误")
+
+
+class RosterPreview(models.Model):
+    """An uploaded deputy roster compared with the district's deputies (更新代表名册), kept
+    until staff confirm or cancel it (imports.roster says how rows are matched).
+
+    What is applied is exactly what was previewed: `rows` stores each row's plan and
+    changes as computed once; `fingerprint` is a hash of every deputy of the district as
+    the preview read them, and applying refuses when it no longer matches.
+    """
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    # PROTECT: an account that has imported is deactivated, never deleted.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="roster_previews",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # PROTECT: the district the roster belongs to; scoping key of the previews.
+    region = models.ForeignKey(
+        Region, verbose_name=_("区"), on_delete=models.PROTECT, related_name="roster_previews"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PreviewStatus.choices, default=PreviewStatus.PENDING
+    )
+    row_count = models.PositiveIntegerField(_("数据行数"), default=0)
+    new_count = models.PositiveIntegerField(_("新增"), default=0)
+    changed_count = models.PositiveIntegerField(_("有变化"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # [{"row", "action", "deputy", "code", "name", "changes": [{"field", "old", "new"}], "data"}]
+    rows = models.JSONField(_("逐行结果"), default=list, blank=True)
+    # [{"row", "column", "value", "message"}], as an import batch's.
+    errors = models.JSONField(_("错误报告"), default=list, blank=True)
+    # Serving deputies of the district the file does not list: [{"id", "code", "name"}].
+    missing = models.JSONField(_("名册中没有的在任代表"), default=list, blank=True)
+    fingerprint = models.CharField(_("预览时的数据指纹"), max_length=64, blank=True)
+    # SET_NULL: the batch written when the preview was applied.
+    batch = models.OneToOneField(
+        ImportBatch,
+        verbose_name=_("导入批次"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roster_preview",
+    )
+    decided_at = models.DateTimeField(_("确认或取消时间"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("代表名册更新预览")
+        verbose_name_plural = _("代表名册更新预览")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["region", "-created_at"])]
+
+    def __str__(self):
+        return f"{_('代表名册更新预览')} · {self.file_name}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == PreviewStatus.PENDING

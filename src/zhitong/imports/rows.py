@@ -82,6 +82,10 @@ class DeputyPlan:
     street: Region | None
     station: Station | None
     groups: list[DeputyGroup]
+    # The deputy code (代表编码) of an update's row; "" when the cell is blank.
+    code: str = ""
+    # Whether the 代表小组 cell was filled: an update changes groups only where it is.
+    groups_stated: bool = False
 
 
 GENDERS = choice_map(Gender, {"男性": Gender.MALE, "女性": Gender.FEMALE})
@@ -125,7 +129,15 @@ def _same_person(tail_a: str, tail_b: str) -> bool:
     return not tail_a or not tail_b or tail_a == tail_b
 
 
-def parse_deputies(sheet: Sheet, scope: Scope) -> tuple[list[DeputyPlan], list[Issue]]:
+def parse_deputies(
+    sheet: Sheet, scope: Scope, *, update: bool = False
+) -> tuple[list[DeputyPlan], list[Issue]]:
+    """The plans of a deputy roster's rows and the problems found.
+
+    A first import (`update` False) refuses a row whose deputy is already in the
+    district; an update (imports.roster) matches such rows to their deputies instead,
+    so it skips that check and reads the deputy code.
+    """
     issues: list[Issue] = []
     layout = DEPUTY_LAYOUT
     district = scope.district
@@ -349,6 +361,14 @@ def parse_deputies(sheet: Sheet, scope: Scope) -> tuple[list[DeputyPlan], list[I
                     _("身份证后四位应为 4 位，前三位是数字，最后一位是数字或 X。"),
                 )
 
+        code = r.text("code", max_length=12).upper()
+        if code and not update:
+            r.error(
+                "code",
+                code,
+                _("首次导入的代表不填“代表编码”；要更新已有代表，请用“更新代表名册”上传。"),
+            )
+
         if r.failed:
             continue
         plans.append(
@@ -356,7 +376,7 @@ def parse_deputies(sheet: Sheet, scope: Scope) -> tuple[list[DeputyPlan], list[I
                 row=row.number,
                 name=name,
                 gender=gender,
-                ethnicity=ethnicity or "汉族",
+                ethnicity=ethnicity,
                 birth_year=birth_year,
                 party=party,
                 occupation=occupation,
@@ -366,14 +386,16 @@ def parse_deputies(sheet: Sheet, scope: Scope) -> tuple[list[DeputyPlan], list[I
                 street=street,
                 station=station,
                 groups=group_list,
+                code=code,
+                groups_stated=bool(groups_text),
             )
         )
 
-    _check_deputy_duplicates(sheet, plans, issues, district)
+    _check_deputy_duplicates(sheet, plans, issues, district, against_database=not update)
     return plans, issues
 
 
-def _check_deputy_duplicates(sheet, plans, issues, district) -> None:
+def _check_deputy_duplicates(sheet, plans, issues, district, *, against_database: bool) -> None:
     """Same name and birth year (and ID tail where both have one) is one person."""
     name_title = sheet.titles["name"]
     seen: dict[tuple[str, int], list[DeputyPlan]] = defaultdict(list)
@@ -383,6 +405,7 @@ def _check_deputy_duplicates(sheet, plans, issues, district) -> None:
                 p
                 for p in seen[(plan.name, plan.birth_year)]
                 if _same_person(p.id_tail, plan.id_tail)
+                and (not p.code or not plan.code or p.code == plan.code)
             ),
             None,
         )
@@ -400,6 +423,8 @@ def _check_deputy_duplicates(sheet, plans, issues, district) -> None:
             )
         seen[(plan.name, plan.birth_year)].append(plan)
 
+    if not against_database:
+        return
     existing = defaultdict(list)
     names = {plan.name for plan in plans}
     for deputy in Deputy.objects.filter(district=district, name__in=names).only(

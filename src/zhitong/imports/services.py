@@ -18,15 +18,16 @@ from zhitong.deputies.models import (
     GroupRole,
     MembershipStatus,
 )
-from zhitong.imports.verbs import ImportVerb
+from zhitong.imports.verbs import ImportVerb, RosterVerb
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.stations.directory import form_stations_changed
 from zhitong.stations.models import Station, StationAssignment
 from zhitong.units.models import HandlingUnit
 
 from .layouts import LAYOUTS
-from .models import ImportBatch, ImportKind, ImportStatus
-from .rows import PARSERS, DeputyPlan, Scope, StationPlan, UnitPlan
+from .models import ImportBatch, ImportKind, ImportStatus, PreviewStatus, RosterPreview
+from .roster import CHANGED, NEW, apply_changes, district_fingerprint, roster_diff
+from .rows import PARSERS, DeputyPlan, Scope, SeatPlan, StationPlan, UnitPlan
 from .rules import can_import
 
 # Public codes go on QR codes and are read aloud on the phone: no 0/O, 1/I/L.
@@ -179,7 +180,7 @@ def _write_deputies(batch: ImportBatch, plans: list[DeputyPlan], *, by) -> dict:
             Deputy(
                 name=plan.name,
                 gender=plan.gender,
-                ethnicity=plan.ethnicity,
+                ethnicity=plan.ethnicity or "汉族",
                 birth_year=plan.birth_year,
                 party=plan.party,
                 occupation=plan.occupation,
@@ -278,3 +279,247 @@ def _write_units(batch: ImportBatch, plans: list[UnitPlan], *, by) -> dict:
     )
     _record_created(units, batch, [p.row for p in plans], by=by)
     return {}
+
+
+# --- updating the deputy roster (更新代表名册) ------------------------------------------
+
+
+class RosterPreviewRefused(Exception):
+    """The preview cannot be applied (any more); the message says why, in Chinese."""
+
+
+def _check_district(by, region: Region) -> None:
+    if not can_import(by, region):
+        raise PermissionDenied(_("你没有向“%(region)s”导入数据的权限。") % {"region": region.name})
+    if region.level != RegionLevel.DISTRICT:
+        raise ValidationError(_("导入区划须是一个区。"))
+
+
+def roster_preview_create(*, file, file_name: str, region: Region, by) -> RosterPreview:
+    """Read an uploaded deputy roster and store what applying it would change.
+
+    Nothing of the roster is written: the preview keeps each row's result (new,
+    changed with each field's old and new value, unchanged) or the file's errors, the
+    serving deputies it leaves out, and a fingerprint of the district's deputies.
+    Bounded as the first import is (file size, rows, cells, time: core.sheets).
+    """
+    _check_district(by, region)
+    data = file.read(MAX_FILE_BYTES + 1)
+    file_size = getattr(file, "size", None) or len(data)
+    sheet = None
+    issues: list[Issue] = []
+    try:
+        sheet = read_sheet(data, LAYOUTS[ImportKind.DEPUTIES])
+    except FileRejected as rejected:
+        issues = [rejected.issue]
+    rows: list[dict] = []
+    missing: list[dict] = []
+    fingerprint = ""
+    if sheet is not None:
+        diff = roster_diff(sheet, region)
+        issues, rows, missing, fingerprint = diff.issues, diff.rows, diff.missing, diff.fingerprint
+    ordered = sorted(issues, key=lambda i: (i.row is not None, i.row or 0))
+    with transaction.atomic():
+        preview = RosterPreview.objects.create(
+            file_name=file_name[:255],
+            file_size=file_size,
+            uploaded_by=by,
+            region=region,
+            status=PreviewStatus.REJECTED if issues else PreviewStatus.PENDING,
+            row_count=len(sheet.rows) if sheet is not None else 0,
+            new_count=sum(1 for r in rows if r["action"] == NEW),
+            changed_count=sum(1 for r in rows if r["action"] == CHANGED),
+            unchanged_count=sum(1 for r in rows if r["action"] not in (NEW, CHANGED)),
+            error_count=len(issues),
+            # A file with errors is not applied: its rows are not kept, only the report.
+            rows=[] if issues else rows,
+            errors=[issue.as_dict() for issue in ordered[:MAX_STORED_ERRORS]],
+            missing=missing,
+            fingerprint=fingerprint,
+        )
+        event_record(
+            actor=by,
+            subject=preview,
+            verb=RosterVerb.ROSTER_PREVIEWED,
+            to_state=preview.status,
+            note=_(
+                "文件 %(file)s：新增 %(new)d、有变化 %(changed)d、无变化 %(same)d、错误 %(errors)d"
+            )
+            % {
+                "file": preview.file_name,
+                "new": preview.new_count,
+                "changed": preview.changed_count,
+                "same": preview.unchanged_count,
+                "errors": preview.error_count,
+            },
+            district_code=region.district_code,
+        )
+    return preview
+
+
+def roster_preview_cancel(*, preview: RosterPreview, by) -> RosterPreview:
+    """Drop a pending preview; nothing of it is written."""
+    _check_district(by, preview.region)
+    with transaction.atomic():
+        preview = RosterPreview.objects.select_for_update().get(pk=preview.pk)
+        if not preview.pending:
+            raise RosterPreviewRefused(
+                _("这份预览已是“%(status)s”状态，不能取消。")
+                % {"status": preview.get_status_display()}
+            )
+        preview.status = PreviewStatus.CANCELLED
+        preview.decided_at = timezone.now()
+        preview.save(update_fields=["status", "decided_at"])
+        event_record(
+            actor=by,
+            subject=preview,
+            verb=RosterVerb.ROSTER_CANCELLED,
+            from_state=PreviewStatus.PENDING,
+            to_state=PreviewStatus.CANCELLED,
+            district_code=preview.region.district_code,
+        )
+    return preview
+
+
+def roster_preview_apply(*, preview: RosterPreview, by) -> ImportBatch:
+    """Write exactly what `preview` showed: its new deputies and its changed rows.
+
+    Refused (RosterPreviewRefused) when the preview is not pending, or when the
+    district's deputies are no longer as the preview read them; the preview is then
+    marked stale and the roster must be uploaded again for a fresh preview.
+    """
+    region = preview.region
+    _check_district(by, region)
+    with transaction.atomic():
+        # Imports into one district take turns (as import_structure's).
+        Region.objects.select_for_update().filter(pk=region.pk).exists()
+        preview = RosterPreview.objects.select_for_update().get(pk=preview.pk)
+        if not preview.pending:
+            raise RosterPreviewRefused(
+                _("这份预览已是“%(status)s”状态，不能再更新。")
+                % {"status": preview.get_status_display()}
+            )
+        if district_fingerprint(region) != preview.fingerprint:
+            preview.status = PreviewStatus.STALE
+            preview.decided_at = timezone.now()
+            preview.save(update_fields=["status", "decided_at"])
+            event_record(
+                actor=by,
+                subject=preview,
+                verb=RosterVerb.ROSTER_CANCELLED,
+                from_state=PreviewStatus.PENDING,
+                to_state=PreviewStatus.STALE,
+                note=_("预览之后代表数据有变动，未更新"),
+                district_code=region.district_code,
+            )
+            stale = True
+        else:
+            stale = False
+            batch = _apply_preview(preview, by=by)
+    if stale:
+        raise RosterPreviewRefused(
+            _(
+                "预览之后，本区的代表数据已有变动（有人修改或导入了代表），这份预览已作废。"
+                "请重新上传名册，查看新的预览后再确认。"
+            )
+        )
+    return batch
+
+
+def _apply_preview(preview: RosterPreview, *, by) -> ImportBatch:
+    """Write the stored rows (the caller holds the locks and has checked the fingerprint)."""
+    region = preview.region
+    new_rows = [r for r in preview.rows if r["action"] == NEW]
+    changed_rows = [r for r in preview.rows if r["action"] == CHANGED]
+    batch = ImportBatch.objects.create(
+        kind=ImportKind.DEPUTIES,
+        file_name=preview.file_name,
+        file_size=preview.file_size,
+        uploaded_by=by,
+        region=region,
+        status=ImportStatus.SUCCEEDED,
+        row_count=preview.row_count,
+        created_count=len(new_rows),
+    )
+    summary = _write_deputies(batch, _plans_from_rows(new_rows), by=by) if new_rows else {}
+    _update_deputies(batch, changed_rows, by=by)
+    summary = {**summary, "updated": len(changed_rows), "roster_preview": preview.pk}
+    batch.summary = summary
+    batch.save(update_fields=["summary"])
+    preview.status = PreviewStatus.APPLIED
+    preview.batch = batch
+    preview.decided_at = timezone.now()
+    preview.save(update_fields=["status", "batch", "decided_at"])
+    event_record(
+        actor=by,
+        subject=preview,
+        verb=RosterVerb.ROSTER_APPLIED,
+        from_state=PreviewStatus.PENDING,
+        to_state=PreviewStatus.APPLIED,
+        data={"batch": batch.pk, "created": len(new_rows), "updated": len(changed_rows)},
+        district_code=region.district_code,
+    )
+    event_record(
+        actor=by,
+        subject=batch,
+        verb=ImportVerb.IMPORT_SUCCEEDED,
+        to_state=ImportStatus.SUCCEEDED,
+        note=_("按名册新增代表 %(new)d 名，更新 %(changed)d 名（文件 %(file)s）")
+        % {"new": len(new_rows), "changed": len(changed_rows), "file": batch.file_name},
+        data={"kind": batch.kind, "created": len(new_rows), **summary},
+        district_code=region.district_code,
+    )
+    return batch
+
+
+def _plans_from_rows(rows: list[dict]) -> list[DeputyPlan]:
+    """The stored rows of new deputies as plans for _write_deputies."""
+    from zhitong.deputies.models import DeputyGroup, Term
+
+    terms = Term.objects.in_bulk({s[0] for r in rows for s in r["data"]["seats"]})
+    stations = Station.objects.in_bulk({r["data"]["station"] for r in rows if r["data"]["station"]})
+    groups = DeputyGroup.objects.in_bulk({g for r in rows for g in r["data"]["groups"] or ()})
+    plans = []
+    for row in rows:
+        data = row["data"]
+        plans.append(
+            DeputyPlan(
+                row=data["row"],
+                name=data["name"],
+                gender=data["gender"],
+                ethnicity=data["ethnicity"],
+                birth_year=data["birth_year"],
+                party=data["party"],
+                occupation=data["occupation"],
+                mobile=data["mobile"],
+                id_tail=data["id_tail"],
+                seats=[
+                    SeatPlan(term=terms[t], level=level, constituency=c)
+                    for t, level, c in data["seats"]
+                ],
+                street=None,
+                station=stations.get(data["station"]) if data["station"] else None,
+                groups=[groups[g] for g in data["groups"] or ()],
+            )
+        )
+    return plans
+
+
+def _update_deputies(batch: ImportBatch, rows: list[dict], *, by) -> None:
+    """Apply each changed row as previewed, with one event per deputy listing its changes."""
+    if not rows:
+        return
+    today = timezone.localdate()
+    deputies = Deputy.objects.in_bulk([r["deputy"] for r in rows])
+    for row in rows:
+        deputy = deputies[row["deputy"]]
+        changed = {c["field"] for c in row["changes"]}
+        apply_changes(deputy, row["data"], changed, today=today)
+        event_record(
+            actor=by,
+            subject=deputy,
+            verb=RosterVerb.ROSTER_UPDATED,
+            note=_("由导入批次 #%(batch)d 按名册更新") % {"batch": batch.pk},
+            data={"import_batch": batch.pk, "row": row["row"], "changes": row["changes"]},
+            district_code=batch.region.district_code,
+        )

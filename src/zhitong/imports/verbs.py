@@ -13,3 +13,13 @@ class ImportVerb(models.TextChoices):
 
 
 register(ImportVerb)
+
+
+class RosterVerb(models.TextChoices):
+    ROSTER_PREVIEWED = "roster_previewed", _("上传名册待确认")
+    ROSTER_APPLIED = "roster_applied", _("按名册更新")
+    ROSTER_CANCELLED = "roster_cancelled", _("取消名册更新")
+    ROSTER_UPDATED = "roster_updated", _("由名册更新")
+
+
+register(RosterVerb)

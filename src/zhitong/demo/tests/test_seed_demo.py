@@ -17,6 +17,7 @@ from zhitong.demo.accounts import (
     DEMO_PASSWORD,
     DEMO_STREET_NAME,
     DEMO_UNIT_NAME,
+    DEMO_USERNAMES,
 )
 from zhitong.demo.management.commands import seed_demo
 from zhitong.deputies.models import (
@@ -301,3 +302,22 @@ def test_seeding_tells_the_opinion_form_to_read_its_stations_again(seeded):
     call_command("seed_demo", force=True, opinions=False, stdout=StringIO())
     assert directory._form_station_version() != before
     assert code not in directory._form_stations
+
+
+def test_every_deputy_of_the_demo_district_is_online(seeded):
+    """全进网: each deputy of 武昌区 has a deputy account (the demo password, not yet used),
+    and the demo deputy keeps the published one."""
+    wuchang = Region.objects.get(code="420106")
+    deputies = Deputy.objects.filter(district=wuchang)
+    assert deputies.exists() and not deputies.filter(user__isnull=True).exists()
+    deputy = (
+        deputies.exclude(user__username=DEMO_USERNAMES[Role.DEPUTY]).select_related("user").first()
+    )
+    assert (deputy.user.role, deputy.user.username) == (Role.DEPUTY, deputy.public_code.lower())
+    assert deputy.user.last_login is None
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=deputy.user.username, password=DEMO_PASSWORD) is not None
+    assert (
+        authenticate(request, username=DEMO_USERNAMES[Role.DEPUTY], password=DEMO_PASSWORD)
+        is not None
+    )
