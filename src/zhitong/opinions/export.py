@@ -34,6 +34,7 @@ def ledger_headers() -> list[str]:
         _("编号"),
         _("时间"),
         _("渠道"),
+        _("街道"),
         _("站点"),
         _("代表"),
         _("类别"),
@@ -47,7 +48,7 @@ def ledger_headers() -> list[str]:
 
 
 # Column widths in characters (a CJK character is about two).
-COLUMN_WIDTHS = [14, 17, 14, 24, 10, 22, 60, 30, 16, 12, 60, 10]
+COLUMN_WIDTHS = [14, 17, 14, 16, 24, 10, 22, 60, 30, 16, 12, 60, 10]
 
 _PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
@@ -69,7 +70,7 @@ def _shorten(text: str, length: int) -> str:
 def ledger_queryset(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
     """`opinions` with what a ledger row needs: related names, referrals, replies, ratings."""
     return opinions.select_related(
-        "category", "category__parent", "station", "deputy"
+        "category", "category__parent", "street", "station", "deputy"
     ).prefetch_related(
         Prefetch(
             "referrals",
@@ -87,7 +88,7 @@ def ledger_queryset(opinions: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
 
 def ledger_row(opinion: Opinion) -> list[str]:
-    """One opinion as the twelve ledger cells (text)."""
+    """One opinion as the thirteen ledger cells (text)."""
     leads = [r for r in opinion.ledger_referrals if r.role == Assignment.Role.LEAD]
     cos = [r for r in opinion.ledger_referrals if r.role == Assignment.Role.CO]
     lead = leads[0] if leads else None
@@ -120,6 +121,7 @@ def ledger_row(opinion: Opinion) -> list[str]:
         opinion.tracking_code,
         timezone.localtime(opinion.received_at).strftime("%Y-%m-%d %H:%M"),
         opinion.get_channel_display(),
+        opinion.street.name if opinion.street_id else "",
         opinion.station.name if opinion.station_id else "",
         opinion.deputy.name if opinion.deputy_id else "",
         str(opinion.category) if opinion.category_id else "",

@@ -172,6 +172,18 @@ DEADLINE_CHOICES = [
     (search.DEADLINE_OVERDUE, _("已超期")),
     (search.DEADLINE_VERY_OVERDUE, _("严重超期（超过办理时限一倍）")),
 ]
+MISSING_CHOICES = [
+    ("", _("不限")),
+    ("category", _("未填写类别")),
+    ("street", _("未填写街道")),
+    ("station", _("未填写站点")),
+]
+OUTCOME_CHOICES = [
+    ("", _("不限")),
+    (search.OUTCOME_ON_TIME, _("按期办结")),
+    (search.OUTCOME_RATED, _("已评价")),
+    (search.OUTCOME_SATISFIED, _("满意（含基本满意）")),
+]
 SORT_CHOICES = [
     # Left empty, the list is newest first, or most overdue first when a deadline filter
     # is chosen (search.QueueFilter.order).
@@ -217,10 +229,27 @@ class QueueFilterForm(_FastSelectForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sort = forms.ChoiceField(label=_("排序"), choices=SORT_CHOICES, required=False)
+    # The filters the statistics' figures link with (search.QueueFilter).
+    category_only = forms.BooleanField(label=_("不含下级类别"), required=False)
+    missing = forms.ChoiceField(label=_("未填写项"), choices=MISSING_CHOICES, required=False)
+    outcome = forms.ChoiceField(label=_("办理结果"), choices=OUTCOME_CHOICES, required=False)
+    # Hidden: a list of hundreds of units on every queue page would cost more than the page;
+    # the statistics link with it, and the page names the unit chosen.
+    lead_unit = forms.ModelChoiceField(
+        label=_("主办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Any unit of the user's districts, also one no longer active: the figures count
+        # the units opinions were referred to, whatever they are now.
+        self.fields["lead_unit"].queryset = HandlingUnit.objects.filter(
+            _under(district_paths(user), "region__path")
+        )
         # Only what the options show: these lists hold hundreds of rows on every queue page.
         self.fields["category"].queryset = categories().only("id", "name", "parent__name")
         self.fields["street"].queryset = streets_for(user).only("id", "name")

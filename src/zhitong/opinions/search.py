@@ -24,10 +24,11 @@ from operator import and_
 import rjieba
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from zhitong.handling.models import Assignment
+from zhitong.handling.models import Assignment, Rating
 from zhitong.opinions.models import CLOSED_STATUSES, OPEN_STATUSES, Opinion
 
 # --- the search document and the query ------------------------------------------------
@@ -160,6 +161,18 @@ STATUS_CLOSED = "closed_all"
 DEADLINE_OVERDUE = "overdue"
 DEADLINE_VERY_OVERDUE = "very_overdue"
 
+# The groups the statistics count as "未填写" (no category, street or station).
+MISSING_FIELDS = ("category", "street", "station")
+
+# What the statistics count of the opinions of a group, beyond received and closed: those
+# closed on time, those rated, those rated satisfied (see opinions.stats).
+OUTCOME_ON_TIME = "on_time"
+OUTCOME_RATED = "rated"
+OUTCOME_SATISFIED = "satisfied"
+# The lead referral the figures read: the current one (a returned or withdrawn one is not).
+LEAD_STATES = [Assignment.State.PENDING, Assignment.State.ACCEPTED, Assignment.State.REPLIED]
+SATISFIED_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY]
+
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
 SORT_DUE = "due"
@@ -208,6 +221,34 @@ def with_planner_hint(opinions: QuerySet[Opinion], user) -> QuerySet[Opinion]:
     return opinions
 
 
+def _current_lead(**conditions) -> Exists:
+    """The opinion's current lead referral (at most one) matches `conditions`."""
+    leads = Assignment.objects.filter(
+        opinion=OuterRef("pk"), role=Assignment.Role.LEAD, state__in=LEAD_STATES
+    )
+    return Exists(leads.alias(replied_on=_local_date("replied_at")).filter(**conditions))
+
+
+def _local_date(name: str) -> TruncDate:
+    return TruncDate(name, tzinfo=timezone.get_current_timezone())
+
+
+def outcome_q(outcome: str) -> Q:
+    """The opinions of an outcome, by the statistics' definitions (opinions.stats): closed on
+    time (closed, referred, the current lead unit replied on or before its due date, local
+    dates), rated, rated 满意 or 基本满意 (an opinion rated twice counts once either way)."""
+    if outcome == OUTCOME_ON_TIME:
+        return Q(status__in=CLOSED_STATUSES) & Q(
+            _current_lead(due_date__isnull=False, replied_on__lte=F("due_date"))
+        )
+    ratings = Rating.objects.filter(case_id=OuterRef("case_id"))
+    if outcome == OUTCOME_RATED:
+        return Q(Exists(ratings))
+    if outcome == OUTCOME_SATISFIED:
+        return Q(Exists(ratings.filter(score__in=SATISFIED_SCORES)))
+    return Q()
+
+
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -226,6 +267,13 @@ class QueueFilter:
     deadline: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # The filters the statistics' figures link with (each figure lists exactly the opinions
+    # it counts): the category without its second-level ones, a group left empty, the
+    # current lead unit, and what became of the opinions.
+    category_only: bool = False
+    missing: str = ""
+    lead_unit: object = None
+    outcome: str = ""
     sort: str = ""  # as chosen; empty for the default (see `order`)
     today: datetime.date | None = None
 
@@ -260,6 +308,9 @@ class QueueFilter:
                 self.deadline,
                 self.date_from,
                 self.date_to,
+                self.missing,
+                self.lead_unit,
+                self.outcome,
             ]
         )
 
@@ -273,9 +324,17 @@ def apply_filters(opinions: QuerySet[Opinion], flt: QueueFilter) -> QuerySet[Opi
         opinions = opinions.filter(status__in=CLOSED_STATUSES)
     elif flt.status:
         opinions = opinions.filter(status=flt.status)
-    if flt.category is not None:
+    if flt.category is not None and flt.category_only:
+        opinions = opinions.filter(category=flt.category)
+    elif flt.category is not None:
         # A top-level subject takes in its second-level subjects.
         opinions = opinions.filter(Q(category=flt.category) | Q(category__parent=flt.category))
+    if flt.missing in MISSING_FIELDS:
+        opinions = opinions.filter(**{f"{flt.missing}__isnull": True})
+    if flt.lead_unit is not None:
+        opinions = opinions.filter(_current_lead(unit=flt.lead_unit))
+    if flt.outcome:
+        opinions = opinions.filter(outcome_q(flt.outcome))
     if flt.channel:
         opinions = opinions.filter(channel=flt.channel)
     if flt.street is not None:

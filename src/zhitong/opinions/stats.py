@@ -136,6 +136,8 @@ class FigureRow:
     rated: int = 0
     satisfied: int = 0
     closed_default: int = 0
+    # The group's identity (a channel code, an id; "" for none), for the links to its list.
+    key: str = ""
 
     @property
     def closure_rate(self) -> Decimal | None:
@@ -161,9 +163,12 @@ COUNT_FIELDS = (
 )
 
 
-def _row(label, values: dict) -> FigureRow:
+def _row(label, values: dict, key=None) -> FigureRow:
+    """A row of `values` (a group's counts); its key is `key`, else the summary's "key"."""
+    key = values.get("key") if key is None else key
     return FigureRow(
         label=str(label),
+        key="" if key is None else str(key),
         collected=values.get("collected") or 0,
         closed=values.get("closed") or 0,
         closed_referred=values.get("closed_referred") or 0,
@@ -244,12 +249,23 @@ def _cell(value, rate: bool) -> str:
     return f"{text}%" if rate else text
 
 
+def _linked(text: str, url: str | None) -> str:
+    return f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+
+
 def figure_table(
-    rows: list[FigureRow], columns: tuple[Column, ...], *, heading: str, caption: str
+    rows: list[FigureRow],
+    columns: tuple[Column, ...],
+    *,
+    heading: str,
+    caption: str,
+    link=None,
 ) -> FigureTable:
     """The cells of a row are written here, once: a district's page has some 2,000 (208
     stations, 42 units, 37 categories, six figures each), and a template loop with a
-    condition per cell took a quarter of its time. Cells hold numbers only."""
+    condition per cell took a quarter of its time. Cells hold numbers only, each linked to
+    the list of what it counts when `link(row, column)` gives a URL."""
+    link = link or (lambda row, column: None)
     return FigureTable(
         heading=heading,
         caption=caption,
@@ -259,7 +275,7 @@ def figure_table(
                 row.label,
                 mark_safe(  # noqa: S308 - numbers, escaped
                     "".join(
-                        f'<td class="text-end">{escape(_cell(getattr(row, column.field), column.rate))}</td>'
+                        f'<td class="text-end">{_linked(_cell(getattr(row, column.field), column.rate), link(row, column))}</td>'
                         for column in columns
                     )
                 ),
@@ -269,8 +285,11 @@ def figure_table(
     )
 
 
-def figure_tables(figures: Figures) -> tuple[list[tuple[Breakdown, FigureTable]], FigureTable]:
-    """The statistics page's tables: one per breakdown, and the units' across processes."""
+def figure_tables(
+    figures: Figures, link=None
+) -> tuple[list[tuple[Breakdown, FigureTable]], FigureTable]:
+    """The statistics page's tables: one per breakdown, and the units' across processes.
+    `link(breakdown_key, row, column)` gives the URL of a breakdown's cell, if any."""
     breakdowns = [
         (
             breakdown,
@@ -281,6 +300,11 @@ def figure_tables(figures: Figures) -> tuple[list[tuple[Breakdown, FigureTable]]
                 caption=str(
                     _("%(title)s统计：收集、办结、办结率、按期办结率、已评价、满意率")
                     % {"title": breakdown.title}
+                ),
+                link=(
+                    (lambda row, column, key=breakdown.key: link(key, row, column))
+                    if link
+                    else None
                 ),
             ),
         )
@@ -360,7 +384,9 @@ def _breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating], fields, l
         row[f"opinion__{identity}"]: row
         for row in ratings.values(f"opinion__{identity}").annotate(**_rating_metrics()).order_by()
     }
-    return [_row(label(row), {**row, **rated.get(row[identity], {})}) for row in rows]
+    return [
+        _row(label(row), {**row, **rated.get(row[identity], {})}, key=row[identity]) for row in rows
+    ]
 
 
 def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> list:
@@ -388,7 +414,10 @@ def _unit_breakdown(opinions: QuerySet[Opinion], ratings: QuerySet[Rating]) -> l
         .order_by()
     )
     rated = {row["opinion__referrals__unit_id"]: row for row in rated_rows}
-    return [_row(row["name"], {**row, **rated.get(row["unit_id"], {})}) for row in rows]
+    return [
+        _row(row["name"], {**row, **rated.get(row["unit_id"], {})}, key=row["unit_id"])
+        for row in rows
+    ]
 
 
 def opinion_figures(user, *, start: datetime.date, end: datetime.date) -> Figures:
@@ -486,7 +515,10 @@ def units_across_processes_live(user, *, start: datetime.date, end: datetime.dat
     assignments = unit_assignments_in_scope(user)
     if assignments is None:
         return []
-    return [_row(row["name"], row) for row in unit_figures_live(assignments, start, end)]
+    return [
+        _row(row["name"], row, key=row["unit_id"])
+        for row in unit_figures_live(assignments, start, end)
+    ]
 
 
 def _scope_key(user) -> str:

@@ -37,6 +37,7 @@ from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
 from zhitong.handling.models import Assignment, Extension, Rating, Reply
 from zhitong.opinions import (
+    charts,
     export,
     forms_work,
     lifecycle,
@@ -234,6 +235,9 @@ def _render_queue(
         size=PAGE_SIZE,
     )
     base_query = _query_without_cursor(params)
+    # The statistics' figures link with ?total=1: the list then says how many it holds, to
+    # be read against the figure (one COUNT, only then: the queue itself is keyset-paged).
+    total = opinions.count() if params.get("total") == "1" else None
     may_bulk = _may_refer_in_bulk(user)
     # Overdue opinions are supervised in bulk (批量督办) from the deadline filter.
     may_supervise = may_bulk and (bool(flt.deadline) or supervise_form is not None)
@@ -253,6 +257,8 @@ def _render_queue(
         "page": page,
         "rows": _queue_rows(page.rows),
         "filtered": flt.is_filtered,
+        "total": total,
+        "lead_unit": flt.lead_unit,
         "filter_errors": bool(form.is_bound and form.errors),
         "base_query": base_query.urlencode(),
         "may_bulk": may_bulk,
@@ -1109,15 +1115,26 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         start = form.cleaned_data["start"] or start
         end = form.cleaned_data["end"] or end
     figures = stats.opinion_figures_cached(user, start=start, end=end)
-    breakdowns, units = stats.figure_tables(figures)
+    months = charts.monthly_trend_cached(user, start=start, end=end)
+    links = charts.FigureLinks(start, end)
+    breakdowns, units = stats.figure_tables(figures, link=links.cell)
+    trend, by_breakdown = charts.page_charts(figures, months, links)
+    chart_list = [trend, *by_breakdown.values()]
     return render(
         request,
         "opinions/work/stats.html",
         {
             "form": form,
             "figures": figures,
-            "breakdowns": breakdowns,
+            "sections": [
+                (breakdown, table, by_breakdown.get(breakdown.key))
+                for breakdown, table in breakdowns
+            ],
             "units": units,
+            "trend": trend,
+            "month_table": charts.month_table(months, links),
+            "total_links": charts.total_links(figures.total, links),
+            "chart_data": [chart.data for chart in chart_list],
             "period_invalid": form.is_bound and not form.is_valid(),
         },
     )

@@ -21,6 +21,7 @@ HEADERS = [
     "编号",
     "时间",
     "渠道",
+    "街道",
     "站点",
     "代表",
     "类别",
@@ -79,6 +80,7 @@ EXPECTED_CLOSED = [
     "LEDGER0001",
     "2025-05-06 09:30",
     "代表二维码",
+    "甲街道",
     "甲一社区代表联络站",
     "张甲",
     "物业管理",
@@ -105,12 +107,14 @@ def test_xlsx_ledger_has_the_office_columns_and_rows(client, w, ledger):
     rows = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADERS
     assert rows[1][0] == "LEDGER0002"  # newest first, as the queue
-    assert rows[1][3:6] == ["", "", ""]
-    assert rows[1][9] == "待受理"
+    # The street is kept apart from the station: an opinion without a station still has one.
+    assert rows[1][3] == w.street_b.name
+    assert rows[1][4:7] == ["", "", ""]
+    assert rows[1][10] == "待受理"
     assert rows[2] == EXPECTED_CLOSED
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold
-    assert sheet.column_dimensions["G"].width >= 40
+    assert sheet.column_dimensions["H"].width >= 40
 
 
 def test_csv_ledger_opens_in_excel_and_in_the_csv_module(client, w, ledger):
@@ -173,9 +177,9 @@ def test_formulas_written_by_citizens_stay_text(client, w):
     client.force_login(w.staff)
     body = client.get(EXPORT, {"format": "csv"}).content
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[1][6].startswith("'=HYPERLINK")
+    assert rows[1][7].startswith("'=HYPERLINK")
     response = client.get(EXPORT, {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    cell = sheet.cell(row=2, column=7)
+    cell = sheet.cell(row=2, column=8)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x","点我")'
