@@ -130,6 +130,7 @@ COLUMN_FILTERS = {
     "on_time_rate": {"outcome": search.OUTCOME_ON_TIME},
     "rated": {"outcome": search.OUTCOME_RATED},
     "satisfaction_rate": {"outcome": search.OUTCOME_SATISFIED},
+    "closed_default": {"outcome": search.OUTCOME_DEFAULT},
     "overdue": {"deadline": search.DEADLINE_OVERDUE},
 }
 

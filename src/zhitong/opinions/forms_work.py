@@ -183,6 +183,7 @@ OUTCOME_CHOICES = [
     (search.OUTCOME_ON_TIME, _("按期办结")),
     (search.OUTCOME_RATED, _("已评价")),
     (search.OUTCOME_SATISFIED, _("满意（含基本满意）")),
+    (search.OUTCOME_DEFAULT, _("默认满意（逾期未评价）")),
 ]
 SORT_CHOICES = [
     # Left empty, the list is newest first, or most overdue first when a deadline filter

@@ -169,9 +169,11 @@ MISSING_FIELDS = ("category", "street", "station")
 OUTCOME_ON_TIME = "on_time"
 OUTCOME_RATED = "rated"
 OUTCOME_SATISFIED = "satisfied"
+OUTCOME_DEFAULT = "closed_default"
 # The lead referral the figures read: the current one (a returned or withdrawn one is not).
 LEAD_STATES = [Assignment.State.PENDING, Assignment.State.ACCEPTED, Assignment.State.REPLIED]
 SATISFIED_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY]
+GIVEN_SCORES = [Rating.Score.SATISFIED, Rating.Score.BASICALLY, Rating.Score.UNSATISFIED]
 
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
@@ -236,14 +238,17 @@ def _local_date(name: str) -> TruncDate:
 def outcome_q(outcome: str) -> Q:
     """The opinions of an outcome, by the statistics' definitions (opinions.stats): closed on
     time (closed, referred, the current lead unit replied on or before its due date, local
-    dates), rated, rated 满意 or 基本满意 (an opinion rated twice counts once either way)."""
+    dates), rated by a person, rated 满意 or 基本满意 (an opinion rated twice counts once
+    either way), closed by the system as nobody rated it (默认满意)."""
     if outcome == OUTCOME_ON_TIME:
         return Q(status__in=CLOSED_STATUSES) & Q(
             _current_lead(due_date__isnull=False, replied_on__lte=F("due_date"))
         )
     ratings = Rating.objects.filter(case_id=OuterRef("case_id"))
     if outcome == OUTCOME_RATED:
-        return Q(Exists(ratings))
+        return Q(Exists(ratings.filter(score__in=GIVEN_SCORES)))
+    if outcome == OUTCOME_DEFAULT:
+        return Q(Exists(ratings.filter(score=Rating.Score.DEFAULT)))
     if outcome == OUTCOME_SATISFIED:
         return Q(Exists(ratings.filter(score__in=SATISFIED_SCORES)))
     return Q()

@@ -36,6 +36,7 @@ NUMERATOR = {
     "rated": "rated",
     "satisfaction_rate": "satisfied",
     "overdue": "overdue",
+    "closed_default": "closed_default",
 }
 # The accounts whose scopes differ: a district, a street, a unit, a deputy.
 USERNAMES = ["staff", "street", "unit", "deputy"]
