@@ -494,6 +494,7 @@ def _new_opinion(
     tracking_code: str,
     submission_key: str | None = None,
     intake_session: IntakeSession | None = None,
+    submitted_by=None,
 ) -> Opinion:
     return Opinion(
         tracking_code=tracking_code,
@@ -513,6 +514,7 @@ def _new_opinion(
         submitter_phone=cleaned["submitter_phone"],
         submitter_email=cleaned["submitter_email"],
         recorded_by=by,
+        submitted_by=submitted_by,
         submission_key=submission_key,
         received_at=received_at,
         search_text=opinion_search_text(cleaned["subject"], cleaned["content"]),
@@ -548,6 +550,7 @@ def _create(
     intake_session: IntakeSession | None = None,
     event_extra: dict | None = None,
     client_ip: str = "",
+    submitted_by=None,
 ) -> Opinion:
     """Write one opinion with its photos and its "received" event, in one transaction.
 
@@ -570,6 +573,7 @@ def _create(
                 intake_session=intake_session,
                 event_extra=event_extra,
                 client_ip=client_ip,
+                submitted_by=submitted_by,
             )
         except IntegrityError:
             # Only a clash on the code is retried; anything else (the same submission key
@@ -599,6 +603,7 @@ def _create_once(
     intake_session: IntakeSession | None,
     event_extra: dict | None,
     client_ip: str = "",
+    submitted_by=None,
 ) -> Opinion:
     # The rows are rolled back on any error; the photo files written for them go too.
     with removed_on_error() as keep, transaction.atomic():
@@ -611,6 +616,7 @@ def _create_once(
             tracking_code=tracking_code,
             submission_key=submission_key,
             intake_session=intake_session,
+            submitted_by=submitted_by,
         )
         opinion.save(force_insert=True)
         _store_photos(opinion, list(photos), keep)
@@ -671,8 +677,10 @@ def opinion_submit(
     submission_key: str | None,
     client_ip: str = "",
     key_checked: bool = False,
+    by=None,
 ) -> Opinion:
-    """A citizen's opinion from the public form; no account.
+    """A citizen's opinion from the public form; no account needed. `by`: the account the
+    form was sent from, if signed in (a citizen's own opinions are listed on their home).
 
     Idempotent on `submission_key` (the one-time key of the rendered form): a double
     click or a retry after a timeout returns the opinion the first request created.
@@ -690,6 +698,7 @@ def opinion_submit(
         submission_key=submission_key,
         client_ip=client_ip,
         look_up_key=not key_checked,
+        by=by,
     ).opinion
 
 
@@ -702,6 +711,7 @@ def opinion_submit_once(
     channel: str,
     submission_key: str | None,
     client_ip: str = "",
+    by=None,
 ) -> Submitted:
     """As `opinion_submit`, telling whether the opinion was created now or before.
 
@@ -719,6 +729,7 @@ def opinion_submit_once(
         submission_key=submission_key,
         client_ip=client_ip,
         look_up_key=False,
+        by=by,
     )
 
 
@@ -732,6 +743,7 @@ def _submit(
     submission_key: str | None,
     client_ip: str,
     look_up_key: bool,
+    by=None,
 ) -> Submitted:
     key = _key(submission_key)
     existing = opinion_by_submission_key(key) if look_up_key else None
@@ -771,6 +783,8 @@ def _submit(
             photos=clean_photos,
             submission_key=key,
             client_ip=client_ip,
+            # Only an active account's: the form is public, and anyone may send it.
+            submitted_by=by if _active(by) else None,
         )
     except IntegrityError:
         # The key made an opinion before (a retry), or a request with the same key at

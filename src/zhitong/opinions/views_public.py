@@ -139,6 +139,7 @@ def _opinion_form(request, target: FormTarget):
                     channel=target.channel,
                     submission_key=key,
                     client_ip=ratelimit.client_address(request),
+                    by=request.user,
                 )
             except intake.SubmissionThrottled as error:
                 throttled = error
