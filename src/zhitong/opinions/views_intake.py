@@ -18,6 +18,7 @@ from zhitong.core.jobs import job_start
 from zhitong.core.sheets.layout import MAX_DATA_ROWS
 from zhitong.core.sheets.template import layout_workbook
 from zhitong.core.spreadsheets import for_the_worker
+from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import intake
 from zhitong.opinions import jobs as opinion_jobs
 from zhitong.opinions.forms_intake import (
@@ -30,6 +31,7 @@ from zhitong.opinions.forms_intake import (
     session_formset,
 )
 from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger
+from zhitong.opinions.phones import is_mobile
 from zhitong.opinions.selectors import access_opinion, opinions_visible_to
 from zhitong.opinions.views_public import new_submission_key, read_submission_key
 
@@ -134,7 +136,13 @@ def recorded(request, pk: int):
     return render(
         request,
         "opinions/intake/recorded.html",
-        {"opinion": opinion, "case_url": _case_url(opinion.pk)},
+        {
+            "opinion": opinion,
+            "case_url": _case_url(opinion.pk),
+            # What the page may claim: a text message reaches a mobile number only.
+            "code_sent": message_sent_about(opinion),
+            "mobile": is_mobile(opinion.submitter_phone),
+        },
     )
 
 
