@@ -30,7 +30,7 @@ from zhitong.opinions.forms_intake import (
     recording_context,
     session_formset,
 )
-from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger
+from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger, category_example
 from zhitong.opinions.phones import is_mobile
 from zhitong.opinions.selectors import access_opinion, opinions_visible_to
 from zhitong.opinions.views_public import new_submission_key, read_submission_key
@@ -300,6 +300,7 @@ def ledger_import(request):
             "errors": errors,
             "created": created,
             "layout": LEDGER_LAYOUT,
+            "category_example": category_example(),
             "max_rows": MAX_DATA_ROWS,
             "has_targets": bool(districts),
         },
@@ -312,7 +313,10 @@ def ledger_import(request):
 def ledger_template(request):
     """The blank ledger template (意见建议台账导入模板.xlsx), with filling instructions."""
     _check_recorder(request.user)
-    response = HttpResponse(layout_workbook(LEDGER_LAYOUT), content_type=XLSX)
+    response = HttpResponse(
+        layout_workbook(LEDGER_LAYOUT, examples={"category": category_example()}),
+        content_type=XLSX,
+    )
     response["Content-Disposition"] = content_disposition_header(
         True, f"{LEDGER_LAYOUT.sheet_title}导入模板.xlsx"
     )
