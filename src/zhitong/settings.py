@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "zhitong.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Under DEBUG, a missing page is the site's 404 page, not the technical one. Inside
+    # CommonMiddleware, so /path still redirects to /path/ when that exists.
+    "zhitong.core.middleware.SiteNotFoundMiddleware",
     # Axes must be last: it answers a locked-out login before any view runs.
     "axes.middleware.AxesMiddleware",
 ]

@@ -82,7 +82,9 @@ def _citizen_home(request: HttpRequest) -> dict:
     return {}
 
 
-# role -> (template, context builder). Staff and leaders share the district overview.
+# role -> (template, context builder). A home that reads what only a higher app has (the
+# leader's: the district at a glance, from dashboards) is registered by that app when it
+# starts (register_home); until then the leader gets the staff's overview.
 HOMES: dict[str, tuple[str, Callable[[HttpRequest], dict]]] = {
     Role.ADMIN: ("accounts/home/admin.html", _admin_home),
     Role.STAFF: ("accounts/home/overview.html", _overview_home),
@@ -94,6 +96,12 @@ HOMES: dict[str, tuple[str, Callable[[HttpRequest], dict]]] = {
     Role.CITIZEN: ("accounts/home/citizen.html", _citizen_home),
     Role.ENTERPRISE: ("accounts/home/citizen.html", _citizen_home),
 }
+
+
+def register_home(role: str, template: str, build: Callable[[HttpRequest], dict]) -> None:
+    """Give `role` its home page: `template` (extending accounts/home/_base.html) rendered
+    with what `build(request)` returns. Called by higher apps in their AppConfig.ready."""
+    HOMES[role] = (template, build)
 
 
 @login_required

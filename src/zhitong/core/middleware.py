@@ -1,10 +1,11 @@
 """Request middleware: odd input refused at the door; Chinese unless the user picked another
-language; no caching of pages with personal data."""
+language; no caching of pages with personal data; the site's own 404 page under DEBUG."""
 
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
+from django.urls import Resolver404, get_resolver, resolve
 from django.utils.translation import gettext as _
 
 # Longer than any address the site makes (tracking codes, public codes, ids).
@@ -95,3 +96,35 @@ class NoStoreMiddleware:
             return False
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated)
+
+
+class SiteNotFoundMiddleware:
+    """Under DEBUG (`make run`), a missing page is the site's own 404 page, as in
+    production, not Django's technical one (which lists every URL pattern). Errors (500)
+    keep their traceback page. Does nothing when DEBUG is off: Django renders 404.html then.
+
+    A path that matches no URL is answered here, before the view layer (Django would turn
+    its Resolver404 into the technical page outside any middleware); an Http404 raised by
+    a view is answered in process_exception.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG:
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exception:
+                return self._not_found(request, exception)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+        return handler(request, exception)

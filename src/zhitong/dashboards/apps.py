@@ -21,3 +21,10 @@ class DashboardsConfig(AppConfig):
         from zhitong.opinions.models import Opinion
 
         rows_imported.connect(jobs.refresh_after_import, sender=Opinion)
+
+        # The leader's home page is the district at a glance (accounts sits below).
+        from zhitong.accounts.views import register_home
+        from zhitong.core.roles import Role
+        from zhitong.dashboards.views import leader_home
+
+        register_home(Role.LEADER, "dashboards/leader_home.html", leader_home)

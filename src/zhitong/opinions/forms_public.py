@@ -382,9 +382,18 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, returned: int = 0, **kwargs):
+        """`returned`: how many times an unsatisfied rating sent the opinion back already
+        (Opinion.returned_for_rework). After once, "unsatisfied" closes it
+        (lifecycle.rating_target), and the form says so."""
         super().__init__(*args, **kwargs)
         self.throttled = False
+        self.closes_if_unsatisfied = returned >= 1
+        if self.closes_if_unsatisfied:
+            self.fields["comment"].help_text = _(
+                "这件意见已按您上次的评价退回重新办理过一次。这次选择“不满意”，意见将按"
+                "“不满意”办结，不再退回；请写明原因。"
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -392,5 +401,10 @@ class RatingForm(forms.Form):
             cleaned.get("score") == Rating.Score.UNSATISFIED
             and not cleaned.get("comment", "").strip()
         ):
-            self.add_error("comment", _("请说明不满意的原因，以便承办单位重新办理。"))
+            self.add_error(
+                "comment",
+                _("请说明不满意的原因。")
+                if self.closes_if_unsatisfied
+                else _("请说明不满意的原因，以便承办单位重新办理。"),
+            )
         return cleaned

@@ -35,6 +35,7 @@ from zhitong.notifications.composers import Composed, message_composer
 from zhitong.notifications.services import message_send
 from zhitong.opinions import ratelimit
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
+from zhitong.opinions.phones import normalize_mobile, normalize_phone  # noqa: F401 - used by the forms
 from zhitong.opinions.search_text import opinion_search_text
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tracking import new_code, rating_key
@@ -62,10 +63,6 @@ MAX_SESSION_ROWS = 100
 # Fresh tracking codes tried when the one drawn is taken (about 1 in 8e14 per opinion held).
 CODE_ATTEMPTS = 5
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
-# 区号-号码, with an optional extension: 027-88886666, 02788886666, 027-88886666-123.
-LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?")
-PHONE_NOISE = re.compile(r"[\s()（）]+")
 # Characters that have no place in text a person typed (NUL breaks PostgreSQL).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -235,37 +232,6 @@ def _placement(*, station, deputy, place, district=None) -> Placement:
 
 
 # --- checking what was typed -------------------------------------------------------------
-
-
-def normalize_mobile(text: str) -> str | None:
-    """An 11-digit mainland mobile number from what was typed ("+86 139-0000-1234"), or None."""
-    digits = PHONE_NOISE.sub("", text or "").replace("-", "")
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            digits = digits[len(prefix) :]
-            break
-    return digits if MOBILE.fullmatch(digits) else None
-
-
-def normalize_phone(text: str, *, mobile_only: bool) -> str | None:
-    """A mobile number, or (unless `mobile_only`) a landline as 区号-号码; None if neither."""
-    mobile = normalize_mobile(text)
-    if mobile or mobile_only:
-        return mobile
-    typed = PHONE_NOISE.sub("", text or "")
-    match = LANDLINE.fullmatch(typed)
-    if not match:
-        return None
-    area, number, extension = match.groups()
-    if "-" not in typed[: len(area) + 1]:
-        # Without a dash the split is by the numbering plan: 010 and 02X are the 3-digit
-        # area codes (Beijing, Wuhan 027, ...), every other one has 4 digits.
-        digits = area + number
-        size = 3 if digits[1] in "12" else 4
-        area, number = digits[:size], digits[size:]
-        if not 7 <= len(number) <= 8:
-            return None
-    return f"{area}-{number}" + (f"-{extension}" if extension else "")
 
 
 def _text(data: dict, key: str, errors: dict, *, limit: int, required: str = "") -> str:
@@ -494,6 +460,7 @@ def _new_opinion(
     tracking_code: str,
     submission_key: str | None = None,
     intake_session: IntakeSession | None = None,
+    submitted_by=None,
 ) -> Opinion:
     return Opinion(
         tracking_code=tracking_code,
@@ -513,6 +480,7 @@ def _new_opinion(
         submitter_phone=cleaned["submitter_phone"],
         submitter_email=cleaned["submitter_email"],
         recorded_by=by,
+        submitted_by=submitted_by,
         submission_key=submission_key,
         received_at=received_at,
         search_text=opinion_search_text(cleaned["subject"], cleaned["content"]),
@@ -548,6 +516,7 @@ def _create(
     intake_session: IntakeSession | None = None,
     event_extra: dict | None = None,
     client_ip: str = "",
+    submitted_by=None,
 ) -> Opinion:
     """Write one opinion with its photos and its "received" event, in one transaction.
 
@@ -570,6 +539,7 @@ def _create(
                 intake_session=intake_session,
                 event_extra=event_extra,
                 client_ip=client_ip,
+                submitted_by=submitted_by,
             )
         except IntegrityError:
             # Only a clash on the code is retried; anything else (the same submission key
@@ -599,6 +569,7 @@ def _create_once(
     intake_session: IntakeSession | None,
     event_extra: dict | None,
     client_ip: str = "",
+    submitted_by=None,
 ) -> Opinion:
     # The rows are rolled back on any error; the photo files written for them go too.
     with removed_on_error() as keep, transaction.atomic():
@@ -611,6 +582,7 @@ def _create_once(
             tracking_code=tracking_code,
             submission_key=submission_key,
             intake_session=intake_session,
+            submitted_by=submitted_by,
         )
         opinion.save(force_insert=True)
         _store_photos(opinion, list(photos), keep)
@@ -671,8 +643,10 @@ def opinion_submit(
     submission_key: str | None,
     client_ip: str = "",
     key_checked: bool = False,
+    by=None,
 ) -> Opinion:
-    """A citizen's opinion from the public form; no account.
+    """A citizen's opinion from the public form; no account needed. `by`: the account the
+    form was sent from, if signed in (a citizen's own opinions are listed on their home).
 
     Idempotent on `submission_key` (the one-time key of the rendered form): a double
     click or a retry after a timeout returns the opinion the first request created.
@@ -690,6 +664,7 @@ def opinion_submit(
         submission_key=submission_key,
         client_ip=client_ip,
         look_up_key=not key_checked,
+        by=by,
     ).opinion
 
 
@@ -702,6 +677,7 @@ def opinion_submit_once(
     channel: str,
     submission_key: str | None,
     client_ip: str = "",
+    by=None,
 ) -> Submitted:
     """As `opinion_submit`, telling whether the opinion was created now or before.
 
@@ -719,6 +695,7 @@ def opinion_submit_once(
         submission_key=submission_key,
         client_ip=client_ip,
         look_up_key=False,
+        by=by,
     )
 
 
@@ -732,6 +709,7 @@ def _submit(
     submission_key: str | None,
     client_ip: str,
     look_up_key: bool,
+    by=None,
 ) -> Submitted:
     key = _key(submission_key)
     existing = opinion_by_submission_key(key) if look_up_key else None
@@ -771,6 +749,8 @@ def _submit(
             photos=clean_photos,
             submission_key=key,
             client_ip=client_ip,
+            # Only an active account's: the form is public, and anyone may send it.
+            submitted_by=by if _active(by) else None,
         )
     except IntegrityError:
         # The key made an opinion before (a retry), or a request with the same key at

@@ -132,8 +132,9 @@ LEDGER_LAYOUT = Layout(
             "category",
             "类别",
             aliases=("分类", "问题类别", "类型"),
-            help="选填：二级类别名称，或“一级类别/二级类别”，如“民生保障/物业管理”。",
-            example="民生保障/物业管理",
+            # The example is one of the system's own categories (category_example): a
+            # fixed one may not exist in a district's taxonomy, and the import refuses it.
+            help="选填：二级类别名称，或“一级类别/二级类别”。",
         ),
     ),
 )
@@ -194,6 +195,18 @@ class RowPlan:
     placement: intake.Placement
     channel: str
     day: datetime.date
+
+
+def category_example() -> str:
+    """An example for the category column that the import accepts: the first active
+    second-level category (by code) as “一级类别/二级类别”; "" when there is none."""
+    category = (
+        Category.objects.filter(is_active=True, parent__isnull=False, parent__is_active=True)
+        .select_related("parent")
+        .order_by("code", "id")
+        .first()
+    )
+    return f"{category.parent.name}/{category.name}" if category is not None else ""
 
 
 def can_import_ledger(user, district: Region) -> bool:

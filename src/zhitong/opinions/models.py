@@ -183,6 +183,17 @@ class Opinion(CaseMixin):
         blank=True,
         related_name="+",
     )
+    # The citizen's (or enterprise's) account when they sent the public form signed in: it
+    # lists the opinion on their home page. SET_NULL: a closed account leaves the opinion,
+    # which staff still handle, followed by its tracking code.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # A one-time token from the form, so a double submit or a retry creates one opinion.
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"), db_index=True)

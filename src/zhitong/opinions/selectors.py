@@ -62,6 +62,18 @@ def opinions_visible_to(user) -> QuerySet[Opinion]:
     return queryset.none()
 
 
+def opinions_submitted_by(user) -> QuerySet[Opinion]:
+    """The opinions `user` sent from the public form while signed in, newest first; none
+    for an anonymous or inactive user. Only what their own list shows is read."""
+    if not (user.is_authenticated and user.is_active):
+        return Opinion.objects.none()
+    return (
+        Opinion.objects.filter(submitted_by=user)
+        .only("pk", "tracking_code", "subject", "status", "received_at")
+        .order_by("-received_at", "-id")
+    )
+
+
 def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
     """Annotate each opinion with its current lead referral: `lead_unit_name`, `lead_due_date`.
 

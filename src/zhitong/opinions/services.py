@@ -39,6 +39,7 @@ from zhitong.opinions.models import (
     Opinion,
     Status,
 )
+from zhitong.opinions.phones import is_mobile
 from zhitong.opinions.verbs import OpinionVerb
 from zhitong.units.models import Category, HandlingUnit, deadline_days_for, route_for
 from zhitong.workdays.selectors import working_calendar
@@ -152,8 +153,9 @@ def _notify(*, recipients, verb: str, text: str, opinion: Opinion) -> None:
 
 
 def _tell_submitter(opinion: Opinion, body, subject: str = "") -> None:
-    """A message to a submitter without an account: by SMS if they gave a phone, else e-mail."""
-    if opinion.submitter_phone:
+    """A message to a submitter without an account: by SMS if they gave a mobile number,
+    else by e-mail; a landline gets no text message (staff tell them by phone)."""
+    if opinion.submitter_phone and is_mobile(opinion.submitter_phone):
         channel, to = "sms", opinion.submitter_phone
     elif opinion.submitter_email:
         channel, to = "email", opinion.submitter_email

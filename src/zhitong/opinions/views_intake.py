@@ -18,6 +18,7 @@ from zhitong.core.jobs import job_start
 from zhitong.core.sheets.layout import MAX_DATA_ROWS
 from zhitong.core.sheets.template import layout_workbook
 from zhitong.core.spreadsheets import for_the_worker
+from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import intake
 from zhitong.opinions import jobs as opinion_jobs
 from zhitong.opinions.forms_intake import (
@@ -29,7 +30,8 @@ from zhitong.opinions.forms_intake import (
     recording_context,
     session_formset,
 )
-from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger
+from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger, category_example
+from zhitong.opinions.phones import is_mobile
 from zhitong.opinions.selectors import access_opinion, opinions_visible_to
 from zhitong.opinions.views_public import new_submission_key, read_submission_key
 
@@ -134,7 +136,13 @@ def recorded(request, pk: int):
     return render(
         request,
         "opinions/intake/recorded.html",
-        {"opinion": opinion, "case_url": _case_url(opinion.pk)},
+        {
+            "opinion": opinion,
+            "case_url": _case_url(opinion.pk),
+            # What the page may claim: a text message reaches a mobile number only.
+            "code_sent": message_sent_about(opinion),
+            "mobile": is_mobile(opinion.submitter_phone),
+        },
     )
 
 
@@ -292,6 +300,7 @@ def ledger_import(request):
             "errors": errors,
             "created": created,
             "layout": LEDGER_LAYOUT,
+            "category_example": category_example(),
             "max_rows": MAX_DATA_ROWS,
             "has_targets": bool(districts),
         },
@@ -304,7 +313,10 @@ def ledger_import(request):
 def ledger_template(request):
     """The blank ledger template (意见建议台账导入模板.xlsx), with filling instructions."""
     _check_recorder(request.user)
-    response = HttpResponse(layout_workbook(LEDGER_LAYOUT), content_type=XLSX)
+    response = HttpResponse(
+        layout_workbook(LEDGER_LAYOUT, examples={"category": category_example()}),
+        content_type=XLSX,
+    )
     response["Content-Disposition"] = content_disposition_header(
         True, f"{LEDGER_LAYOUT.sheet_title}导入模板.xlsx"
     )

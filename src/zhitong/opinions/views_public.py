@@ -139,6 +139,7 @@ def _opinion_form(request, target: FormTarget):
                     channel=target.channel,
                     submission_key=key,
                     client_ip=ratelimit.client_address(request),
+                    by=request.user,
                 )
             except intake.SubmissionThrottled as error:
                 throttled = error
@@ -479,7 +480,9 @@ def detail(request, code: str):
                 "submitter": submitter_view(opinion),
                 "merged": opinion.status == Status.MERGED and opinion.merged_into_id,
                 "can_rate": can_rate,
-                "rating_form": RatingForm() if can_rate else None,
+                "rating_form": RatingForm(returned=opinion.returned_for_rework)
+                if can_rate
+                else None,
                 **_progress(opinion),
             },
         )
@@ -507,6 +510,16 @@ def _rating_key_accepted(request, opinion: Opinion, form: RatingForm) -> bool:
     return False
 
 
+def _rated_message(status: str) -> str:
+    """What the submitter is told once their rating is in: what became of the opinion
+    (lifecycle.rating_target: closed; sent back once; closed as not satisfied after that)."""
+    if status == Status.CLOSED_UNSATISFIED:
+        return _("感谢您的评价！这件意见已重新办理过一次，现按“不满意”办结，不再退回。")
+    if status in (Status.HANDLING, Status.ACCEPTED):
+        return _("感谢您的评价！意见已退回重新办理，新的办理结果会再反馈给您。")
+    return _("感谢您的评价！意见已办结。")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def rate(request, code: str):
     """满意 / 基本满意 / 不满意 with a comment, by the tracking code; only once a reply is sent."""
@@ -518,7 +531,7 @@ def rate(request, code: str):
         return found
     opinion = found
     can_rate = lifecycle.can_rate(opinion) and reply_to_rate(opinion) is not None
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST or None, returned=opinion.returned_for_rework)
     status = 200
     if request.method == "POST":
         if not can_rate:
@@ -535,7 +548,8 @@ def rate(request, code: str):
             except OpinionError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, _("感谢您的评价！"))
+                opinion.refresh_from_db(fields=["status"])
+                messages.success(request, _rated_message(opinion.status))
                 response = redirect("opinions_public:detail", code=opinion.tracking_code)
                 response.status_code = 303
                 return response

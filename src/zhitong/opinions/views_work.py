@@ -697,11 +697,14 @@ def _require_perm(user, perm: str, obj) -> None:
         raise PermissionDenied(_("您无权办理这件意见。"))
 
 
-def opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwargs=None):
+def opinion_action(
+    request, pk, *, perm, key, form_class, run, success, form_kwargs=None, then=None
+):
     """The shape of every action on the opinion: gatekeeper, permission, form, service.
 
     Also used by the processes above opinions for their actions on the case page (raising a
-    suggestion): a refused form comes back on the case page, a success returns to it."""
+    suggestion): a refused form comes back on the case page, a success returns to it, or
+    goes to `then(result)`, the address of what the service made (the suggestion's draft)."""
     opinion = selectors.access_opinion(request.user, pk)
     _require_perm(request.user, perm, opinion)
     if callable(form_kwargs):
@@ -710,9 +713,12 @@ def opinion_action(request, pk, *, perm, key, form_class, run, success, form_kwa
     if not form.is_valid():
         return _refused(request, opinion, key, form)
     try:
-        run(opinion, form.cleaned_data)
+        result = run(opinion, form.cleaned_data)
     except OpinionError as error:
         return _refused(request, opinion, key, form, str(error))
+    if then is not None:
+        messages.success(request, success)
+        return redirect(then(result))
     return _done(request, opinion, success)
 
 

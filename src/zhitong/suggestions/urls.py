@@ -7,4 +7,5 @@ from zhitong.suggestions import views
 app_name = "suggestions"
 urlpatterns = [
     path("from-opinion/<int:pk>/", views.raise_from_opinion_view, name="raise_from_opinion"),
+    path("<int:pk>/", views.detail_view, name="detail"),
 ]

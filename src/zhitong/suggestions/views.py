@@ -1,10 +1,14 @@
-"""Suggestion pages: raising opinions into a draft, from the opinion's case page."""
+"""Suggestion pages: raising opinions into a draft, from the opinion's case page; the
+draft's page."""
 
 from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from zhitong.opinions import forms_work, selectors, views_work
+from zhitong.suggestions.selectors import access_suggestion
 from zhitong.suggestions.services import suggestion_raise_from_opinions
 
 
@@ -26,4 +30,24 @@ def raise_from_opinion_view(request, pk):
             content=d["content"],
         ),
         success=_("已生成代表建议草稿。"),
+        # To the draft it made.
+        then=lambda suggestion: reverse("suggestions:detail", args=[suggestion.pk]),
+    )
+
+
+@login_required
+@require_GET
+def detail_view(request, pk):
+    """A suggestion draft: its title, text, lead deputy and the opinions it came from."""
+    suggestion = access_suggestion(request.user, pk)
+    sources = suggestion.source_opinions.order_by("received_at", "id")
+    return render(
+        request,
+        "suggestions/detail.html",
+        {
+            "suggestion": suggestion,
+            "sources": selectors.opinions_visible_to(request.user)
+            .filter(pk__in=sources.values("pk"))
+            .order_by("received_at", "id"),
+        },
     )

@@ -22,8 +22,11 @@ def _dropdown_values(layout: Layout, key: str) -> list[str] | None:
     return None
 
 
-def layout_workbook(layout: Layout) -> bytes:
-    """The .xlsx template for any layout (also used by the opinion ledger import)."""
+def layout_workbook(layout: Layout, examples: dict[str, str] | None = None) -> bytes:
+    """The .xlsx template for any layout (also used by the opinion ledger import).
+    `examples`: examples by column key that depend on the data (a category that exists),
+    in place of the layout's own."""
+    examples = examples or {}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = layout.sheet_title
@@ -59,7 +62,12 @@ def layout_workbook(layout: Layout) -> bytes:
         cell.font = Font(bold=True)
     for column in layout.columns:
         notes.append(
-            [column.title, "必填" if column.required else "选填", column.describe(), column.example]
+            [
+                column.title,
+                "必填" if column.required else "选填",
+                column.describe(),
+                examples.get(column.key, column.example),
+            ]
         )
     notes.append([])
     notes.append(

@@ -212,6 +212,37 @@ def test_landline_is_accepted_from_a_recorder_and_no_sms_goes_to_it(
     assert not Message.objects.exists()
 
 
+def test_the_done_page_never_claims_a_text_message_to_a_landline(
+    client, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, world.liaison, world, submitter_phone="027-88886666")
+    page = client.get(response["Location"]).content.decode()
+    assert "查询码已发送" not in page and "已通过短信" not in page
+    assert "固定电话，收不到短信" in page
+    # Nor does the case's timeline.
+    opinion = Opinion.objects.get()
+    case = client.get(f"/work/opinions/{opinion.pk}/").content.decode()
+    assert "短信" not in case
+
+
+def test_the_done_page_says_where_the_code_went(client, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        by_sms = post(client, world.liaison, world, submitter_phone="13912345678")
+    assert "查询码已通过短信发送到反映人的手机" in client.get(by_sms["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        by_mail = post(
+            client,
+            world.liaison,
+            world,
+            submitter_phone="027-88886666",
+            submitter_email="zhao@example.com",
+        )
+    page = client.get(by_mail["Location"]).content.decode()
+    assert "查询码已发送到反映人的邮箱" in page
+    assert "短信" not in page
+
+
 def test_received_date_in_the_past_is_kept_and_the_future_refused(client, world):
     last_week = timezone.localdate() - datetime.timedelta(days=7)
     assert post(client, world.liaison, world, received_on=last_week.isoformat()).status_code == 303
@@ -285,3 +316,31 @@ def test_record_and_import_pages_query_counts_stay_fixed(
             assert client.get(URL).status_code == 200
         with django_assert_max_num_queries(8):
             assert client.get("/work/opinions/import/").status_code == 200
+
+
+def test_no_text_message_goes_to_a_landline_later_either(
+    client, world, django_capture_on_commit_callbacks
+):
+    """The submitter's news (declined here) goes by text message to a mobile number only:
+    to the e-mail address when the phone is a landline, else nowhere."""
+    from zhitong.opinions import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, world.liaison, world, submitter_phone="027-88886666")
+        post(
+            client,
+            world.liaison,
+            world,
+            subject="另一件",
+            submitter_phone="027-88886667",
+            submitter_email="zhao@example.com",
+        )
+    landline_only, with_email = Opinion.objects.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        for opinion in (landline_only, with_email):
+            services.opinion_decline(opinion=opinion, by=world.staff, reason="out_of_scope")
+    assert not Message.objects.filter(channel="sms").exists()
+    assert list(Message.objects.values_list("channel", "to")) == [
+        ("email", "zhao@example.com"),
+        ("email", "zhao@example.com"),
+    ]

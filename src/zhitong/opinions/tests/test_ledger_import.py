@@ -403,3 +403,31 @@ def test_a_large_bad_ledger_reports_its_rows_on_the_jobs_page(
     assert job.state == Job.State.FAILED and not Opinion.objects.exists()
     page = client.get(f"/work/jobs/{job.pk}/").content.decode()
     assert "文件有 1 处错误" in page and "错误清单" in page
+
+
+def test_the_category_example_in_the_help_is_one_the_import_accepts(client, world):
+    """The help names one of the system's own categories (as the demo's taxonomy, where
+    物业管理 is under 社会治理): copied into a ledger, the import accepts it."""
+    import re
+
+    f.CategoryFactory(
+        name="物业管理", code="SZ01", parent=f.CategoryFactory(name="社会治理", code="SZ")
+    )
+    f.CategoryFactory(
+        name="旧类别",
+        code="AA01",
+        parent=f.CategoryFactory(name="停用", code="AA"),
+        is_active=False,
+    )
+    client.force_login(world.staff)
+    page = client.get(URL).content.decode()
+    example = re.search(r'<span id="category-example">如“([^”]+)”', page).group(1)
+    assert example == "社会治理/物业管理"
+    result = run(world, xlsx(HEADER, ledger_row(类别=example)))
+    assert result.succeeded, result.errors
+    assert Opinion.objects.get().category.name == "物业管理"
+    # The template's instructions give the same example.
+    response = client.get("/work/opinions/import/template.xlsx")
+    notes = openpyxl.load_workbook(io.BytesIO(response.content))["填写说明"]
+    examples = {row[0].value: row[3].value for row in notes.iter_rows(min_row=2) if row[0].value}
+    assert examples["类别"] == example

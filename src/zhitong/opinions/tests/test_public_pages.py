@@ -292,3 +292,69 @@ def test_timeline_labels_follow_the_language_cookie(client, station, staff, sett
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(f"/opinions/track/{opinion.tracking_code}/").content.decode()
     assert "意见已收到" in page and "已受理" in page
+
+
+def test_the_rating_form_comes_after_the_reply_it_rates(client, station, staff, unit, unit_user):
+    opinion = drive_to_sent(submit(station), staff=staff, unit=unit, unit_user=unit_user)
+    page = client.get(f"/opinions/track/{opinion.tracking_code}/").content.decode()
+    reply = page.index("已更换路灯，恢复照明。")
+    form = page.index('id="rate-heading"')
+    steps = page.index('id="timeline-heading"')
+    assert page.index('id="replies-heading"') < reply < form < page.index('name="score"') < steps
+
+
+def _rate_unsatisfied(client, opinion, comment):
+    return client.post(
+        f"/opinions/track/{opinion.tracking_code}/rate/",
+        {
+            "rating_key": rating_key(opinion.tracking_code),
+            "score": "unsatisfied",
+            "comment": comment,
+        },
+    )
+
+
+def test_the_second_unsatisfied_rating_tells_the_citizen_the_case_closes(
+    client, station, staff, unit, unit_user
+):
+    opinion = drive_to_sent(submit(station), staff=staff, unit=unit, unit_user=unit_user)
+    detail = f"/opinions/track/{opinion.tracking_code}/"
+    assert "意见将退回承办单位重新办理（仅一次）" in client.get(detail).content.decode()
+    # The first unsatisfied rating sends it back, and says so.
+    response = _rate_unsatisfied(client, opinion, "路灯还是不亮")
+    assert response.status_code == 303
+    opinion.refresh_from_db()
+    assert opinion.status == Status.HANDLING
+    assert "意见已退回重新办理" in client.get(response["Location"]).content.decode()
+    # The unit replies again and the reply is sent.
+    referral = opinion.referrals.get(role="lead")
+    reply = services.reply_submit(referral=referral, by=unit_user, text="已更换灯杆。")
+    services.reply_send(reply=reply, by=staff)
+    page = client.get(detail).content.decode()
+    assert "这次选择“不满意”，意见将按“不满意”办结，不再退回" in page
+    assert "意见将退回承办单位重新办理" not in page
+    # The second closes it, and the citizen is told that, not that it goes back.
+    response = _rate_unsatisfied(client, opinion, "还是没修好")
+    assert response.status_code == 303
+    opinion.refresh_from_db()
+    assert opinion.status == Status.CLOSED_UNSATISFIED
+    page = client.get(response["Location"]).content.decode()
+    assert "现按“不满意”办结，不再退回" in page
+    assert "退回重新办理，新的办理结果" not in page
+
+
+def test_the_second_unsatisfied_rating_still_needs_a_reason(
+    client, station, staff, unit, unit_user
+):
+    opinion = drive_to_sent(submit(station), staff=staff, unit=unit, unit_user=unit_user)
+    _rate_unsatisfied(client, opinion, "路灯还是不亮")
+    opinion.refresh_from_db()
+    referral = opinion.referrals.get(role="lead")
+    services.reply_send(
+        reply=services.reply_submit(referral=referral, by=unit_user, text="已更换灯杆。"), by=staff
+    )
+    response = _rate_unsatisfied(client, opinion, "  ")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "请说明不满意的原因。" in text
+    assert "以便承办单位重新办理" not in text
