@@ -301,3 +301,12 @@ def test_seeding_tells_the_opinion_form_to_read_its_stations_again(seeded):
     call_command("seed_demo", force=True, opinions=False, stdout=StringIO())
     assert directory._form_station_version() != before
     assert code not in directory._form_stations
+
+
+def test_print_demo_accounts_says_how_a_phone_opens_the_site(seeded, settings):
+    settings.PUBLIC_BASE_URL = "http://192.168.1.20:8000"
+    out = StringIO()
+    call_command("print_demo_accounts", host="0.0.0.0", port=8000, stdout=out)  # noqa: S104
+    text = out.getvalue()
+    assert "http://192.168.1.20:8000/accounts/login/" in text
+    assert "手机连上同一个局域网" in text and "http://192.168.1.20:8000/" in text
