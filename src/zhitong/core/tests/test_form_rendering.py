@@ -59,7 +59,7 @@ def world(db):
     user = f.UserFactory(username="forms-admin", role=Role.ADMIN, region=district)
     user.is_superuser = True
     user.save()
-    return {"district": district, "street": street, "user": user}
+    return {"district": district, "street": street, "station": station, "user": user}
 
 
 def _arguments(form_class, world) -> dict:
@@ -77,6 +77,7 @@ def _arguments(form_class, world) -> dict:
         "opinions": Opinion.objects.all(),
         "visible": Opinion.objects.all(),
         "places": [world["street"]],
+        "station": world["station"],
     }
     return {name: value for name, value in known.items() if name in params}
 
