@@ -51,7 +51,13 @@ def station_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stations/station_list.html",
-        {"form": form, "page_obj": page_obj, "filtered": bool(street_id or kind)},
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "filtered": bool(street_id or kind),
+            "prints_posters": request.user.is_superuser
+            or request.user.has_perm("stations.print_region_posters", request.user.region),
+        },
     )
 
 
@@ -66,6 +72,11 @@ def station_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "station": station,
             "show_contacts": request.user.has_perm("stations.view_station_contacts", station),
             "keeps_rota": request.user.has_perm("stations.change_rota", station),
+            "prints_poster": request.user.has_perm("stations.print_station_poster", station),
+            # Staff and the street committee print the posters of the station's deputies.
+            "prints_deputy_posters": request.user.has_perm(
+                "stations.print_region_posters", station.region
+            ),
             "events": list(events_for(station).reverse()[:50]),
             **selectors.station_detail_parts(station),
         },

@@ -66,6 +66,7 @@ def _arguments(form_class, world) -> dict:
     """The keyword arguments each form's constructor asks for."""
     from zhitong.opinions.forms_intake import recording_context
     from zhitong.opinions.models import Opinion
+    from zhitong.regions.models import Region
 
     user = world["user"]
     params = inspect.signature(form_class.__init__).parameters
@@ -78,6 +79,7 @@ def _arguments(form_class, world) -> dict:
         "visible": Opinion.objects.all(),
         "places": [world["street"]],
         "station": world["station"],
+        "regions": Region.objects.all(),
     }
     return {name: value for name, value in known.items() if name in params}
 
