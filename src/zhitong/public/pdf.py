@@ -25,11 +25,19 @@ class PdfUnavailable(Exception):
 
 @functools.cache
 def _weasyprint() -> Any:
+    from PIL import ImageFile
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
+    # a cut-off photo through the opinions' upload check in every later request of the
+    # process. The posters embed no raster image: the setting is put back as it was.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         import weasyprint
     except (ImportError, OSError) as error:
         # OSError: cffi could not open pango (or gobject, harfbuzz, fontconfig).
         return error
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     # WeasyPrint logs each step of each document at INFO: not news for a log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return weasyprint

@@ -352,3 +352,15 @@ def test_a_poster_is_printed_in_chinese_whatever_the_page_language(client, world
     assert "微信或手机相机扫码，向人大代表反映意见建议" in pdf.text()
     assert "今日值班" in pdf.text()
     translation.activate(settings.LANGUAGE_CODE)  # the English request left it active here
+
+
+def test_loading_weasyprint_leaves_pillows_truncated_image_check_on():
+    """WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process;
+    the photo upload check (opinions) relies on it staying off."""
+    from PIL import ImageFile
+
+    from zhitong.public import pdf
+
+    pdf._weasyprint.cache_clear()
+    pdf.pdf_unavailable()
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
