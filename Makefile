@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in every QR code, link and SMS. Empty: `make run` derives it from HOST and
+# PORT (for HOST=0.0.0.0, this machine's LAN address, which a phone on the same network opens).
+PUBLIC_BASE_URL ?=
 # Where `make lock` builds its throw-away environment (several checkouts on one machine: set one each).
 LOCK_DIR ?= /tmp/zhitong-lock
 
@@ -19,14 +22,23 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# `make run`: every step runs with the address it serves at as PUBLIC_BASE_URL (unless set),
+# so the demo's links and the QR codes lead back to this server; then the daily deadline check,
+# as cron runs it (a demo seeded on an earlier day records the due dates that passed since),
+# the demo accounts with how a phone on the same network opens the site, and the server.
 run: install
-	DEBUG=1 $(MANAGE) migrate --noinput
-	DEBUG=1 $(MANAGE) seed_demo
-	# The daily deadline check, as cron runs it: a demo seeded on an earlier day records
-	# the due dates that passed since.
-	DEBUG=1 $(MANAGE) handling_check_deadlines
-	DEBUG=1 $(MANAGE) print_demo_accounts
-	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+	@set -e; base='$(PUBLIC_BASE_URL)'; \
+	if [ -z "$$base" ]; then \
+	  base=$$(DEBUG=1 $(MANAGE) served_address --host '$(HOST)' --port '$(PORT)'); \
+	fi; \
+	export DEBUG=1 PUBLIC_BASE_URL="$$base"; \
+	echo "PUBLIC_BASE_URL=$$base"; \
+	set -x; \
+	$(MANAGE) migrate --noinput; \
+	$(MANAGE) seed_demo; \
+	$(MANAGE) handling_check_deadlines; \
+	$(MANAGE) print_demo_accounts --host '$(HOST)' --port '$(PORT)'; \
+	exec $(MANAGE) runserver '$(HOST):$(PORT)'
 
 test: install
 	$(BIN)/python -m pytest -n auto --dist loadfile -q

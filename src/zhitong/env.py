@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,6 +27,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value in (None, ""):
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def debug_allowed_hosts(public_base_url: str) -> list[str]:
+    """The hosts a development server answers: this machine, and the host of the public
+    address (`make run HOST=0.0.0.0` sets it to the LAN address a phone opens)."""
+    hosts = ["127.0.0.1", "localhost"]
+    try:
+        public_host = urlsplit(public_base_url).hostname or ""
+    except ValueError:
+        public_host = ""
+    if ":" in public_host:
+        public_host = f"[{public_host}]"  # an IPv6 literal, as Django matches it
+    if public_host and public_host not in hosts:
+        hosts.append(public_host)
+    return hosts
 
 
 def secret_key(*, debug: bool, key_file: Path) -> str:

@@ -8,14 +8,20 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from zhitong.env import env_bool, env_list, env_str, secret_key
+from zhitong.env import debug_allowed_hosts, env_bool, env_list, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(env_str("ZHITONG_DATA_DIR", str(BASE_DIR / "data")))
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = secret_key(debug=DEBUG, key_file=DATA_DIR / ".secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# The address the site is served at: every QR code, link and SMS is built on it, never on a
+# request's Host header, so a code printed from one host still points at the site. `make run`
+# sets it from the host and port it serves (the machine's LAN address for HOST=0.0.0.0).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In DEBUG the public address's host is allowed too, so a phone on the same network opens
+# the pages its QR codes lead to; a deployment names its hosts itself.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", debug_allowed_hosts(PUBLIC_BASE_URL) if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # HTTPS (SSL redirect, HSTS, cookies sent over HTTPS only): on whenever DEBUG is off, so a
@@ -243,8 +249,6 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 
-# Public base URL printed on QR codes, so a code made on one host still points at the site.
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("zhitong.public.urls")),
     path("accounts/", include("zhitong.accounts.urls")),
     path("work/stations/", include("zhitong.stations.urls")),
+    path("work/posters/", include("zhitong.public.poster_urls")),
     path("work/imports/", include("zhitong.imports.urls")),
     path("opinions/", include("zhitong.opinions.urls_public")),
     path("work/opinions/", include("zhitong.opinions.urls_work")),

@@ -8,6 +8,10 @@ Permissions:
 - stations.list_stations         open the private station list (/work/stations/)
 - stations.view_station_private  open a station's private page (internal notes, rota)
 - stations.view_station_contacts see deputies' mobile numbers on that page
+- stations.change_rota           keep a station's duty rota (值班表) on the work pages
+- stations.print_station_poster  print a station's poster (张贴海报)
+- stations.print_region_posters  print every poster of a street or district in one file
+- deputies.print_deputy_poster   print a deputy's poster
 - units.view_unit                see a handling unit's details
 - deputies.view_deputy_private   see a deputy's private data (mobile, ID tail)
 """
@@ -141,6 +145,38 @@ rules.add_perm(
 rules.add_perm(
     "stations.view_station_contacts",
     (is_region_staff & in_scope) | (is_liaison & keeps_station),
+)
+
+# Who keeps stations and their walls: system administrators, committee staff and street
+# committees in their region (leaders direct, they don't keep rotas), and each station's
+# liaisons.
+STATION_KEEPING_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.STREET})
+
+
+@rules.predicate
+def is_station_keeping_staff(user) -> bool:
+    if is_unrestricted(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in STATION_KEEPING_ROLES
+        and user.region_id is not None
+    )
+
+
+rules.add_perm(
+    "stations.change_rota", (is_station_keeping_staff & in_scope) | (is_liaison & keeps_station)
+)
+rules.add_perm(
+    "stations.print_station_poster",
+    (is_station_keeping_staff & in_scope) | (is_liaison & keeps_station),
+)
+# The object is a region (a street or a district).
+rules.add_perm("stations.print_region_posters", is_station_keeping_staff & in_scope)
+rules.add_perm(
+    "deputies.print_deputy_poster",
+    (is_station_keeping_staff & deputy_in_scope) | (is_deputy & is_own_deputy),
 )
 rules.add_perm("units.view_unit", (is_region_staff & in_scope) | (is_unit_account & is_own_unit))
 rules.add_perm(

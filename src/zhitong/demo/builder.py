@@ -40,7 +40,9 @@ from zhitong.deputies.models import (
 )
 from zhitong.opinions.forms_public import choices_changed
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.stations import hours
 from zhitong.stations.directory import form_stations_changed
+from zhitong.stations.hours import read_hours
 from zhitong.stations.models import (
     DutyPeriod,
     DutyRota,
@@ -544,7 +546,7 @@ def _make_stations(spec: DistrictSpec, tree: DistrictTree, taken: set[str]):
             # bulk_create skips save(), which derives the street.
             street=street,
             address=address,
-            opening_hours=rng.choice(places.OPENING_HOURS),
+            opening_hours=rng.choice(places.OPENING_HOURS.get(kind, places.OPENING_HOURS["point"])),
             public_phone=people.fake_landline(serial),
             introduction=intro,
             internal_notes=rng.choice(places.INTERNAL_NOTES),
@@ -695,11 +697,13 @@ def _assign(spec, tree, persons: list[Person], stations: list[Station]):
 
 
 def _rota(spec, tree, persons: list[Person], stations: list[Station], assigned):
-    """Weekly duty (代表轮值): each slot a different deputy where the street has enough.
+    """Weekly duty (代表轮值) on the days and periods each station's hours open it, each slot
+    a different deputy where the street has enough, and no deputy in two places at once.
 
-    Studios and central stations are staffed Monday to Friday, community stations
-    three weekdays (some also Saturday morning), liaison points Tuesday and Thursday.
-    A station's own deputies come first; the rest of the slots go to the least
+    Studios are staffed all day every working day; central stations every working day, with
+    the Wednesday evening (代表夜话) their hours promise; community stations three working
+    days, and the Saturday morning where their hours open it; liaison points on their open
+    afternoons. A station's own deputies come first; the rest of the slots go to the least
     loaded deputies of the same street, so nobody sits at a desk every day.
     """
     rng = _rng(spec, "rota")
@@ -708,33 +712,28 @@ def _rota(spec, tree, persons: list[Person], stations: list[Station], assigned):
     for p in persons:
         street_pool[p.street].append(p)
     load: dict[int, int] = defaultdict(int)  # id(person) -> slots so far
+    # id(person) -> the (weekday, half-day) slots they already sit somewhere.
+    busy: dict[int, set[tuple[int, str]]] = defaultdict(set)
     lines = []
     for i, station in enumerate(stations):
-        if station.kind in (StationKind.STUDIO, StationKind.CENTRAL):
-            days = [0, 1, 2, 3, 4]
-        elif station.kind == StationKind.COMMUNITY:
-            days = sorted(rng.sample(range(5), 3)) + ([5] if rng.random() < 0.2 else [])
-        else:
-            days = [1, 3]
-        on_duty = list(assigned.get(i, []))[: len(days)]
-        if len(on_duty) < len(days):
-            busy = {id(p) for p in on_duty}
-            others = [p for p in street_pool[street_index[station.street.pk]] if id(p) not in busy]
-            rng.shuffle(others)
-            others.sort(key=lambda p: load[id(p)])
-            on_duty += others[: len(days) - len(on_duty)]
-        if not on_duty:
+        slots = _rota_slots(station, read_hours(station.opening_hours), rng)
+        if not slots:
             continue
-        for n, day in enumerate(days):
-            if station.kind == StationKind.STUDIO:
-                period = DutyPeriod.ALL_DAY
-            elif day == 5:
-                period = DutyPeriod.MORNING
-            elif station.kind == StationKind.CENTRAL and day == 2:
-                period = DutyPeriod.EVENING  # 代表夜话 evenings
-            else:
-                period = rng.choice([DutyPeriod.MORNING, DutyPeriod.AFTERNOON])
-            person = on_duty[n % len(on_duty)]
+        own = list(assigned.get(i, []))
+        own_ids = {id(p) for p in own}
+        others = [p for p in street_pool[street_index[station.street.pk]] if id(p) not in own_ids]
+        rng.shuffle(others)
+        others.sort(key=lambda p: load[id(p)])
+        candidates = own + others
+        for n, (day, period) in enumerate(slots):
+            halves = {(day, half) for half in hours.NEEDS[period]}
+            # Rotate through the candidates from this slot's turn, skipping anyone already
+            # sitting elsewhere at that time.
+            turn = candidates[n % len(candidates) :] + candidates[: n % len(candidates)]
+            person = next((p for p in turn if not busy[id(p)] & halves), None)
+            if person is None:
+                continue
+            busy[id(person)] |= halves
             load[id(person)] += 1
             lines.append(
                 DutyRota(
@@ -746,6 +745,29 @@ def _rota(spec, tree, persons: list[Person], stations: list[Station], assigned):
                 )
             )
     DutyRota.objects.bulk_create(lines)
+
+
+def _rota_slots(station: Station, opening, rng) -> list[tuple[int, str]]:
+    """The (weekday, period) duty slots of a station: only when its hours open it."""
+    if opening is None:
+        return []
+    weekdays = [d for d in opening.days() if d < 5]
+    if station.kind == StationKind.COMMUNITY:
+        days = sorted(rng.sample(weekdays, min(3, len(weekdays))))
+    else:
+        days = weekdays
+    days += [d for d in opening.days() if d >= 5]
+    slots = []
+    for day in days:
+        open_periods = opening.periods_on(day)
+        if station.kind == StationKind.STUDIO and opening.is_open(day, DutyPeriod.ALL_DAY):
+            period = DutyPeriod.ALL_DAY.value
+        elif station.kind == StationKind.CENTRAL and hours.EVENING in open_periods:
+            period = hours.EVENING  # 代表夜话 evenings
+        else:
+            period = rng.choice(sorted(open_periods & {hours.AM, hours.PM}) or sorted(open_periods))
+        slots.append((day, period))
+    return slots
 
 
 def _groups(spec: DistrictSpec, tree: DistrictTree, persons: list[Person]):

@@ -84,12 +84,39 @@ HERITAGE_POINTS = 3
 # WUCHANG_STREETS: 黄鹤楼, 首义路, 粮道街).
 WUCHANG_HERITAGE_STREETS = (5, 8, 3)
 
-OPENING_HOURS = (
-    "工作日 9:00-12:00，14:30-17:30",
-    "周一至周五 9:00-17:00；每月20日代表统一活动日全天接待",
-    "周二、周四 14:30-17:30；其他时间请预约",
-    "工作日 8:30-12:00，14:30-18:00；周六上午 9:00-11:30",
-)
+# Opening hours by kind of station, written as the office writes them; the rota is built on
+# the days and periods they open (zhitong.stations.hours reads them). Four choices each, so
+# the draw takes as much of the random stream whatever the kind.
+OPENING_HOURS = {
+    # Studios: every working day, all day.
+    "studio": (
+        "工作日 9:00-12:00，14:30-17:30",
+        "周一至周五 9:00-17:00；每月20日代表统一活动日全天接待",
+        "工作日 8:30-12:00，14:30-18:00",
+        "周一至周五 9:00-12:00，14:30-17:30；每月20日代表统一活动日全天接待",
+    ),
+    # Central stations: working days, and the deputies' evening (代表夜话) on Wednesdays.
+    "central": (
+        "工作日 9:00-12:00，14:30-17:30；周三晚上 19:00-21:00 代表夜话",
+        "周一至周五 9:00-17:00；周三 19:00-21:00 代表夜话",
+        "工作日 8:30-12:00，14:30-18:00；周三晚上 19:00-21:00 代表夜话",
+        "周一至周五 9:00-17:00；周三晚上 19:00-21:00 代表夜话；每月20日代表统一活动日",
+    ),
+    # Community stations: working days, some also Saturday morning.
+    "community": (
+        "工作日 9:00-12:00，14:30-17:30",
+        "周一至周五 9:00-17:00；每月20日代表统一活动日全天接待",
+        "工作日 8:30-12:00，14:30-18:00；周六上午 9:00-11:30",
+        "工作日 9:00-12:00，14:30-17:30",
+    ),
+    # Liaison points: two afternoons a week.
+    "point": (
+        "周二、周四 14:30-17:30；其他时间请预约",
+        "周二、周四 14:30-17:30；其他时间请预约",
+        "周二、周四 15:00-17:30；其他时间请电话预约",
+        "周二、周四 14:00-17:00；其他时间请预约",
+    ),
+}
 
 INTERNAL_NOTES = (
     "",

@@ -65,3 +65,60 @@ class DeputyFilterForm(forms.Form):
             "street_code": data.get("street", ""),
             "level": data.get("level", ""),
         }
+
+
+# --- posters (张贴海报), on the work pages ----------------------------------------------------
+
+
+class PosterSizeForm(forms.Form):
+    """The paper of one poster: ?size=a4 (default) or a5."""
+
+    size = forms.ChoiceField(
+        label=_("纸张大小"),
+        required=False,
+        error_messages={"invalid_choice": _("纸张大小只能是 A4 或 A5。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from zhitong.public.posters import SIZE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["size"].choices = list(SIZE_LABELS.items())
+
+    def clean_size(self):
+        return self.cleaned_data.get("size") or "a4"
+
+
+class RegionPostersForm(PosterSizeForm):
+    """Every poster of a street or district in one PDF: which region, which posters, which
+    paper. The regions offered are those the user may print."""
+
+    KINDS = [("stations", _("各联络站点的海报")), ("deputies", _("各位进站代表的海报"))]
+
+    region = forms.ModelChoiceField(
+        label=_("范围"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("请选择街道或区。"),
+            "invalid_choice": _("只能选择您工作范围内的街道或区。"),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("海报"),
+        choices=KINDS,
+        initial="stations",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择站点海报或代表海报。"),
+            "invalid_choice": _("请选择站点海报或代表海报。"),
+        },
+    )
+    field_order = ["region", "kind", "size"]
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].label_from_instance = lambda r: (
+            r.name if r.level == "district" else f"　{r.name}"
+        )

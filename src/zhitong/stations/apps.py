@@ -12,6 +12,7 @@ class StationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from zhitong.regions.models import Region
+        from zhitong.stations import verbs  # noqa: F401 (registers the timeline's verbs)
         from zhitong.stations.directory import form_stations_changed_on_save
         from zhitong.stations.models import Station
 

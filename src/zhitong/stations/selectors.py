@@ -1,7 +1,9 @@
 """Reads of stations (代表联络站点), always scoped to the user who asks."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -9,7 +11,8 @@ from django.utils import timezone
 from zhitong.core.roles import Role
 from zhitong.core.scoping import ScopeKind, is_unrestricted, scope_by_region, work_scope
 from zhitong.regions.models import Region
-from zhitong.stations.models import DutyRota, Station, StationAssignment
+from zhitong.stations.hours import read_hours
+from zhitong.stations.models import DutyPeriod, DutyRota, Station, StationAssignment, Weekday
 
 
 def _current_assignment_q(prefix: str, on: datetime.date) -> Q:
@@ -141,3 +144,58 @@ def stations_with_duty_on(user, day: datetime.date) -> QuerySet[Station]:
         )
         .order_by("street__path", "kind", "name", "pk")
     )
+
+
+# --- the duty rota (值班表) ------------------------------------------------------------------
+
+
+def access_rota(user, pk) -> Station:
+    """The station `pk` whose rota `user` keeps. A station they cannot see answers the same
+    404 as a missing one; one they see but do not keep (a leader, a deputy) is refused."""
+    station = access_station(user, pk)
+    if not user.has_perm("stations.change_rota", station):
+        raise PermissionDenied
+    return station
+
+
+def rota_line(station: Station, line_pk) -> DutyRota:
+    """One line of the station's rota, or 404 (a line of another station included)."""
+    try:
+        return DutyRota.objects.select_related("deputy", "station", "station__street").get(
+            pk=line_pk, station=station
+        )
+    except (DutyRota.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such rota line") from None
+
+
+@dataclass
+class RotaDay:
+    """One weekday of a station's rota page: its lines in period order, and whether the
+    station's hours open it."""
+
+    weekday: int
+    label: str
+    lines: list[DutyRota]
+    open_periods: str
+
+
+def rota_week(station: Station, *, on: datetime.date | None = None) -> list[RotaDay]:
+    """The station's rota lines in force on `on` or later, by weekday and period."""
+    on = on or timezone.localdate()
+    lines = list(
+        station.rota.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .select_related("deputy")
+        .order_by("weekday", "valid_from", "deputy__name", "pk")
+    )
+    order = {p: n for n, p in enumerate(DutyPeriod.values)}
+    hours = read_hours(station.opening_hours)
+    names = dict(DutyPeriod.choices)
+    days = []
+    for weekday, label in Weekday.choices:
+        day_lines = sorted(
+            (line for line in lines if line.weekday == weekday), key=lambda x: order[x.period]
+        )
+        periods = hours.periods_on(weekday) if hours is not None else set()
+        open_text = "、".join(str(names[p]) for p in DutyPeriod.values if p in periods)
+        days.append(RotaDay(weekday, str(label), day_lines, open_text))
+    return days

@@ -59,13 +59,14 @@ def world(db):
     user = f.UserFactory(username="forms-admin", role=Role.ADMIN, region=district)
     user.is_superuser = True
     user.save()
-    return {"district": district, "street": street, "user": user}
+    return {"district": district, "street": street, "station": station, "user": user}
 
 
 def _arguments(form_class, world) -> dict:
     """The keyword arguments each form's constructor asks for."""
     from zhitong.opinions.forms_intake import recording_context
     from zhitong.opinions.models import Opinion
+    from zhitong.regions.models import Region
 
     user = world["user"]
     params = inspect.signature(form_class.__init__).parameters
@@ -77,6 +78,8 @@ def _arguments(form_class, world) -> dict:
         "opinions": Opinion.objects.all(),
         "visible": Opinion.objects.all(),
         "places": [world["street"]],
+        "station": world["station"],
+        "regions": Region.objects.all(),
     }
     return {name: value for name, value in known.items() if name in params}
 

@@ -321,3 +321,31 @@ def test_every_deputy_of_the_demo_district_is_online(seeded):
         authenticate(request, username=DEMO_USERNAMES[Role.DEPUTY], password=DEMO_PASSWORD)
         is not None
     )
+
+
+def test_print_demo_accounts_says_how_a_phone_opens_the_site(seeded, settings):
+    settings.PUBLIC_BASE_URL = "http://192.168.1.20:8000"
+    out = StringIO()
+    call_command("print_demo_accounts", host="0.0.0.0", port=8000, stdout=out)  # noqa: S104
+    text = out.getvalue()
+    assert "http://192.168.1.20:8000/accounts/login/" in text
+    assert "手机连上同一个局域网" in text and "http://192.168.1.20:8000/" in text
+
+
+def test_the_rota_keeps_to_each_stations_opening_hours(seeded):
+    """Every duty line falls on a day and period the station's hours open it, and no deputy
+    sits at two places at once."""
+    from zhitong.stations.hours import NEEDS, read_hours
+
+    hours = {s.pk: read_hours(s.opening_hours) for s in Station.objects.all()}
+    assert all(h is not None for h in hours.values())
+    taken: dict[tuple[int, int, str], int] = {}
+    lines = DutyRota.objects.values_list("station", "deputy", "weekday", "period")
+    for station, deputy, weekday, period in lines:
+        assert hours[station].is_open(weekday, period), (station, weekday, period)
+        for half in NEEDS[period]:
+            assert (deputy, weekday, half) not in taken, (deputy, weekday, half)
+            taken[(deputy, weekday, half)] = station
+    # The evenings (代表夜话) and Saturday mornings the hours promise are kept.
+    assert DutyRota.objects.filter(period="evening").exists()
+    assert DutyRota.objects.filter(weekday=5).exists()

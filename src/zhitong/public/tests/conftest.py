@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from zhitong.accounts.tests.world import world  # noqa: F401 (the two-street world: posters)
 from zhitong.deputies.models import DeputyLevel, GroupKind, MembershipStatus
 from zhitong.stations.models import StationKind
 from zhitong.testing import factories as f

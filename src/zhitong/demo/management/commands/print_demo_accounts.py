@@ -1,11 +1,15 @@
-"""`manage.py print_demo_accounts`: the demo accounts, their password and where they land."""
+"""`manage.py print_demo_accounts`: the demo accounts, their password and where they land; with
+`--host` and `--port` (as `make run` passes them), the address to open and how a phone on the
+same network reaches it."""
 
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from zhitong.accounts.models import Role, User
+from zhitong.core.netaddr import lan_ip, phone_hint
 from zhitong.demo.accounts import DEMO_ACCOUNTS, DEMO_HOME_PATH, DEMO_LOGIN_PATH, DEMO_PASSWORD
 
 
@@ -21,7 +25,11 @@ def _pad(text: str, width: int) -> str:
 class Command(BaseCommand):
     help = _("列出演示账号（角色、用户名、密码、登录后首页）。")
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--host", help=_("开发服务器监听的地址（make run 的 HOST）。"))
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host=None, port=8000, **options):
         present = set(
             User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
                 "username", flat=True
@@ -42,7 +50,9 @@ class Command(BaseCommand):
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
         self.stdout.write(_("演示账号（仅供本地演示，密码公开，切勿用于生产环境）"))
-        self.stdout.write(_("登录地址：%(path)s") % {"path": DEMO_LOGIN_PATH})
+        self.stdout.write(
+            _("登录地址：%(url)s") % {"url": settings.PUBLIC_BASE_URL + DEMO_LOGIN_PATH}
+        )
         self.stdout.write(line)
         for n, row in enumerate([header, *rows]):
             self.stdout.write(
@@ -51,3 +61,11 @@ class Command(BaseCommand):
             if n == 0:
                 self.stdout.write(line)
         self.stdout.write(line)
+        if host is not None:
+            self.stdout.write(
+                _("二维码、链接和短信里的网址：%(url)s（PUBLIC_BASE_URL）")
+                % {"url": settings.PUBLIC_BASE_URL}
+            )
+            self.stdout.write(
+                phone_hint(host, port, base_url=settings.PUBLIC_BASE_URL, lan=lan_ip())
+            )
