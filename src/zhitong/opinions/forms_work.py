@@ -560,7 +560,10 @@ class RecordRatingForm(_FastSelectForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("记录群众的原话；“不满意”时必填，将退回承办单位重新办理（仅一次）。"),
+        help_text=_(
+            "记录群众的原话；“不满意”时必填：第一次不满意退回承办单位重新办理，"
+            "再次不满意则按“办结（不满意）”结案。"
+        ),
     )
 
     def clean(self):
