@@ -239,13 +239,15 @@ def can_invite(user, account=None) -> bool:
 def can_unlock(user, account=None) -> bool:
     """May `user` lift a login lockout; of `account` if given.
 
-    Whoever manages accounts, as the admin does: a region's administrator for the
-    accounts of the region subtree (accounts.selectors.accounts_in_scope), a superuser
-    for all."""
-    from zhitong.accounts.selectors import accounts_in_scope
+    A region's administrator for the accounts of the region subtree, and its committee
+    staff for those accounts but administrators' (accounts.selectors.unlockable_accounts);
+    a superuser for all."""
+    from zhitong.accounts.selectors import unlockable_accounts
 
     if not (user.is_authenticated and user.is_active):
         return False
-    if not is_unrestricted(user) and (user.role != Role.ADMIN or user.region_id is None):
+    if not is_unrestricted(user) and (
+        user.role not in (Role.ADMIN, Role.STAFF) or user.region_id is None
+    ):
         return False
-    return account is None or accounts_in_scope(user).filter(pk=account.pk).exists()
+    return account is None or unlockable_accounts(user).filter(pk=account.pk).exists()

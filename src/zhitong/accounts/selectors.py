@@ -66,6 +66,19 @@ def accounts_in_scope(user) -> QuerySet[User]:
     return _accounts_under(users, path)
 
 
+def unlockable_accounts(user) -> QuerySet[User]:
+    """Accounts whose login lockout `user` may lift: an administrator's (accounts_in_scope);
+    for the committee's staff (工作人员), who answer the phone when someone is locked out,
+    the same accounts of their region subtree but administrators' and superusers'."""
+    if is_unrestricted(user) or getattr(user, "role", None) == Role.ADMIN:
+        return accounts_in_scope(user)
+    path = scope_region_path(user)
+    if path is None or getattr(user, "role", None) != Role.STAFF:
+        return User.objects.none()
+    users = User.objects.exclude(role=Role.ADMIN).exclude(is_superuser=True)
+    return _accounts_under(users, path)
+
+
 def _accounts_under(users: QuerySet[User], path: str) -> QuerySet[User]:
     deputy_users = Deputy.objects.filter(district__path__startswith=path, user__isnull=False)
     liaison_users = Station.liaisons.through.objects.filter(station__region__path__startswith=path)

@@ -267,7 +267,7 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
     """Accounts in the user's scope with failed sign-ins now counted, most failures first."""
     if not can_unlock(request.user):
         raise PermissionDenied(_("只有系统管理员可以解除账号的登录锁定。"))
-    scope = selectors.accounts_in_scope(request.user)
+    scope = selectors.unlockable_accounts(request.user)
     failures = dict(
         AccessAttempt.objects.values_list("username")
         .annotate(n=Sum("failures_since_start"))
@@ -294,7 +294,7 @@ def locked_accounts(request: HttpRequest) -> HttpResponse:
 def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_unlock(request.user):
         raise PermissionDenied(_("只有系统管理员可以解除账号的登录锁定。"))
-    account = selectors.accounts_in_scope(request.user).filter(pk=pk).first()
+    account = selectors.unlockable_accounts(request.user).filter(pk=pk).first()
     if account is None:
         raise Http404
     account_unlock(user=account, by=request.user)

@@ -1,5 +1,6 @@
-"""The login page says how many tries are left before the lockout; an administrator
-unlocks an account from the work pages, recorded on the account's timeline."""
+"""The login page says how many tries are left before the lockout; an administrator or the
+committee's staff unlock an account from the work pages, recorded on the account's
+timeline."""
 
 import pytest
 from axes.models import AccessAttempt
@@ -75,11 +76,27 @@ def test_an_admin_unlocks_a_locked_account_from_the_work_pages(client, staffer, 
     assert signed.status_code == 302
 
 
+def test_the_committee_staff_unlock_too_but_never_an_administrator(client, district, staffer):
+    colleague = UserFactory(username="li", role=Role.STAFF, region=district)
+    admin = UserFactory(username="guan2", role=Role.ADMIN, region=district)
+    for username in ("wang", "guan2"):
+        wrong(client, username=username)
+    client.force_login(colleague)
+    page = client.get(LOCKED_URL)
+    assert page.status_code == 200 and "wang" in page.text and "guan2" not in page.text
+    assert client.post(reverse("accounts:unlock", args=[staffer.pk])).status_code == 302
+    assert not AccessAttempt.objects.filter(username="wang").exists()
+    assert client.post(reverse("accounts:unlock", args=[admin.pk])).status_code == 404
+    assert AccessAttempt.objects.filter(username="guan2").exists()
+    event = Event.objects.get(verb=AccountVerb.ACCOUNT_UNLOCKED)
+    assert event.actor_id == colleague.pk
+
+
 @pytest.mark.parametrize(
     "role",
-    [Role.STAFF, Role.LEADER, Role.STREET, Role.LIAISON, Role.DEPUTY, Role.UNIT, Role.CITIZEN],
+    [Role.LEADER, Role.STREET, Role.LIAISON, Role.DEPUTY, Role.UNIT, Role.CITIZEN],
 )
-def test_only_administrators_unlock(client, district, staffer, role):
+def test_only_administrators_and_committee_staff_unlock(client, district, staffer, role):
     wrong(client)
     extra = {"region": district} if role in (Role.STAFF, Role.LEADER, Role.STREET) else {}
     if role == Role.UNIT:
