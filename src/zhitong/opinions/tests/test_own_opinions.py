@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from zhitong.accounts.models import Role
 from zhitong.opinions.models import Opinion, Status
@@ -60,7 +61,7 @@ def test_an_opinion_sent_signed_in_is_the_citizens_own(client, citizens, station
     text = client.get(HOME).content.decode()
     assert f'href="/opinions/track/{opinion.tracking_code}/"' in text
     assert "路灯不亮" in text
-    assert opinion.received_at.strftime("%Y-%m-%d") in text
+    assert timezone.localtime(opinion.received_at).strftime("%Y-%m-%d") in text
     assert own_list(client) == [(opinion.tracking_code, "待受理")]
 
 
