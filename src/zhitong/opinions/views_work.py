@@ -652,7 +652,19 @@ def _render_case(
 ) -> HttpResponse:
     context = _case_context(request, opinion, bound or {})
     context["action_error"] = error
+    context["refused_anchor"] = _refused_anchor(bound or {})
     return render(request, "opinions/work/detail.html", context, status=status)
+
+
+# The forms far down the case page (a referral's supervision, the callback) carry the id of
+# their key, so that the error at the top links to the one refused: the page comes back at
+# its top, and a keyboard or screen-reader user would otherwise search for it.
+ANCHORED_FORMS = ("chase-", "deadline-", "reassign-", "record_rating")
+
+
+def _refused_anchor(bound: dict) -> str:
+    key = next(iter(bound), "")
+    return f"form-{key}" if key.startswith(ANCHORED_FORMS) else ""
 
 
 @login_required

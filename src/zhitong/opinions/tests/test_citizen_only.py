@@ -222,6 +222,9 @@ def test_a_bad_callback_record_is_refused_and_changes_nothing(world, client, dat
     client.force_login(world.staff)
     response = client.post(f"/work/opinions/{sent.pk}/record-rating/", data)
     assert response.status_code == 400
+    page = response.content.decode()
+    # The error at the top of the page links to the callback form, far down the page.
+    assert 'href="#form-record_rating"' in page and 'id="form-record_rating"' in page
     assert not Rating.objects.filter(opinion=sent).exists()
     sent.refresh_from_db()
     assert sent.status == Status.SENT

@@ -98,7 +98,11 @@ def test_bad_input_is_refused_on_the_page_and_changes_nothing(client, w, running
     client.force_login(w.staff)
     response = post(client, name, running, data, lead.pk)
     assert response.status_code == 400
-    assert 'role="alert"' in response.content.decode()
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    # The error at the top of the page links to the refused form, far down the page.
+    anchor = f"form-{'deadline' if name == 'set_deadline' else name}-{lead.pk}"
+    assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
     assert snapshot(running) == before
     assert not Chase.objects.exists()
 
