@@ -5,6 +5,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhitong.accounts.models import NotifyMode
+from zhitong.notifications.kinds import kinds_for
 from zhitong.notifications.models import Delivery
 
 
@@ -24,15 +25,17 @@ class PreferencesForm(forms.Form):
     digest, or not at all. The service checks what depends on the account (a mobile
     number or an e-mail for messages) and refuses the whole change on any error."""
 
-    def __init__(self, *args, user, kinds, current: dict, **kwargs):
+    def __init__(self, *args, user, **kwargs):
+        from zhitong.notifications.services import delivery_of
+
         super().__init__(*args, **kwargs)
-        for kind in kinds:
+        for kind in kinds_for(user):
             default = Delivery(kind.default_for(user)).label
             self.fields[kind.code] = forms.ChoiceField(
                 label=kind.label,
                 choices=Delivery.choices,
                 widget=forms.RadioSelect,
-                initial=current.get(kind.code),
+                initial=delivery_of(user, kind),
                 help_text=format_lazy(
                     "{}{}", kind.help_text, _("（默认：%(default)s）") % {"default": default}
                 ),

@@ -13,7 +13,6 @@ from zhitong.core.masking import mask_email, mask_phone
 from zhitong.core.paging import id_cursor
 from zhitong.notifications import selectors, services
 from zhitong.notifications.forms import NotifyModeForm, PreferencesForm
-from zhitong.notifications.kinds import kinds_for
 
 PAGE_SIZE = 20
 
@@ -79,11 +78,7 @@ def _preferences_form(user, data=None) -> PreferencesForm | None:
     """The preferences form, for a user to whom some kind of event is offered."""
     if not user.has_perm("notifications.choose_preferences"):
         return None
-    kinds = kinds_for(user)
-    current = {}
-    for kind in kinds:
-        current[kind.code] = services.delivery_of(user, kind)
-    return PreferencesForm(data, user=user, kinds=kinds, current=current)
+    return PreferencesForm(data, user=user)
 
 
 def _settings_page(request, *, form=None, preferences_form=None, status=200) -> HttpResponse:
