@@ -259,9 +259,17 @@ def notifications_api():
     return api
 
 
-def _notify(process: Process, obj, *, recipients, verb: str, text: str) -> None:
+# Tasks (待办): work told to several people at once, done for all when one does it
+# (notifications.services.tasks_done). A process that reviews replies tells its reviewers
+# of a reply to review as a REVIEW_TASK (its `after` of Act.REPLY); staff hear of an
+# extension request as an EXTENSION_TASK. The act that does the work closes the task.
+REVIEW_TASK = "reply_submitted"
+EXTENSION_TASK = "extension_requested"
+
+
+def _notify(process: Process, obj, *, recipients, verb: str, text: str, task: bool = False) -> None:
     """Notify after the commit; `recipients` is a list of users, or a function of the
-    notifications API giving one (resolved then)."""
+    notifications API giving one (resolved then). `task`: one task for them all."""
     url = process.url(obj)
 
     def send():
@@ -269,9 +277,20 @@ def _notify(process: Process, obj, *, recipients, verb: str, text: str) -> None:
         users = recipients(api) if callable(recipients) else recipients
         users = [user for user in users if user.is_active]
         if users:
-            api.notify(recipients=users, verb=verb, text=text, url=url, subject=obj)
+            api.notify(recipients=users, verb=verb, text=text, url=url, subject=obj, task=task)
 
     transaction.on_commit(send, robust=True)
+
+
+def tasks_done(obj, *, verb: str, by) -> None:
+    """The task of `verb` about the case `obj` is done by `by`: it leaves every holder's
+    to-do list once the act commits (after the notifications the act's transaction queued
+    before it, so a task told and done in one transaction ends done)."""
+
+    def close():
+        notifications_api().tasks_done(subject=obj, verb=verb, by=by)
+
+    transaction.on_commit(close, robust=True)
 
 
 def _unit_users(units: Iterable[HandlingUnit]):
@@ -524,6 +543,7 @@ def reply_review(*, reply: Reply | int, by, text_sent: str | None = None) -> Rep
         from_state=from_state,
         data={"reply": reply.pk, "edited": text != reply.text, **(extra or {})},
     )
+    tasks_done(obj, verb=REVIEW_TASK, by=by)
     process.after(Act.REVIEW, obj, assignment, reply=reply)
     return reply
 
@@ -562,7 +582,8 @@ def extension_request(*, assignment: Assignment, by, period, reason: str) -> Ext
         process,
         obj,
         recipients=process.staff_recipients(obj),
-        verb="extension_requested",
+        verb=EXTENSION_TASK,
+        task=True,
         text=_("%(unit)s申请延期%(period)s：%(title)s")
         % {
             "unit": assignment.unit_name,
@@ -625,6 +646,7 @@ def extension_decide(*, extension: Extension, by, approve: bool, note: str = "")
         note=note,
         data=data,
     )
+    tasks_done(obj, verb=EXTENSION_TASK, by=by)
     _notify(
         process,
         obj,

@@ -30,6 +30,23 @@ class Notification(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # A task (待办) is one piece of work told to several people at once ("review this
+    # reply"): the notifications of one task share their subject and verb, and when one
+    # of them acts (tasks_done) the task is done for all: it leaves every to-do list.
+    task = models.BooleanField(_("待办"), default=False)
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # SET_NULL: who did it is kept by name as it was, the account may go.
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    done_by_name = models.CharField(_("处理人姓名"), max_length=150, blank=True)
+    # The lines of a digest (每日汇总): [{"text": ..., "url": ...}], each with its link.
+    items = models.JSONField(_("条目"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -42,6 +59,18 @@ class Notification(models.Model):
             ),
             # The centre, newest first, paged by keyset.
             models.Index(fields=["recipient", "-created_at", "-id"], name="notif_recipient_newest"),
+            # tasks_done: the open tasks about one subject, whoever holds them.
+            models.Index(
+                fields=["subject_type", "subject_id", "verb"],
+                condition=models.Q(task=True, done_at__isnull=True),
+                name="notif_open_task_subject",
+            ),
+            # The to-do list (centre tab, homes): a user's open tasks, newest first.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=models.Q(task=True, done_at__isnull=True),
+                name="notif_open_task_recipient",
+            ),
         ]
 
     def __str__(self):
@@ -52,14 +81,30 @@ class Notification(models.Model):
         return self.read_at is not None
 
     @property
+    def is_open_task(self) -> bool:
+        return self.task and self.done_at is None
+
+    @property
+    def item_links(self) -> list[tuple[str, str]]:
+        """The digest's lines as (text, safe link), each link as `link` checks it."""
+        return [
+            (str(item.get("text", "")), _safe_link(str(item.get("url", ""))))
+            for item in self.items or []
+            if isinstance(item, dict)
+        ]
+
+    @property
     def link(self) -> str:
         """`url` if it is a path on this site or an http(s) address; never "javascript:"."""
-        url = self.url
-        if url.startswith("/") and not url.startswith("//"):
-            return url
-        if url.startswith(("https://", "http://")):
-            return url
-        return ""
+        return _safe_link(self.url)
+
+
+def _safe_link(url: str) -> str:
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    if url.startswith(("https://", "http://")):
+        return url
+    return ""
 
 
 class Channel(models.TextChoices):
@@ -151,3 +196,45 @@ class DigestMarker(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.last_sent_at or '-'}"
+
+
+class Delivery(models.TextChoices):
+    """How a user hears of one kind of event (新意见 ...): their choice, or their role's default."""
+
+    IMMEDIATE_MESSAGE = "immediate_message", _("即时（站内通知，并发短信或邮件）")
+    IMMEDIATE = "immediate", _("即时（站内通知）")
+    DIGEST = "digest", _("每日汇总")
+    NONE = "none", _("不接收")
+
+
+class Preference(models.Model):
+    """One user's choice for one kind of event, and when its digest last went out.
+
+    `mode` blank means the default of the user's role (notifications.kinds); a row with a
+    blank mode exists only to keep `digest_sent_at`.
+    """
+
+    # CASCADE: a preference means nothing without its account.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    # The registered kind's code (notifications.kinds), e.g. "opinion_new".
+    kind = models.CharField(_("事项"), max_length=64)
+    mode = models.CharField(
+        _("接收方式"), max_length=20, choices=Delivery.choices, blank=True, default=""
+    )
+    # The end of the window of the last digest of this kind: the next covers what came after.
+    digest_sent_at = models.DateTimeField(_("上次汇总时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notif_preference_user_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.mode or '-'}"

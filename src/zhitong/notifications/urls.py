@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.mark_read_view, name="read"),
     path("read-all/", views.mark_all_read_view, name="read_all"),
     path("settings/", views.settings_view, name="settings"),
+    path("settings/preferences/", views.preferences_view, name="preferences"),
 ]

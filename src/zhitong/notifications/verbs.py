@@ -8,6 +8,7 @@ from zhitong.core.vocabulary import register
 
 class NotificationVerb(models.TextChoices):
     NOTIFY_MODE_SET = "notify_mode_set", _("修改提醒方式")
+    PREFERENCES_SET = "notification_preferences_set", _("修改通知偏好")
 
 
 register(NotificationVerb)

@@ -18,7 +18,10 @@ class OpinionsConfig(AppConfig):
         keep_timeline_of(Opinion)
         # Registers the ledger export as a kind of background job, and the composer of the
         # message with the tracking code (which the task worker must find).
-        from zhitong.opinions import intake, jobs  # noqa: F401
+        # "新意见" as a kind of event people choose how to hear of (notifications.kinds).
+        from zhitong.opinions import intake, jobs, news  # noqa: F401
+
+        news.register()
 
         # Referrals are handling assignments: handling acts on opinions through this.
         register(OpinionProcess())

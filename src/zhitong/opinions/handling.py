@@ -189,6 +189,8 @@ class OpinionProcess(Process):
 
         if act == Act.REPLY and assignment.role == Assignment.Role.LEAD:
             services.notify_reply_to_review(obj, assignment)
+        elif act == Act.REPLY_ON_SPOT:
+            services.triaged(obj, by=details["reply"].author)
         elif act == Act.REVIEW:
             services.tell_reply_sent(obj, details["reply"].text_sent)
         elif act in (Act.RATE, Act.RATE_RECORD, Act.RATE_DEFAULT):

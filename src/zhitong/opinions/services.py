@@ -141,7 +141,7 @@ def _reviewer_recipients(opinion: Opinion):
     return resolve
 
 
-def _notify(*, recipients, verb: str, text: str, opinion: Opinion) -> None:
+def _notify(*, recipients, verb: str, text: str, opinion: Opinion, task: bool = False) -> None:
     _after_commit(
         "notify",
         recipients=recipients,
@@ -149,7 +149,16 @@ def _notify(*, recipients, verb: str, text: str, opinion: Opinion) -> None:
         text=text,
         url=_work_url(opinion),
         subject=opinion,
+        task=task,
     )
+
+
+def triaged(opinion: Opinion, *, by) -> None:
+    """Someone triaged the opinion (accepted, declined, answered on the spot, merged): the
+    at-once notices of it as a new opinion leave everyone's to-do lists (opinions.news)."""
+    from zhitong.opinions.news import TRIAGE_TASK
+
+    handling.tasks_done(opinion, verb=TRIAGE_TASK, by=by)
 
 
 def _tell_submitter(opinion: Opinion, body, subject: str = "") -> None:
@@ -308,6 +317,7 @@ def opinion_accept(*, opinion: Opinion, by, category=None, note: str = "") -> Op
     _record(
         opinion=opinion, by=by, verb=OpinionVerb.ACCEPT, from_state=from_state, note=note, data=data
     )
+    triaged(opinion, by=by)
     return opinion
 
 
@@ -337,6 +347,7 @@ def opinion_decline(*, opinion: Opinion, by, reason, note: str = "") -> Opinion:
         note=note,
         data={"reason": reason.value, "reason_label": str(reason.label)},
     )
+    triaged(opinion, by=by)
     body = _("您反映的意见（查询码 %(code)s）不予受理，原因：%(reason)s。") % {
         "code": opinion.tracking_code,
         "reason": reason.label,
@@ -680,9 +691,12 @@ def reply_submit(*, referral: Assignment, by, text: str, files=()) -> Reply:
 
 
 def notify_reply_to_review(opinion: Opinion, referral: Assignment) -> None:
+    """One task for all the reviewers: when one sends the reply (reply_send), it leaves the
+    others' lists (handling.services.REVIEW_TASK)."""
     _notify(
         recipients=_reviewer_recipients(opinion),
-        verb="reply_submitted",
+        verb=handling.REVIEW_TASK,
+        task=True,
         text=_("%(unit)s已答复，请审核后反馈群众：%(subject)s")
         % {"unit": referral.unit_name, "subject": opinion.subject},
         opinion=opinion,
@@ -839,6 +853,7 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
             "withdrawn": withdrawn,
         },
     )
+    triaged(opinion, by=by)
     _tell_submitter(
         opinion,
         _(

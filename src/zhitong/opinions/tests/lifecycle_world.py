@@ -131,12 +131,19 @@ class Sent:
     def __init__(self):
         self.notifications = []
         self.messages = []
+        self.done = []
 
     # The notifications API the services call.
-    def notify(self, *, recipients, verb, text, url="", subject=None):
+    def notify(self, *, recipients, verb, text, url="", subject=None, task=False):
         self.notifications.append(
-            SimpleNamespace(recipients=list(recipients), verb=verb, text=str(text), url=url)
+            SimpleNamespace(
+                recipients=list(recipients), verb=verb, text=str(text), url=url, task=task
+            )
         )
+
+    def tasks_done(self, *, subject, verb, by):
+        self.done.append(SimpleNamespace(subject=subject, verb=verb, by=by))
+        return 0
 
     def message_send(self, *, channel, to, body, subject="", related=None):
         self.messages.append(SimpleNamespace(channel=channel, to=to, body=str(body)))
