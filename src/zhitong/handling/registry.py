@@ -86,9 +86,10 @@ class Process:
         reviewed) before an unrated case closes by itself as 默认满意; None: never."""
         return None
 
-    def awaiting_rating(self, sent_before: datetime.datetime):
-        """The ids of this process's cases waiting for a rating of a reply that reached the
-        one who asked before `sent_before` (a superset: each is checked again, locked)."""
+    def awaiting_rating(self, today: datetime.date, calendar):
+        """The ids of this process's cases whose reply, unrated, reached the one who asked
+        at least `auto_close_days` working days before `today` (each is checked again,
+        locked, before it is closed)."""
         return Case.objects.none().values_list("pk", flat=True)
 
     def verb(self, act: Act) -> str:

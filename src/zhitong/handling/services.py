@@ -985,6 +985,17 @@ def notify_rated(process: Process, obj, assignment: Assignment, rating: Rating) 
 # --- closing what nobody rated (默认满意) ---------------------------------------------------
 
 
+def last_day_to_close(today: datetime.date, days: int, calendar) -> datetime.date:
+    """The latest day a reply may have reached the one who asked for it to be `days`
+    working days old on `today` (working_days_between(that day, today) == days)."""
+    day, counted = today, 0
+    while counted < days:
+        if calendar.is_working_day(day):
+            counted += 1
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def _reply_reached(reply: Reply) -> datetime.datetime:
     """When a reply reached the one who asked: sent, or written where nobody reviews."""
     return reply.sent_at or reply.created_at
@@ -1004,13 +1015,10 @@ def replies_close_unrated(*, today: datetime.date | None = None) -> int:
     act, recorded on the case's timeline; each case is its own transaction, so a run stopped
     half-way keeps what it closed and a second run closes nothing twice. Returns how many."""
     today = today or timezone.localdate()
-    tz = timezone.get_current_timezone()
-    # Replies sent today cannot be a working day old yet.
-    before = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
     calendar = working_calendar()
     closed = 0
     for process in processes().values():
-        for case_id in list(process.awaiting_rating(before)):
+        for case_id in list(process.awaiting_rating(today, calendar)):
             if _close_unrated(process, case_id, today, calendar):
                 closed += 1
     return closed

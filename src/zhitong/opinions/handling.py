@@ -11,6 +11,8 @@ did not change when the referrals, replies and ratings moved to handling).
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,13 +65,35 @@ class OpinionProcess(Process):
 
         return auto_close_days(obj.district_id) or None
 
-    def awaiting_rating(self, sent_before):
-        return (
-            Opinion.objects.filter(status=Status.SENT, replies__sent_at__lt=sent_before)
-            .values_list("case_id", flat=True)
-            .order_by("case_id")
-            .distinct()
+    def awaiting_rating(self, today, calendar):
+        """The opinions waiting for a rating whose reply was sent on or before the last day
+        their district's working days allow (one query per district with such opinions)."""
+        from zhitong.handling.services import last_day_to_close
+        from zhitong.opinions.models import AUTO_CLOSE_DEFAULT, DistrictSettings
+
+        waiting = Opinion.objects.filter(status=Status.SENT).order_by()
+        districts = set(waiting.values_list("district_id", flat=True).distinct())
+        days = dict(
+            DistrictSettings.objects.filter(district_id__in=districts).values_list(
+                "district_id", "auto_close_working_days"
+            )
         )
+        tz = timezone.get_current_timezone()
+        ids: list[int] = []
+        for district_id in sorted(districts):
+            allowed = days.get(district_id, AUTO_CLOSE_DEFAULT)
+            if not allowed:
+                continue
+            last = last_day_to_close(today, allowed, calendar)
+            until = datetime.datetime.combine(
+                last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+            )
+            ids += (
+                waiting.filter(district_id=district_id, replies__sent_at__lt=until)
+                .values_list("case_id", flat=True)
+                .distinct()
+            )
+        return sorted(ids)
 
     def title_of(self, obj) -> str:
         return obj.subject
