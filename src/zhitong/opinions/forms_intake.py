@@ -57,6 +57,14 @@ def recording_context(user) -> dict:
     }
 
 
+def station_from_query(value: str | None, context: dict):
+    """The station a link names (`?station=<id>`, from a home page), or None when the value
+    is missing, malformed or not one of the stations `context` lets the user record at."""
+    if not value or not str(value).isdigit():
+        return None
+    return next((s for s in context["stations"] if s.pk == int(value)), None)
+
+
 class _StationChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.street.name} · {obj.name}"

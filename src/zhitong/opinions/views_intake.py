@@ -29,6 +29,7 @@ from zhitong.opinions.forms_intake import (
     SessionForm,
     recording_context,
     session_formset,
+    station_from_query,
 )
 from zhitong.opinions.ledger_import import LEDGER_LAYOUT, can_import_ledger, category_example
 from zhitong.opinions.phones import is_mobile
@@ -74,6 +75,7 @@ def record(request):
     _check_recorder(request.user)
     context = recording_context(request.user)
     status = 200
+    station_refused = False
     if request.method == "POST":
         signed = request.POST.get("submission_key", "")
         key = read_submission_key(signed)
@@ -112,13 +114,19 @@ def record(request):
                 return response
         status = 400
     else:
-        form = RecordForm(context=context)
+        # A home page's "录入意见" links with ?station=<id>: that station comes chosen, if
+        # the user may record at it; any other value is set aside and said so.
+        asked = request.GET.get("station", "")
+        chosen = station_from_query(asked, context)
+        station_refused = bool(asked) and chosen is None
+        form = RecordForm(context=context, initial={"station": chosen.pk} if chosen else None)
         signed = new_submission_key()
     return render(
         request,
         "opinions/intake/record.html",
         {
             "form": form,
+            "station_refused": station_refused,
             "submission_key": signed,
             "has_targets": bool(context["stations"] or context["places"]),
             "photos_dropped": request.method == "POST" and bool(request.FILES),

@@ -83,17 +83,6 @@ DEADLINE_STATE_CLASSES = {
 }
 
 
-SIDE_ACTIONS = (
-    "accept",
-    "refer",
-    "answer_on_spot",
-    "category",
-    "decline",
-    "merge",
-    "raise_suggestion",
-)
-
-
 def _may_work(user) -> bool:
     return bool(
         user.is_authenticated and user.is_active and (user.is_superuser or user.role in WORK_ROLES)
@@ -492,6 +481,12 @@ def _reply_to_send(replies: list[Reply]) -> Reply | None:
     return max(unsent, key=lambda r: (r.created_at, r.pk)) if unsent else None
 
 
+def _reply_to_rate(replies: list[Reply]) -> Reply | None:
+    """The reply a rating taken by phone rates: the latest one that reached the citizen."""
+    sent = [r for r in replies if r.sent_at is not None]
+    return max(sent, key=lambda r: (r.sent_at, r.pk)) if sent else None
+
+
 def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     user = request.user
     today = timezone.localdate()
@@ -636,9 +631,19 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         # Staff notes (内部备注) are for those who triage, not for the handling units.
         "show_internal_note": may_triage or may_refer,
         "suggested_unit": suggested,
-        # The side column holds the actions on the opinion itself; the unit's actions sit
-        # in their referral, the reviewer's under the replies.
-        "any_action": any(actions[key] for key in SIDE_ACTIONS),
+        "to_rate": _reply_to_rate(replies) if actions["record_rating"] else None,
+        # Every form the user may act with now sits in one place, first on a phone: the
+        # opinion's own acts, the review, the rating taken by phone, the unit's acts on its
+        # referral and the staff's on a running one.
+        "any_action": any(actions.values())
+        or any(
+            view.may_accept
+            or view.may_reply
+            or view.may_request_extension
+            or view.may_return
+            or view.may_manage
+            for view in referral_views
+        ),
     }
 
 
