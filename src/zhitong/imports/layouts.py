@@ -179,6 +179,22 @@ STATION_LAYOUT = Layout(
             help="选填：站点对外电话。",
             example="027-88880000",
         ),
+        # The station's liaison (联络员) gets an account with the station, so that
+        # "开通账号、发送登录邀请" reaches them as it reaches the deputies (全进网).
+        Column(
+            "liaison",
+            "联络员",
+            aliases=("联络员姓名",),
+            help="选填：站点联络员的姓名；填写后为其开通联络员账号，可在“开通账号、发送登录邀请”中邀请登录。",
+            example="王芳",
+        ),
+        Column(
+            "liaison_mobile",
+            "联络员手机",
+            aliases=("联络员电话",),
+            help="填写联络员时必填：11位手机号，用于发送登录邀请短信。",
+            example="13900001111",
+        ),
     ),
 )
 

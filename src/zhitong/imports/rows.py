@@ -464,6 +464,9 @@ class StationPlan:
     address: str
     opening_hours: str
     phone: str
+    # The station's liaison (联络员), whose account is made with the station.
+    liaison: str = ""
+    liaison_mobile: str = ""
 
 
 STATION_KINDS = choice_map(StationKind)
@@ -523,6 +526,16 @@ def parse_stations(sheet: Sheet, scope: Scope) -> tuple[list[StationPlan], list[
         address = r.text("address", required=True, max_length=200)
         opening_hours = r.text("opening_hours", max_length=200)
         phone = r.phone("phone")
+        liaison = r.text("liaison", max_length=50)
+        liaison_mobile = re.sub(r"[\s\-]", "", r.text("liaison_mobile") or "").removeprefix("+86")
+        if liaison and not MOBILE.fullmatch(liaison_mobile):
+            r.error(
+                "liaison_mobile",
+                liaison_mobile,
+                _("填写联络员时须填写11位手机号，用于发送登录邀请。"),
+            )
+        elif liaison_mobile and not liaison:
+            r.error("liaison", "", _("填写了联络员手机，请同时填写联络员姓名。"))
         if r.failed:
             continue
         plans.append(
@@ -536,6 +549,8 @@ def parse_stations(sheet: Sheet, scope: Scope) -> tuple[list[StationPlan], list[
                 address=address,
                 opening_hours=opening_hours,
                 phone=phone,
+                liaison=liaison or "",
+                liaison_mobile=liaison_mobile if liaison else "",
             )
         )
 

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhitong.accounts.models import Role, User
+from zhitong.accounts.verbs import AccountVerb
 from zhitong.core.events import EventRow, event_record, events_record_bulk
 from zhitong.core.sheets.layout import MAX_FILE_BYTES, MAX_STORED_ERRORS
 from zhitong.core.sheets.reader import FileRejected, Issue, read_sheet
@@ -259,7 +261,55 @@ def _write_stations(batch: ImportBatch, plans: list[StationPlan], *, by) -> dict
     ]
     Link.objects.bulk_create(links, batch_size=BULK_SIZE)
     _record_created(stations, batch, [p.row for p in plans], by=by)
-    return {"linked_communities": len(links)}
+    summary = {"linked_communities": len(links)}
+    liaisons = _liaison_accounts(batch, stations, plans, by=by)
+    if liaisons:
+        summary["liaison_accounts"] = liaisons
+    return summary
+
+
+def _liaison_accounts(batch: ImportBatch, stations, plans: list[StationPlan], *, by) -> int:
+    """The liaison (联络员) named on a station's row gets an account with the station: no
+    password yet, so that the first sign-in is by invitation (imports.people, 全进网)."""
+    named = [(s, p) for s, p in zip(stations, plans, strict=True) if p.liaison]
+    if not named:
+        return 0
+    wanted = [f"liaison-{station.public_code.lower()}" for station, _plan in named]
+    taken = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    users = []
+    for (_station, plan), username in zip(named, wanted, strict=True):
+        if username in taken:  # made by hand before: never two accounts of one name
+            username = f"{username}-{secrets.token_hex(2)}"
+        user = User(
+            username=username,
+            role=Role.LIAISON,
+            display_name=plan.liaison,
+            phone=plan.liaison_mobile,
+        )
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users, batch_size=BULK_SIZE)
+    Keeps = Station.liaisons.through
+    Keeps.objects.bulk_create(
+        [Keeps(station_id=s.pk, user_id=u.pk) for (s, _p), u in zip(named, users, strict=True)],
+        batch_size=BULK_SIZE,
+    )
+    events_record_bulk(
+        (
+            EventRow(
+                subject=user,
+                actor=by,
+                verb=AccountVerb.ACCOUNT_CREATED,
+                to_state=Role.LIAISON,
+                note=_("按站点名册开通联络员账号 %(username)s") % {"username": user.username},
+                data={"import_batch": batch.pk, "row": plan.row, "station": station.pk},
+                district_code=batch.region.district_code,
+            )
+            for (station, plan), user in zip(named, users, strict=True)
+        ),
+        batch_size=BULK_SIZE,
+    )
+    return len(users)
 
 
 def _write_units(batch: ImportBatch, plans: list[UnitPlan], *, by) -> dict:

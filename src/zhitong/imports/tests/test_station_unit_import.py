@@ -164,3 +164,54 @@ def test_duplicate_unit_rows_in_one_file(place, staff):
     data = xlsx(UNIT_HEADER, unit_row(), unit_row(short="教育局"))
     errors = errors_of(run(ImportKind.UNITS, data, place=place, by=staff))
     assert errors == [(3, "单位名称", "与第 2 行重复：同一区划内单位名称不能相同。")]
+
+
+# ---------------------------------------------------------------- the stations' liaisons
+
+
+def test_a_liaison_on_the_station_list_gets_an_account_to_be_invited(place, staff, client):
+    """全进网: the liaison named on a station's row has an account with the station, no
+    password yet, and is on the list of people to invite."""
+    from zhitong.accounts.models import Role, User
+
+    data = xlsx(
+        STATION_HEADER + ["联络员", "联络员手机"],
+        station_row() + ["王芳", "139 0000 1111"],
+        station_row(name="中南路街道代表工作室", kind="街道代表工作室", community="") + ["", ""],
+    )
+    batch = run(ImportKind.STATIONS, data, place=place, by=staff)
+    assert batch.status == ImportStatus.SUCCEEDED, batch.errors
+    assert batch.summary == {"linked_communities": 0, "liaison_accounts": 1}
+    station = Station.objects.get(name="水果湖社区代表联络站")
+    (liaison,) = station.liaisons.all()
+    assert (liaison.role, liaison.display_name, liaison.phone) == (
+        Role.LIAISON,
+        "王芳",
+        "13900001111",
+    )
+    assert liaison.username == f"liaison-{station.public_code.lower()}"
+    assert not liaison.has_usable_password() and liaison.last_login is None
+    assert Event.objects.for_object(liaison).get().verb == "account_created"
+    assert not Station.objects.get(name="中南路街道代表工作室").liaisons.exists()
+    assert User.objects.filter(role=Role.LIAISON).count() == 1
+    client.force_login(staff)
+    assert "王芳" in client.get("/work/imports/people/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "liaison, mobile, column",
+    [
+        ("王芳", "", "联络员手机"),
+        ("王芳", "027-88880000", "联络员手机"),
+        ("", "13900001111", "联络员"),
+    ],
+)
+def test_a_liaison_needs_a_name_and_a_mobile_number(place, staff, liaison, mobile, column):
+    from zhitong.accounts.models import Role, User
+
+    stations = Station.objects.count()
+    data = xlsx(STATION_HEADER + ["联络员", "联络员手机"], station_row() + [liaison, mobile])
+    batch = run(ImportKind.STATIONS, data, place=place, by=staff)
+    assert [e[1] for e in errors_of(batch)] == [column]
+    assert Station.objects.count() == stations
+    assert not User.objects.filter(role=Role.LIAISON).exists()
