@@ -225,8 +225,10 @@ def with_planner_hint(opinions: QuerySet[Opinion], user) -> QuerySet[Opinion]:
 
 def _current_lead(**conditions) -> Exists:
     """The opinion's current lead referral (at most one) matches `conditions`."""
+    # By the case: `opinion=OuterRef("pk")` would compare the assignment's case id with
+    # the opinion's own id (the relation joins on the shared case column).
     leads = Assignment.objects.filter(
-        opinion=OuterRef("pk"), role=Assignment.Role.LEAD, state__in=LEAD_STATES
+        case_id=OuterRef("case_id"), role=Assignment.Role.LEAD, state__in=LEAD_STATES
     )
     return Exists(leads.alias(replied_on=_local_date("replied_at")).filter(**conditions))
 
@@ -349,7 +351,7 @@ def apply_filters(opinions: QuerySet[Opinion], flt: QueueFilter) -> QuerySet[Opi
     if flt.unit is not None:
         opinions = opinions.filter(
             Exists(
-                Assignment.objects.filter(opinion=OuterRef("pk"), unit=flt.unit).exclude(
+                Assignment.objects.filter(case_id=OuterRef("case_id"), unit=flt.unit).exclude(
                     state=Assignment.State.WITHDRAWN
                 )
             )

@@ -79,9 +79,10 @@ def with_lead_referral(queryset: QuerySet[Opinion]) -> QuerySet[Opinion]:
 
     Subqueries, not joins, so a list keeps one row per opinion and a fixed query count.
     """
-    lead = Assignment.objects.filter(opinion=OuterRef("pk"), role=Assignment.Role.LEAD).exclude(
-        state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED]
-    )
+    # By the case (not opinion=OuterRef("pk"), which compares a case id with an opinion id).
+    lead = Assignment.objects.filter(
+        case_id=OuterRef("case_id"), role=Assignment.Role.LEAD
+    ).exclude(state__in=[Assignment.State.WITHDRAWN, Assignment.State.RETURNED])
     lead = lead.order_by("-assigned_at", "-id")
     return queryset.annotate(
         lead_unit_name=Subquery(lead.values("unit_name")[:1]),

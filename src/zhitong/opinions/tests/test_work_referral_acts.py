@@ -322,3 +322,39 @@ def test_signing_for_a_referral_twice_says_why_instead_of_failing(client, w, run
     response = client.post(reverse("opinions:referral_accept", args=[running.pk, lead.pk]))
     assert response.status_code == 400
     assert "不能签收" in response.content.decode()
+
+
+# --- the lead referral found by the case, not by the opinion's id -----------------------------
+
+
+def test_the_queue_finds_each_opinions_lead_by_its_case_when_ids_differ(client, w):
+    """An opinion's referrals hang on its case: a subquery matching the assignment's case id
+    with the opinion's own id (opinion=OuterRef("pk")) found another opinion's lead once
+    another process had opened cases (it failed on PostgreSQL, where ids drift apart)."""
+    from zhitong.handling.models import Case
+    from zhitong.opinions import search, selectors
+
+    for n in range(3):  # cases of another process: opinion ids and case ids part ways
+        Case.objects.create(
+            process="errands",
+            district=w.district,
+            reference=f"E{n}",
+            title="t",
+            created_at=at(D(2026, 3, 1)),
+        )
+    from zhitong.opinions import services
+    from zhitong.opinions.tests.test_work_case import accepted
+
+    with frozen(at(D(2026, 3, 2))):
+        first = handling(w)
+        second = accepted(w)
+        services.opinion_refer(opinion=second, by=w.staff, unit=w.office_a)
+    assert first.case_id != first.pk
+    rows = {o.pk: o for o in selectors.with_lead_referral(selectors.opinions_visible_to(w.staff))}
+    assert rows[first.pk].lead_unit_name == w.housing.name
+    assert rows[second.pk].lead_unit_name == w.office_a.name
+    visible = selectors.opinions_visible_to(w.staff)
+    by_unit = search.apply_filters(visible, search.QueueFilter(unit=w.housing))
+    assert set(by_unit.values_list("pk", flat=True)) == {first.pk}
+    with_office = search.apply_filters(visible, search.QueueFilter(unit=w.office_a))
+    assert set(with_office.values_list("pk", flat=True)) == {second.pk}
