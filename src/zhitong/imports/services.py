@@ -417,18 +417,24 @@ def roster_preview_cancel(*, preview: RosterPreview, by) -> RosterPreview:
                 _("这份预览已是“%(status)s”状态，不能取消。")
                 % {"status": preview.get_status_display()}
             )
-        preview.status = PreviewStatus.CANCELLED
-        preview.decided_at = timezone.now()
-        preview.save(update_fields=["status", "decided_at"])
-        event_record(
-            actor=by,
-            subject=preview,
-            verb=RosterVerb.ROSTER_CANCELLED,
-            from_state=PreviewStatus.PENDING,
-            to_state=PreviewStatus.CANCELLED,
-            district_code=preview.region.district_code,
-        )
+        _end_preview(preview, PreviewStatus.CANCELLED, by=by)
     return preview
+
+
+def _end_preview(preview: RosterPreview, status: str, *, by, note: str = "") -> None:
+    """A pending preview that will not be applied: cancelled, or stale (its event says why)."""
+    preview.status = status
+    preview.decided_at = timezone.now()
+    preview.save(update_fields=["status", "decided_at"])
+    event_record(
+        actor=by,
+        subject=preview,
+        verb=RosterVerb.ROSTER_CANCELLED,
+        from_state=PreviewStatus.PENDING,
+        to_state=status,
+        note=note,
+        district_code=preview.region.district_code,
+    )
 
 
 def roster_preview_apply(*, preview: RosterPreview, by) -> ImportBatch:
@@ -450,17 +456,8 @@ def roster_preview_apply(*, preview: RosterPreview, by) -> ImportBatch:
                 % {"status": preview.get_status_display()}
             )
         if district_fingerprint(region) != preview.fingerprint:
-            preview.status = PreviewStatus.STALE
-            preview.decided_at = timezone.now()
-            preview.save(update_fields=["status", "decided_at"])
-            event_record(
-                actor=by,
-                subject=preview,
-                verb=RosterVerb.ROSTER_CANCELLED,
-                from_state=PreviewStatus.PENDING,
-                to_state=PreviewStatus.STALE,
-                note=_("预览之后代表数据有变动，未更新"),
-                district_code=region.district_code,
+            _end_preview(
+                preview, PreviewStatus.STALE, by=by, note=_("预览之后代表数据有变动，未更新")
             )
             stale = True
         else:

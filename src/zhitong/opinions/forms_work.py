@@ -274,8 +274,9 @@ class QueueFilterForm(_FastSelectForm):
         return search.QueueFilter.from_cleaned(data)
 
 
-class BulkReferForm(_FastSelectForm):
-    """Refer the checked opinions to one unit (批量转办)."""
+class _BulkForm(_FastSelectForm):
+    """An act on the opinions checked in the queue, with a unit to choose (`options`: the
+    units as (id, name), read once for the page's forms)."""
 
     opinions = forms.ModelMultipleChoiceField(
         label=_("选中的意见"),
@@ -286,6 +287,16 @@ class BulkReferForm(_FastSelectForm):
             "invalid_pk_value": _("勾选的意见不存在或无权办理。"),
         },
     )
+
+    def __init__(self, *args, user, opinions: QuerySet[Opinion], options=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinions"].queryset = opinions
+        _set_units(self.fields["unit"], user, options)
+
+
+class BulkReferForm(_BulkForm):
+    """Refer the checked opinions to one unit (批量转办)."""
+
     unit = _UnitChoice(
         label=_("转办至"),
         queryset=HandlingUnit.objects.none(),
@@ -303,11 +314,6 @@ class BulkReferForm(_FastSelectForm):
         help_text=_("留空则按类别的默认期限。"),
     )
 
-    def __init__(self, *args, user, opinions: QuerySet[Opinion], options=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["opinions"].queryset = opinions
-        _set_units(self.fields["unit"], user, options)
-
 
 def _set_units(field, user, options: list | None) -> None:
     """The units a user may choose; `options` (id, name) read once for a page's forms."""
@@ -316,18 +322,9 @@ def _set_units(field, user, options: list | None) -> None:
         field.widget.choices = [("", field.empty_label), *options]
 
 
-class BulkSuperviseForm(_FastSelectForm):
+class BulkSuperviseForm(_BulkForm):
     """Chase, set a new deadline for, or reassign the checked overdue opinions (批量督办)."""
 
-    opinions = forms.ModelMultipleChoiceField(
-        label=_("选中的意见"),
-        queryset=Opinion.objects.none(),
-        error_messages={
-            "required": _("请至少勾选一件意见。"),
-            "invalid_choice": _("勾选的意见不存在或无权办理。"),
-            "invalid_pk_value": _("勾选的意见不存在或无权办理。"),
-        },
-    )
     act = forms.ChoiceField(
         label=_("督办方式"),
         choices=[
@@ -363,11 +360,6 @@ class BulkSuperviseForm(_FastSelectForm):
         empty_label=_("改派时选择承办单位"),
         error_messages={"invalid_choice": _("所选承办单位不存在或已停用。")},
     )
-
-    def __init__(self, *args, user, opinions: QuerySet[Opinion], options=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["opinions"].queryset = opinions
-        _set_units(self.fields["unit"], user, options)
 
     def clean(self):
         cleaned = super().clean()

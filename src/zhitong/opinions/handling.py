@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy
 from zhitong.handling.models import Assignment
 from zhitong.handling.registry import Act, Process
 from zhitong.opinions import lifecycle
-from zhitong.opinions.models import Opinion, Status
+from zhitong.opinions.models import (
+    AUTO_CLOSE_DEFAULT,
+    DistrictSettings,
+    Opinion,
+    Status,
+    auto_close_days,
+)
 
 
 class OpinionProcess(Process):
@@ -61,15 +67,12 @@ class OpinionProcess(Process):
         return opinion
 
     def auto_close_days(self, obj) -> int | None:
-        from zhitong.opinions.models import auto_close_days
-
         return auto_close_days(obj.district_id) or None
 
     def awaiting_rating(self, today, calendar):
         """The opinions waiting for a rating whose reply was sent on or before the last day
         their district's working days allow (one query per district with such opinions)."""
         from zhitong.handling.services import last_day_to_close
-        from zhitong.opinions.models import AUTO_CLOSE_DEFAULT, DistrictSettings
 
         waiting = Opinion.objects.filter(status=Status.SENT).order_by()
         districts = set(waiting.values_list("district_id", flat=True).distinct())

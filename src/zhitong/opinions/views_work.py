@@ -278,39 +278,60 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     return _render_queue(request, request.GET)
 
 
+def _bulk_action(request: HttpRequest, *, form_class, form_key: str, denied: str, run):
+    """A bulk act on the checked opinions of the queue: all of them, or none and why. `run`
+    takes the cleaned data and returns the message of success; a refusal comes back on the
+    queue with the form (`form_key`: bulk_form or supervise_form) as it was posted."""
+    user = request.user
+    _require_worker(user)
+    if not _may_refer_in_bulk(user):
+        raise PermissionDenied(denied)
+    back = QueryDict(request.POST.get("query", ""), mutable=True)
+    form = form_class(request.POST, user=user, opinions=selectors.opinions_visible_to(user))
+    if not form.is_valid():
+        return _render_queue(request, back, status=400, **{form_key: form})
+    try:
+        message = run(form.cleaned_data)
+    except OpinionError as error:
+        form.add_error(None, str(error))
+        return _render_queue(request, back, status=400, **{form_key: form})
+    messages.success(request, message)
+    url = reverse("opinions:queue")
+    query = _query_without_cursor(back).urlencode()
+    return redirect(f"{url}?{query}" if query else url)
+
+
 @login_required
 @require_POST
 def bulk_refer_view(request: HttpRequest) -> HttpResponse:
     """Refer the checked opinions to one unit: all of them, or none and the reason why."""
-    user = request.user
-    _require_worker(user)
-    if not _may_refer_in_bulk(user):
-        raise PermissionDenied(_("您无权转办意见。"))
-    back = QueryDict(request.POST.get("query", ""), mutable=True)
-    form = forms_work.BulkReferForm(
-        request.POST, user=user, opinions=selectors.opinions_visible_to(user)
-    )
-    if not form.is_valid():
-        return _render_queue(request, back, bulk_form=form, status=400)
-    data = form.cleaned_data
-    try:
+
+    def run(data) -> str:
         referrals = services.opinion_bulk_refer(
             opinions=list(data["opinions"]),
-            by=user,
+            by=request.user,
             unit=data["unit"],
             working_days=data["working_days"],
         )
-    except OpinionError as error:
-        form.add_error(None, str(error))
-        return _render_queue(request, back, bulk_form=form, status=400)
-    messages.success(
+        return _("已将 %(count)s 件意见转办至%(unit)s。") % {
+            "count": len(referrals),
+            "unit": data["unit"].name,
+        }
+
+    return _bulk_action(
         request,
-        _("已将 %(count)s 件意见转办至%(unit)s。")
-        % {"count": len(referrals), "unit": data["unit"].name},
+        form_class=forms_work.BulkReferForm,
+        form_key="bulk_form",
+        denied=_("您无权转办意见。"),
+        run=run,
     )
-    url = reverse("opinions:queue")
-    query = _query_without_cursor(back).urlencode()
-    return redirect(f"{url}?{query}" if query else url)
+
+
+BULK_SUPERVISED = {
+    "chase": gettext_lazy("已催办 %(count)s 件意见的承办单位。"),
+    "set_deadline": gettext_lazy("已调整 %(count)s 件意见的办理期限。"),
+    "reassign": gettext_lazy("已将 %(count)s 件意见改派至%(unit)s。"),
+}
 
 
 @login_required
@@ -318,40 +339,26 @@ def bulk_refer_view(request: HttpRequest) -> HttpResponse:
 def bulk_supervise_view(request: HttpRequest) -> HttpResponse:
     """Chase, set a new deadline for, or reassign the checked overdue opinions' lead
     referrals (批量督办): all of them, or none and the reason why."""
-    user = request.user
-    _require_worker(user)
-    if not _may_refer_in_bulk(user):
-        raise PermissionDenied(_("您无权督办意见。"))
-    back = QueryDict(request.POST.get("query", ""), mutable=True)
-    form = forms_work.BulkSuperviseForm(
-        request.POST, user=user, opinions=selectors.opinions_visible_to(user)
-    )
-    if not form.is_valid():
-        return _render_queue(request, back, supervise_form=form, status=400)
-    data = form.cleaned_data
-    try:
+
+    def run(data) -> str:
         count = services.referrals_bulk_supervise(
             opinions=list(data["opinions"]),
-            by=user,
+            by=request.user,
             act=data["act"],
             note=data["note"],
             due=data["due"],
             unit=data["unit"],
         )
-    except OpinionError as error:
-        form.add_error(None, str(error))
-        return _render_queue(request, back, supervise_form=form, status=400)
-    done = {
-        "chase": _("已催办 %(count)s 件意见的承办单位。"),
-        "set_deadline": _("已调整 %(count)s 件意见的办理期限。"),
-        "reassign": _("已将 %(count)s 件意见改派至%(unit)s。"),
-    }[data["act"]]
-    messages.success(
-        request, done % {"count": count, "unit": data["unit"].name if data["unit"] else ""}
+        unit = data["unit"].name if data["unit"] else ""
+        return str(BULK_SUPERVISED[data["act"]]) % {"count": count, "unit": unit}
+
+    return _bulk_action(
+        request,
+        form_class=forms_work.BulkSuperviseForm,
+        form_key="supervise_form",
+        denied=_("您无权督办意见。"),
+        run=run,
     )
-    url = reverse("opinions:queue")
-    query = _query_without_cursor(back).urlencode()
-    return redirect(f"{url}?{query}" if query else url)
 
 
 # --- the case page ----------------------------------------------------------------------
