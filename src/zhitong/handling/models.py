@@ -337,6 +337,10 @@ class Rating(models.Model):
         related_name="+",
     )
     back_to_back = models.BooleanField(_("背靠背评价"), default=False)
+    # Further scores where the process rates on several axes (suggestions: the unit's
+    # attitude, 态度), each a given score; `score` is the one the figures count (the result).
+    # (Null in rows copied by opinions' set-based migration, which names no such column.)
+    aspects = models.JSONField(_("分项评价"), default=dict, blank=True, null=True)
     created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
 
     class Meta:

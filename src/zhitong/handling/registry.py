@@ -76,6 +76,9 @@ class Process:
     anonymous_rating: ClassVar[bool] = False
     # Replies carry files (stored by the process: `reply_files`, `reply_attach`).
     reply_attachments: ClassVar[bool] = False
+    # Further axes of a rating beyond the result (`score`): {key: label} (suggestions: the
+    # unit's attitude); each is given one of the given scores, kept in `Rating.aspects`.
+    rating_aspects: ClassVar[dict[str, Any]] = {}
     unsatisfied_hint: ClassVar[Any] = gettext_lazy("请说明不满意的原因。")
     # Event verbs per act where they differ from the act's own name.
     verbs: ClassVar[dict[Act, str]] = {}

@@ -129,14 +129,22 @@ def sync_open_dates(obj, *, also: Iterable[str] = ()) -> None:
         obj.save(update_fields=fields)
 
 
-def restart(assignment: Assignment, *, start: datetime.date, calendar=None) -> None:
-    """Running again after a rework, with a fresh period from `start` (saved)."""
+def restart(
+    assignment: Assignment, *, start: datetime.date, calendar=None, period: int | None = None
+) -> None:
+    """Running again after a rework, with a fresh period from `start` (saved): the
+    assignment's own length, or `period` in its rule's unit (suggestions: 1 month to
+    handle again)."""
     calendar = calendar or working_calendar()
+    if period is not None:
+        assignment.period = period
     deadline = deadlines.restarted(assignment, start, calendar)
     assignment.state = Assignment.State.ACCEPTED
     assignment.passing_recorded_for = None
     deadlines.apply(assignment, deadline, calendar)
-    assignment.save(update_fields=["state", "passing_recorded_for", *deadlines.DEADLINE_FIELDS])
+    assignment.save(
+        update_fields=["state", "passing_recorded_for", "period", *deadlines.DEADLINE_FIELDS]
+    )
 
 
 def unit_data(unit: HandlingUnit | None) -> dict | None:
@@ -351,13 +359,13 @@ def assignment_return(*, assignment: Assignment, by, reason: str) -> Assignment:
     afresh, lead and co-units together."""
     process, obj, assignment = _locked(assignment)
     _allow(process, by, Act.RETURN, obj, assignment)
-    if assignment.state not in deadlines.OPEN_STATES or not process.can(
-        Act.RETURN, obj, assignment
-    ):
+    if assignment.state not in deadlines.OPEN_STATES:
         raise process.error(
             "invalid_transition",
             _("该交办当前为“%(state)s”，不能退回。") % {"state": assignment.get_state_display()},
         )
+    if not process.can(Act.RETURN, obj, assignment):
+        raise process.refusal(Act.RETURN, obj)
     reason = _text(process, reason, field=_("退回理由"), limit=NOTE_LIMIT)
     from_state = process.state_of(obj)
     assignment.state = Assignment.State.RETURNED
@@ -394,11 +402,19 @@ def assignment_return(*, assignment: Assignment, by, reason: str) -> Assignment:
 
 
 def assignment_reply(
-    *, assignment: Assignment, by, text: str, result_class: str = "", files=()
+    *,
+    assignment: Assignment,
+    by,
+    text: str,
+    result_class: str = "",
+    files=(),
+    details: dict | None = None,
 ) -> Reply:
     """The unit replies in writing (书面答复), with the process's result class if it has one,
     and files if its replies carry them. Every file is checked before any is written; a
-    reply refused for any reason leaves no file behind."""
+    reply refused for any reason leaves no file behind. `details`: what the process's own
+    part of the reply needs (suggestions: the commitments), passed to its `moved`, which
+    may refuse them."""
     with removed_on_error() as keep, transaction.atomic():
         return _assignment_reply(
             assignment=assignment,
@@ -407,10 +423,11 @@ def assignment_reply(
             result_class=result_class,
             files=files,
             keep=keep,
+            details=details or {},
         )
 
 
-def _assignment_reply(*, assignment, by, text, result_class, files, keep) -> Reply:
+def _assignment_reply(*, assignment, by, text, result_class, files, keep, details) -> Reply:
     process, obj, assignment = _locked(assignment)
     _allow(process, by, Act.REPLY, obj, assignment)
     if assignment.state != Assignment.State.ACCEPTED:
@@ -421,11 +438,18 @@ def _assignment_reply(*, assignment, by, text, result_class, files, keep) -> Rep
     if not process.can(Act.REPLY, obj, assignment):
         raise process.refusal(Act.REPLY, obj)
     text = _text(process, text, field=_("答复内容"), limit=TEXT_LIMIT)
-    classes = process.result_classes
+    # The result class is the lead unit's answer; a co-unit's reply (its views for the
+    # lead unit) has none.
+    classes = process.result_classes if assignment.role == Assignment.Role.LEAD else ()
     if classes and result_class not in classes:
         raise process.error("invalid_class", _("请选择答复类别。"))
     if not classes and result_class:
-        raise process.error("invalid_class", _("这类事项的答复不分类别。"))
+        raise process.error(
+            "invalid_class",
+            _("协办单位的意见不分答复类别。")
+            if process.result_classes
+            else _("这类事项的答复不分类别。"),
+        )
     checked = process.reply_files(list(files or ()))
     now = timezone.now()
     from_state = process.state_of(obj)
@@ -442,7 +466,7 @@ def _assignment_reply(*, assignment, by, text, result_class, files, keep) -> Rep
     assignment.state = Assignment.State.REPLIED
     assignment.replied_at = now
     assignment.save(update_fields=["state", "replied_at"])
-    extra = process.moved(obj, Act.REPLY, assignment, reply=reply)
+    extra = process.moved(obj, Act.REPLY, assignment, reply=reply, keep=keep, **details)
     data: dict[str, Any] = _about(process, assignment, reply=reply.pk, role=assignment.role)
     if classes:
         data["result_class"] = result_class
@@ -883,6 +907,7 @@ def reply_rate(
     comment: str = "",
     method: str = Rating.Method.ONLINE,
     taken_at: datetime.datetime | None = None,
+    aspects: dict | None = None,
 ) -> Rating:
     """Rate a reply: by the rater themself online, or taken by phone or in person (回访:
     `by` is who took it). Given the `case` instead of the reply, the one who asked rates
@@ -917,6 +942,15 @@ def reply_rate(
         raise process.error("invalid_score", _("请选择满意、基本满意或不满意。"))
     if method not in Rating.Method.values or method == Rating.Method.AUTO:
         raise process.error("invalid_method", _("请选择评价方式。"))
+    aspects = aspects or {}
+    if set(aspects) != set(process.rating_aspects) or any(
+        value not in GIVEN_SCORES for value in aspects.values()
+    ):
+        raise process.error(
+            "invalid_aspects",
+            _("请对每一项（%(aspects)s）选择满意、基本满意或不满意。")
+            % {"aspects": "、".join(str(label) for label in process.rating_aspects.values())},
+        )
     comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
     if reply is None:
         waiting = Reply.objects.filter(case=case, rating__isnull=True)
@@ -950,6 +984,7 @@ def reply_rate(
         rater=by if online else None,
         taken_by=None if online else by,
         back_to_back=process.back_to_back,
+        aspects={key: str(value) for key, value in aspects.items()},
         created_at=taken_at,
     )
     from_state = process.state_of(obj)
@@ -960,6 +995,8 @@ def reply_rate(
         "score": score,
         "method": method,
     }
+    if rating.aspects:
+        data["aspects"] = rating.aspects
     if not online:
         data["taken_at"] = timezone.localtime(taken_at).isoformat(timespec="minutes")
     if assignment is not None:

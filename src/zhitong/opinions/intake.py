@@ -634,6 +634,35 @@ class Submitted:
     created: bool
 
 
+def opinion_from_suggestion(
+    *, district, place, deputy: Deputy, subject: str, content: str, category, by, note: str = ""
+) -> Opinion:
+    """An opinion made from a deputy's suggestion that its reviewer sent to the opinions'
+    handling (转为意见办理), in the caller's transaction: received, addressed to the deputy,
+    with the reviewer's note; the deputy stands as the one who raised it. Suggestions sit
+    above opinions and call this; opinions never name them."""
+    placement = Placement(
+        district=district, street=place, station=main_station_of(deputy), deputy=deputy
+    )
+    cleaned = {
+        "subject": subject,
+        "content": content,
+        "category": category,
+        "place": place,
+        "address": "",
+        "submitter_name": deputy.name,
+        "submitter_phone": "",
+        "submitter_email": "",
+    }
+    return _create(
+        cleaned,
+        placement=placement,
+        channel=Channel.SUGGESTION,
+        by=by,
+        event_extra={"note": note} if note else None,
+    )
+
+
 def opinion_submit(
     *,
     data: dict,

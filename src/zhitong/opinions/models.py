@@ -26,6 +26,8 @@ class Channel(models.TextChoices):
     BOX = "box", _("代表听你说意见箱")
     EVENT = "event", _("活动收集")
     IMPORT = "import", _("线下台账导入")
+    # A reviewer of a deputy's suggestion sent it to the opinions' handling (转为意见办理).
+    SUGGESTION = "suggestion", _("代表建议转入")
 
 
 class Status(models.TextChoices):

@@ -9,4 +9,8 @@ class SuggestionsConfig(AppConfig):
     verbose_name = "代表建议"
 
     def ready(self):
-        from zhitong.suggestions import verbs  # noqa: F401 (registers the timeline's verbs)
+        from zhitong.handling.registry import register
+        from zhitong.suggestions import rules, verbs  # noqa: F401 (permissions, the timeline's verbs)
+        from zhitong.suggestions.handling import SuggestionProcess
+
+        register(SuggestionProcess())

@@ -2,13 +2,16 @@
 draft's page."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from zhitong.opinions import forms_work, selectors, views_work
-from zhitong.suggestions.selectors import access_suggestion
+from zhitong.opinions import forms_work, views_work
+from zhitong.opinions import selectors as opinion_selectors
+from zhitong.suggestions.panels import shown_panels
+from zhitong.suggestions.selectors import access_suggestion, suggestions_visible_to
 from zhitong.suggestions.services import suggestion_raise_from_opinions
 
 
@@ -22,7 +25,7 @@ def raise_from_opinion_view(request, pk):
         perm="opinions.raise_suggestion",
         key="raise_suggestion",
         form_class=forms_work.RaiseSuggestionForm,
-        form_kwargs={"visible": selectors.opinions_visible_to(request.user)},
+        form_kwargs={"visible": opinion_selectors.opinions_visible_to(request.user)},
         run=lambda opinion, d: suggestion_raise_from_opinions(
             opinions=[opinion, *[o for o in d["others"] if o.pk != opinion.pk]],
             by=request.user,
@@ -38,16 +41,24 @@ def raise_from_opinion_view(request, pk):
 @login_required
 @require_GET
 def detail_view(request, pk):
-    """A suggestion draft: its title, text, lead deputy and the opinions it came from."""
+    """A suggestion's page: its summary, then the panels of each part of the process that
+    this user may see in its state (zhitong.suggestions.panels), and its timeline."""
     suggestion = access_suggestion(request.user, pk)
-    sources = suggestion.source_opinions.order_by("received_at", "id")
     return render(
         request,
         "suggestions/detail.html",
-        {
-            "suggestion": suggestion,
-            "sources": selectors.opinions_visible_to(request.user)
-            .filter(pk__in=sources.values("pk"))
-            .order_by("received_at", "id"),
-        },
+        {"suggestion": suggestion, "panels": shown_panels(request, suggestion)},
     )
+
+
+@login_required
+@require_GET
+def list_view(request):
+    """The suggestions this user may see, newest first, 50 a page."""
+    page = Paginator(
+        suggestions_visible_to(request.user)
+        .select_related("lead_deputy", "session__term", "category")
+        .order_by("-id"),
+        50,
+    ).get_page(request.GET.get("page"))
+    return render(request, "suggestions/list.html", {"page": page})

@@ -348,7 +348,7 @@ def test_only_the_latest_reply_and_never_a_co_units_part_is_sent(w, reviewed):
     errand, lead, co = new_errand(w, at(D(2026, 3, 2)), co=w.roads)
     handling.assignment_accept(assignment=lead, by=w.unit)
     handling.assignment_accept(assignment=co, by=w.co_unit)
-    part = handling.assignment_reply(assignment=co, by=w.co_unit, text="协办意见", result_class="A")
+    part = handling.assignment_reply(assignment=co, by=w.co_unit, text="协办意见")
     with pytest.raises(HandlingError) as refused:
         handling.reply_review(reply=part, by=w.staff)
     assert refused.value.code == "not_lead_reply"

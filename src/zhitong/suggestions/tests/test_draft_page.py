@@ -41,9 +41,9 @@ def test_generating_a_draft_leads_to_the_draft(client, w):
     ("who", "status"),
     [
         ("deputy", 200),
-        ("staff", 200),
-        ("leader", 200),
-        # A draft belongs to the district: street staff do not see it.
+        # A draft is the deputy's own work until they submit it (issue 12).
+        ("staff", 404),
+        ("leader", 404),
         ("street", 404),
         ("far_staff", 404),
         ("other_deputy", 404),
