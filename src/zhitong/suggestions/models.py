@@ -95,6 +95,9 @@ class Kind(models.TextChoices):
 
 
 class Suggestion(CaseMixin):
+    Status = Status
+    Kind = Kind
+
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("内容"), blank=True)
     category = models.ForeignKey(

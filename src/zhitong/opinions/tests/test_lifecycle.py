@@ -19,7 +19,7 @@ from zhitong.opinions.selectors import opinion_timeline
 from zhitong.opinions.services import OpinionError
 from zhitong.opinions.tests.lifecycle_world import at, build, frozen, new_opinion
 from zhitong.suggestions.models import Suggestion
-from zhitong.suggestions.services import suggestion_raise_from_opinions
+from zhitong.suggestions.services import SuggestionError, suggestion_raise_from_opinions
 from zhitong.testing.factories import CategoryFactory
 
 D = datetime.date
@@ -525,7 +525,7 @@ def test_only_a_deputy_the_opinion_was_addressed_to_may_raise_it(w):
     for user in (w.staff, w.other_deputy, w.liaison):
         with pytest.raises(PermissionDenied):
             suggestion_raise_from_opinions(opinions=[opinion], by=user, title="建议")
-    with pytest.raises(OpinionError, match="请填写建议标题"):
+    with pytest.raises(SuggestionError, match="请填写建议标题"):
         suggestion_raise_from_opinions(opinions=[opinion], by=w.deputy, title=" ")
     assert not Suggestion.objects.exists()
 
