@@ -143,6 +143,8 @@ class UnitFigures:
     commitments_due: int = 0
     commitments_on_time: int = 0
     problems_open: int = 0
+    # Owing the reply past its due date today (a state of today: never from the summary).
+    overdue: int = 0
 
     @property
     def on_time_rate(self) -> Decimal | None:
@@ -294,6 +296,7 @@ def unit_figures(
         row.attitude_rated = values.get("attitude_rated") or 0
         row.attitude_satisfied = values.get("attitude_satisfied") or 0
         row.classes = {c: values.get(f"class_{c}") or 0 for c in RESULT_CLASSES}
+    _add_overdue(rows, suggestions, today)
     _add_commitments(rows, suggestions, today)
     _add_problems(rows, suggestions)
     return UnitTable(
@@ -304,6 +307,26 @@ def unit_figures(
         from_summary=from_summary,
         computed_at=computed_at if from_summary else timezone.now(),
     )
+
+
+def overdue_live(suggestions: QuerySet[Suggestion], today: datetime.date) -> QuerySet:
+    """`suggestions` whose running lead unit owes its reply past the due date today (the
+    kept open due date, handling.CaseMixin)."""
+    return suggestions.filter(open_due_date__lt=today)
+
+
+def _add_overdue(
+    rows: dict[int, UnitFigures], suggestions: QuerySet[Suggestion], today: datetime.date
+) -> None:
+    grouped = (
+        overdue_live(suggestions, today)
+        .filter(lead__unit_id__in=list(rows))
+        .values(unit=F("lead__unit_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in grouped:
+        rows[row["unit"]].overdue = row["n"]
 
 
 def _add_commitments(
@@ -368,6 +391,7 @@ SORT_KEYS = {
     "assigned": _sort_value("assigned"),
     "replied": _sort_value("replied"),
     "on_time_rate": _sort_value("on_time_rate"),
+    "overdue": _sort_value("overdue"),
     **{f"class_{c}": (lambda row, c=c: row.classes.get(c, 0)) for c in RESULT_CLASSES},
     "satisfaction_rate": _sort_value("satisfaction_rate"),
     "attitude_rate": _sort_value("attitude_rate"),

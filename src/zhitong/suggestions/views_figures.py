@@ -27,6 +27,7 @@ COLUMNS = [
     ("assigned", gettext_lazy("主办件数")),
     ("replied", gettext_lazy("已答复")),
     ("on_time_rate", gettext_lazy("按期答复率")),
+    ("overdue", gettext_lazy("超期未答复")),
     *[(f"class_{c}", gettext_lazy("%(cls)s类") % {"cls": c}) for c in stats.RESULT_CLASSES],
     ("satisfaction_rate", gettext_lazy("结果满意率")),
     ("attitude_rate", gettext_lazy("态度满意率")),

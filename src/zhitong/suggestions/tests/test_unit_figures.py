@@ -76,6 +76,9 @@ def test_district_staff_see_every_unit_live_and_from_the_summary(client, w):
     # s1's two commitments, reported on 20 June (due 30 June and 30 September), verified.
     assert (housing.commitments, housing.commitments_due, housing.commitments_on_time) == (2, 2, 2)
     assert housing.problems_open == 1
+    # s3 never replied (due in May); office_a owes s4's reply too.
+    assert housing.overdue == 1
+    assert next(row for row in live.context["rows"] if row.unit_id == w.office_a.pk).overdue == 1
     with at(TODAY):
         figures_refresh()
         summary = client.get(URL)
@@ -185,7 +188,8 @@ def test_the_export_is_the_table(client, w):
     housing = rows[2]
     assert housing[0] == w.housing.name
     assert housing[1:5] == (4, 3, 2, 66.7)
-    assert housing[5:9] == (1, 1, 1, 0)
+    assert housing[5] == 1  # overdue
+    assert housing[6:10] == (1, 1, 1, 0)
     assert housing[-1] == 1
     text = " ".join(str(cell) for row in rows for cell in row if cell is not None)
     assert w.dep_a.name not in text
