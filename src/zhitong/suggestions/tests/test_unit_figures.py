@@ -139,6 +139,14 @@ def test_others_are_refused(client, w, who):
         assert client.get(EXPORT).status_code == 403
 
 
+def test_staff_of_another_district_see_only_its_units(client, w):
+    client.force_login(w.far_staff)
+    with at(TODAY):
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert _rows(response.content.decode()) == [w.unit_far.name]
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client, w):
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response["Location"]
