@@ -15,6 +15,12 @@ class DashboardsConfig(AppConfig):
         # The opinions' statistics read the summary through this (opinions sits below).
         use_summary_reader(figures_from_summary)
 
+        # helper-figs: the suggestions' per-unit figures (三评价) read the summary too.
+        from zhitong.dashboards.suggestion_figures import unit_counts_from_summary
+        from zhitong.suggestions.stats import use_unit_summary_reader
+
+        use_unit_summary_reader(unit_counts_from_summary)
+
         # The refresh as a kind of background job, queued after an import of opinions.
         from zhitong.core.signals import rows_imported
         from zhitong.dashboards import jobs

@@ -14,3 +14,9 @@ class SuggestionsConfig(AppConfig):
         from zhitong.suggestions.handling import SuggestionProcess
 
         register(SuggestionProcess())
+
+        # helper-figs: what the statistics summary computes for suggestions (dashboards).
+        from zhitong.handling.figures import register_figures
+        from zhitong.suggestions.figures import SOURCE
+
+        register_figures(SOURCE)
