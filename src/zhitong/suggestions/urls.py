@@ -2,11 +2,22 @@
 
 from django.urls import path
 
-from zhitong.suggestions import views
+from zhitong.suggestions import views, views_draft
 
 app_name = "suggestions"
 urlpatterns = [
     path("from-opinion/<int:pk>/", views.raise_from_opinion_view, name="raise_from_opinion"),
     path("", views.list_view, name="list"),
     path("<int:pk>/", views.detail_view, name="detail"),
+    # 提 · 阅看: the deputy's draft and the review (views_draft).
+    path("new/", views_draft.draft_new_view, name="new"),
+    path("review/", views_draft.review_queue_view, name="review_queue"),
+    path("<int:pk>/edit/", views_draft.draft_edit_view, name="edit"),
+    path("<int:pk>/files/", views_draft.files_add_view, name="files_add"),
+    path("<int:pk>/files/<int:file_id>/", views_draft.file_view, name="file"),
+    path("<int:pk>/invite/", views_draft.invite_view, name="invite"),
+    path("<int:pk>/respond/", views_draft.respond_view, name="respond"),
+    path("<int:pk>/submit/", views_draft.submit_view, name="submit"),
+    path("<int:pk>/withdraw/", views_draft.withdraw_view, name="withdraw"),
+    path("<int:pk>/review/", views_draft.review_view, name="review"),
 ]
