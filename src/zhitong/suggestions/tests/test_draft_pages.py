@@ -28,18 +28,24 @@ DAY = datetime.datetime(2026, 1, 6, 2, tzinfo=datetime.UTC)
 SEVERAL = "一、增设路灯。\n二、修缮人行道。\n三、增加公交班次。"
 
 
+def world(settings, tmp_path):
+    """The suggestions' world, files stored under `tmp_path`, with a third deputy."""
+    settings.MEDIA_ROOT = tmp_path
+    made = build()
+    made.media = tmp_path
+    # A third deputy of the district, never invited: "another deputy".
+    made.dep_c = f.DeputyFactory(district=made.district, name="赵丙")
+    made.third_deputy = f.UserFactory(username="deputy_c", role=Role.DEPUTY, display_name="赵丙")
+    made.dep_c.user = made.third_deputy
+    made.dep_c.save(update_fields=["user"])
+    return made
+
+
 @pytest.fixture
 def w(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    world = build()
-    world.media = tmp_path
-    # A third deputy of the district, never invited: "another deputy".
-    world.dep_c = f.DeputyFactory(district=world.district, name="赵丙")
-    world.third_deputy = f.UserFactory(username="deputy_c", role=Role.DEPUTY, display_name="赵丙")
-    world.dep_c.user = world.third_deputy
-    world.dep_c.save(update_fields=["user"])
+    built = world(settings, tmp_path)
     with time_machine.travel(DAY, tick=False):
-        yield world
+        yield built
 
 
 def user_of(w, who):
