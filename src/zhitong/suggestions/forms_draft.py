@@ -68,7 +68,10 @@ class DraftForm(forms.Form):
         help_text=_("默认为您所在的街道代表小组，由该街道人大工委先行阅看。"),
     )
     session = forms.ModelChoiceField(
-        label=_("所属会议"), queryset=CongressSession.objects.none(), required=False
+        label=_("所属会议"),
+        queryset=CongressSession.objects.none(),
+        required=False,
+        empty_label=_("（暂不选择）"),
     )
     period = forms.ChoiceField(
         label=_("提出时间"),
@@ -77,8 +80,13 @@ class DraftForm(forms.Form):
         error_messages={"required": _("请选择大会期间或闭会期间。")},
     )
 
-    def __init__(self, *args, district: Region | None = None, **kwargs):
+    def __init__(self, *args, district: Region | None = None, new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if new:
+            # A new draft left blank takes the deputy's street group and the session in
+            # course (suggestion_draft); an edited one left blank has none.
+            self.fields["street"].empty_label = _("（我所在的街道代表小组）")
+            self.fields["session"].empty_label = _("（当前会议）")
         if district is None:  # nothing to offer (the form rendered alone)
             return
         self.fields["street"].queryset = Region.objects.filter(

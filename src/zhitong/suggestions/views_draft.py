@@ -109,7 +109,7 @@ def draft_new_view(request: HttpRequest) -> HttpResponse:
     deputy = _own_deputy(request.user)
     district = deputy.district
     if request.method == "POST":
-        form = forms_draft.DraftForm(request.POST, district=district)
+        form = forms_draft.DraftForm(request.POST, district=district, new=True)
         if form.is_valid():
             try:
                 suggestion = services.suggestion_draft(by=request.user, **form.service_kwargs())
@@ -126,6 +126,7 @@ def draft_new_view(request: HttpRequest) -> HttpResponse:
         street = services.street_of(deputy)
         form = forms_draft.DraftForm(
             district=district,
+            new=True,
             initial={
                 "session": session.pk if session else None,
                 "street": street.pk if street else None,

@@ -137,6 +137,19 @@ def test_a_deputy_saves_a_new_draft(client, w):
     assert s.street == w.street_a and s.session == w.session and not s.during_session
 
 
+def test_a_new_draft_left_blank_takes_the_deputys_street_group_and_the_session(client, w):
+    client.force_login(w.deputy)
+    page = client.get(reverse("suggestions:new")).content.decode()
+    assert "（我所在的街道代表小组）" in page and "（当前会议）" in page
+    response = client.post(
+        reverse("suggestions:new"),
+        {"title": "关于增设路灯的建议", "street": "", "session": "", "period": "during"},
+    )
+    assert response.status_code == 302
+    s = Suggestion.objects.get()
+    assert s.street == w.street_a and s.session == w.session and s.during_session
+
+
 def test_no_other_role_may_post_a_new_draft(client, w):
     client.force_login(w.staff)
     response = client.post(reverse("suggestions:new"), {"title": "标题", "period": "during"})
