@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -93,28 +93,39 @@ class PendingCount:
 
 
 def pending_counts(user) -> list[PendingCount]:
-    """The suggestions' "待处理" figures of a home page: a deputy's invitations to answer,
-    returned drafts and drafts; the reviewers' suggestions awaiting their review."""
+    """The suggestions' "待处理" figures of a home page, in one query: a deputy's
+    invitations to answer, returned drafts and drafts; the reviewers' suggestions
+    awaiting their review."""
     if not user.is_authenticated or not user.is_active:
         return []
-    found = []
     if getattr(user, "role", None) == Role.DEPUTY:
+        lead = Q(lead_deputy__user_id=user.pk)
+        invited = Q(invited_me=True, status__in=COSIGN_STATES)
+        counts = (
+            Suggestion.objects.alias(invited_me=_cosigner(user, CoSigner.State.INVITED))
+            .filter(lead | invited)
+            .aggregate(
+                invited=Count("pk", filter=invited),
+                returned=Count("pk", filter=lead & Q(status=Status.RETURNED)),
+                drafts=Count("pk", filter=lead & Q(status=Status.DRAFT)),
+            )
+        )
         url = reverse("suggestions:list")
-        for key, label in (
-            (SHOW_INVITED, _("待确认的联名邀请")),
-            (SHOW_RETURNED, _("被退回修改")),
-            (SHOW_DRAFTS, _("草稿")),
-        ):
-            section = deputy_section(user, key)
-            assert section is not None
-            found.append(PendingCount(key, str(label), section.count(), f"{url}?show={key}"))
+        return [
+            PendingCount(key, str(label), counts[name], f"{url}?show={key}")
+            for key, name, label in (
+                (SHOW_INVITED, "invited", _("待确认的联名邀请")),
+                (SHOW_RETURNED, "returned", _("被退回修改")),
+                (SHOW_DRAFTS, "drafts", _("草稿")),
+            )
+        ]
     if review_status_for(user) is not None:
-        found.append(
+        return [
             PendingCount(
                 "to_review",
                 str(_("待阅看")),
-                review_queue(user).count(),
+                review_queue(user).order_by().count(),
                 reverse("suggestions:review_queue"),
             )
-        )
-    return found
+        ]
+    return []

@@ -17,6 +17,7 @@ from zhitong.accounts.models import Role
 from zhitong.core.models import Event
 from zhitong.suggestions import services
 from zhitong.suggestions.models import CoSigner, File, Status, Suggestion, Version
+from zhitong.suggestions.selectors_draft import pending_counts
 from zhitong.suggestions.tests.world import PDF, build, pdf
 from zhitong.testing import factories as f
 
@@ -527,6 +528,14 @@ def test_the_deputys_home_counts_invitations_returned_drafts_and_drafts(client, 
     assert "待确认的联名邀请 1" in text and "被退回修改 1" in text and "草稿 1" in text
     assert 'href="/work/suggestions/?show=invited"' in section.group(0)
     assert 'href="/work/suggestions/"' in section.group(0)
+
+
+def test_the_deputys_figures_are_one_query(w, django_assert_num_queries):
+    drafted(w, cosign=False)
+    returned(w)
+    with django_assert_num_queries(1):
+        counts = pending_counts(w.deputy)
+    assert [(c.key, c.count) for c in counts] == [("invited", 0), ("returned", 1), ("drafts", 1)]
 
 
 # --- each form on the page exactly when its post is accepted ----------------------------------

@@ -261,13 +261,20 @@ def test_the_reviewers_home_counts_what_awaits_their_review(client, w, who, coun
     assert 'href="/work/suggestions/review/"' in section.group(0)
 
 
-@pytest.mark.parametrize("who", ["leader", "unit", "citizen"])
-def test_other_homes_have_no_suggestion_figures(client, w, who):
+# The administrator's home links to the suggestions; the leader's home is the dashboards'
+# overview, without the to-do panels.
+@pytest.mark.parametrize(
+    ("who", "link"), [("admin", True), ("leader", False), ("unit", False), ("citizen", False)]
+)
+def test_other_homes_have_no_suggestion_figures(client, w, who, link):
     submitted(w)
     client.force_login(user_of(w, who))
     response = client.get(reverse("accounts:home"))
     assert response.status_code == 200
-    assert "suggestion-todo-heading" not in response.content.decode()
+    page = response.content.decode()
+    assert "待阅看" not in page
+    assert ("suggestion-todo-heading" in page) == link
+    assert ('href="/work/suggestions/"' in page) == link
 
 
 def test_a_handling_unit_sees_neither_the_versions_nor_the_reviews(client, w):
