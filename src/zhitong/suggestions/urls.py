@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhitong.suggestions import views, views_figures
+from zhitong.suggestions import views, views_draft, views_figures
 
 app_name = "suggestions"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     # helper-figs: the per-unit figures (三评价) and their export.
     path("units/", views_figures.unit_figures_view, name="unit_figures"),
     path("units/export/", views_figures.unit_figures_export_view, name="unit_figures_export"),
+    # 提 · 阅看: the deputy's draft and the review (views_draft).
+    path("new/", views_draft.draft_new_view, name="new"),
+    path("review/", views_draft.review_queue_view, name="review_queue"),
+    path("<int:pk>/edit/", views_draft.draft_edit_view, name="edit"),
+    path("<int:pk>/files/", views_draft.files_add_view, name="files_add"),
+    path("<int:pk>/files/<int:file_id>/", views_draft.file_view, name="file"),
+    path("<int:pk>/invite/", views_draft.invite_view, name="invite"),
+    path("<int:pk>/respond/", views_draft.respond_view, name="respond"),
+    path("<int:pk>/submit/", views_draft.submit_view, name="submit"),
+    path("<int:pk>/withdraw/", views_draft.withdraw_view, name="withdraw"),
+    path("<int:pk>/review/", views_draft.review_view, name="review"),
 ]

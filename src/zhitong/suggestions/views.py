@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhitong.opinions import forms_work, views_work
 from zhitong.opinions import selectors as opinion_selectors
+from zhitong.suggestions import views_draft
 from zhitong.suggestions.panels import shown_panels
 from zhitong.suggestions.selectors import access_suggestion, suggestions_visible_to
 from zhitong.suggestions.services import suggestion_raise_from_opinions
@@ -55,10 +56,9 @@ def detail_view(request, pk):
 @require_GET
 def list_view(request):
     """The suggestions this user may see, newest first, 50 a page."""
+    suggestions, extra = views_draft.list_sections(request, suggestions_visible_to(request.user))
     page = Paginator(
-        suggestions_visible_to(request.user)
-        .select_related("lead_deputy", "session__term", "category")
-        .order_by("-id"),
+        suggestions.select_related("lead_deputy", "session__term", "category").order_by("-id"),
         50,
     ).get_page(request.GET.get("page"))
-    return render(request, "suggestions/list.html", {"page": page})
+    return render(request, "suggestions/list.html", {"page": page, **extra})
