@@ -29,7 +29,7 @@ from zhitong.suggestions.models import CongressSession, CoSigner, Suggestion
 from zhitong.suggestions.selectors_staff import BOOKLET_JOB, REGISTERED_OR_LATER
 
 # Suggestions laid out together (and reported done together).
-CHUNK = 25
+CHUNK = 50
 
 __all__ = ["BOOKLET_JOB", "booklet_entries", "booklet_label", "booklet_pdf", "build_booklet"]
 

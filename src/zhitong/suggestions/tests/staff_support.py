@@ -57,13 +57,14 @@ def reviewed(w, title="关于加快老旧小区加装电梯的建议", **kw):
     return s
 
 
-def registered(w, title="关于加快老旧小区加装电梯的建议", *, co_units=None, **kw):
-    s = reviewed(w, title, **kw)
+def registered(w, title="关于加快老旧小区加装电梯的建议", *, co_units=None, category=None, **kw):
+    category = category or w.category
+    s = reviewed(w, title, category=category, **kw)
     with time_machine.travel(moment(DRAFT_DAY), tick=False):
         services.suggestion_register(
             suggestion=s,
             by=w.staff,
-            category=w.category,
+            category=category,
             lead=w.housing,
             co_units=[w.roads] if co_units is None else co_units,
         )
