@@ -71,8 +71,8 @@ class QueueFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("标题包含"), required=False, max_length=100)
 
-    def __init__(self, data=None, *, user):
-        super().__init__(data)
+    def __init__(self, data=None, files=None, *, user):
+        super().__init__(data, files)
         districts = selectors_staff.staff_districts(user)
         self.fields["session"].queryset = CongressSession.objects.filter(
             district__in=districts
@@ -109,8 +109,8 @@ class QueueFilterForm(forms.Form):
 class _SuggestionForm(forms.Form):
     """A form about one suggestion, whose choices are its district's."""
 
-    def __init__(self, data=None, *, suggestion: Suggestion, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, **kwargs):
+        super().__init__(data, files, **kwargs)
         self.suggestion = suggestion
         district = suggestion.district
         for name, field in self.fields.items():
@@ -161,8 +161,8 @@ class RegisterForm(_SuggestionForm, _KeyFields):
 
     field_order = ["category", "session", "lead", "co_units", "is_key", "key_leader"]
 
-    def __init__(self, data=None, *, suggestion: Suggestion, **kwargs):
-        super().__init__(data, suggestion=suggestion, **kwargs)
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, **kwargs):
+        super().__init__(data, files, suggestion=suggestion, **kwargs)
         self.fields["category"].queryset = _categories()
         self.fields["session"].queryset = selectors_staff.district_sessions(suggestion.district)
         if data is None:
@@ -204,8 +204,8 @@ class ProposeForm(_SuggestionForm):
         label=_("拟协办单位"), queryset=HandlingUnit.objects.none(), required=False
     )
 
-    def __init__(self, data=None, *, suggestion: Suggestion, **kwargs):
-        super().__init__(data, suggestion=suggestion, **kwargs)
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, **kwargs):
+        super().__init__(data, files, suggestion=suggestion, **kwargs)
         if data is None:
             self.initial.update(
                 lead=suggestion.proposed_lead_id,
@@ -217,8 +217,8 @@ class ProposeForm(_SuggestionForm):
 class KeyForm(_SuggestionForm, _KeyFields):
     """重点督办: mark or unmark, with the leading director."""
 
-    def __init__(self, data=None, *, suggestion: Suggestion, **kwargs):
-        super().__init__(data, suggestion=suggestion, **kwargs)
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, **kwargs):
+        super().__init__(data, files, suggestion=suggestion, **kwargs)
         if data is None:
             self.initial.update(is_key=suggestion.is_key, key_leader=suggestion.key_leader_id)
 
@@ -244,8 +244,8 @@ class ReassignForm(_SuggestionForm):
         error_messages={"required": _("请选择承办单位。")},
     )
 
-    def __init__(self, data=None, *, suggestion: Suggestion, refused=(), **kwargs):
-        super().__init__(data, suggestion=suggestion, **kwargs)
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, refused=(), **kwargs):
+        super().__init__(data, files, suggestion=suggestion, **kwargs)
         self.fields["refused"].queryset = Assignment.objects.filter(
             pk__in=[a.pk for a in refused]
         ).select_related("unit")
@@ -273,8 +273,8 @@ class AssignBatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, data=None, *, awaiting, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data=None, files=None, *, awaiting, **kwargs):
+        super().__init__(data, files, **kwargs)
         self.fields["suggestions"].queryset = awaiting
 
 
@@ -302,8 +302,8 @@ class SettingsForm(forms.ModelForm):
             "government_office",
         ]
 
-    def __init__(self, data=None, *, district: Region, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data=None, files=None, *, district: Region, **kwargs):
+        super().__init__(data, files, **kwargs)
         field = self.fields["government_office"]
         field.queryset = selectors_staff.district_units(district)
         field.error_messages["invalid_choice"] = OTHER_DISTRICT_UNIT
@@ -338,8 +338,10 @@ class SessionForm(forms.Form):
     opens_on = forms.DateField(label=_("开幕日期"), widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label=_("闭幕日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data=None, *, district: Region, editing: CongressSession | None = None):
-        super().__init__(data)
+    def __init__(
+        self, data=None, files=None, *, district: Region, editing: CongressSession | None = None
+    ):
+        super().__init__(data, files)
         self.fields["term"].queryset = Term.objects.filter(region=district).order_by("-number")
         if editing is not None:
             del self.fields["term"]
@@ -363,6 +365,6 @@ class BookletForm(forms.Form):
         error_messages={"required": _("请选择会议。"), "invalid_choice": _("请选择本区的会议。")},
     )
 
-    def __init__(self, data=None, *, district: Region):
-        super().__init__(data)
+    def __init__(self, data=None, files=None, *, district: Region):
+        super().__init__(data, files)
         self.fields["session"].queryset = selectors_staff.district_sessions(district)
