@@ -10,7 +10,11 @@ class SuggestionsConfig(AppConfig):
 
     def ready(self):
         from zhitong.handling.registry import register
-        from zhitong.suggestions import rules, verbs  # noqa: F401 (permissions, the timeline's verbs)
+        from zhitong.suggestions import (  # noqa: F401 (permissions, the timeline's verbs)
+            booklet,  # noqa: F401 (the booklet job kind)
+            rules,
+            verbs,
+        )
         from zhitong.suggestions.handling import SuggestionProcess
 
         register(SuggestionProcess())

@@ -16,6 +16,7 @@ from importlib import import_module
 PANEL_MODULES = (
     "zhitong.suggestions.panels_core",
     "zhitong.suggestions.panels_draft",
+    "zhitong.suggestions.panels_staff",
 )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhitong.suggestions import views, views_draft, views_figures
+from zhitong.suggestions import views, views_draft, views_figures, views_staff
 
 app_name = "suggestions"
 urlpatterns = [
@@ -23,4 +23,17 @@ urlpatterns = [
     path("<int:pk>/submit/", views_draft.submit_view, name="submit"),
     path("<int:pk>/withdraw/", views_draft.withdraw_view, name="withdraw"),
     path("<int:pk>/review/", views_draft.review_view, name="review"),
+    # 交: the staff's pages (views_staff).
+    path("queue/", views_staff.queue_view, name="queue"),
+    path("<int:pk>/register/", views_staff.register_view, name="register"),
+    path("<int:pk>/propose/", views_staff.propose_view, name="propose"),
+    path("<int:pk>/key/", views_staff.mark_key_view, name="mark_key"),
+    path("<int:pk>/reassign/", views_staff.reassign_view, name="reassign"),
+    path("meeting/", views_staff.meeting_view, name="meeting"),
+    path("settings/", views_staff.settings_view, name="settings"),
+    path("sessions/", views_staff.sessions_view, name="sessions"),
+    path("sessions/<int:pk>/", views_staff.session_edit_view, name="session_edit"),
+    path("booklet/", views_staff.booklet_view, name="booklet"),
+    path("booklet/<int:pk>/", views_staff.booklet_job_view, name="booklet_job"),
+    path("booklet/<int:pk>/download/", views_staff.booklet_download_view, name="booklet_download"),
 ]

@@ -80,8 +80,23 @@ def _arguments(form_class, world) -> dict:
         "places": [world["street"]],
         "station": world["station"],
         "regions": Region.objects.all(),
+        "district": world["district"],
+        "awaiting": _suggestions().objects.all(),
     }
+    if "suggestion" in params:
+        known["suggestion"] = _suggestions().objects.create(
+            title="建议",
+            lead_deputy=f.DeputyFactory(district=world["district"]),
+            district=world["district"],
+            created_by=user,
+        )
     return {name: value for name, value in known.items() if name in params}
+
+
+def _suggestions():
+    from zhitong.suggestions.models import Suggestion
+
+    return Suggestion
 
 
 def _forms_to_check(world):
