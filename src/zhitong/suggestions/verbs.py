@@ -33,6 +33,11 @@ class SuggestionVerb(models.TextChoices):
     RECEPTION = "suggestion_reception", gettext_lazy("主任接待日现场督办")
     QUALITY_REVIEW = "quality_review", gettext_lazy("质量评审")
     PROBLEM_ANSWER = "quality_problem_answer", gettext_lazy("反馈评审问题整改情况")
+    # On a reception day (主任接待日) and a committee (专工委), not on a suggestion.
+    RECEPTION_DAY = "reception_day", gettext_lazy("安排主任接待日")
+    RECEPTION_AGENDA = "reception_agenda", gettext_lazy("调整主任接待日议程")
+    RECEPTION_HELD = "reception_held", gettext_lazy("主任接待日已举行")
+    COMMITTEE_SAVE = "committee_save", gettext_lazy("设置专工委对口")
 
 
 def _review(data: dict) -> str:
