@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from importlib import import_module
 
 # The modules that register panels (imported once, in this order).
-PANEL_MODULES = ("zhitong.suggestions.panels_core",)
+PANEL_MODULES = (
+    "zhitong.suggestions.panels_core",
+    "zhitong.suggestions.panels_supervision",
+)
 
 
 @dataclass(frozen=True)
