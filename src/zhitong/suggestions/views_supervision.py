@@ -490,7 +490,8 @@ def committee_edit_view(request, pk):
 def followed_view(request):
     """对口建议: the suggestions of the categories the user's committees follow."""
     committees = sel.committees_of_member(request.user)
-    if not committees:
+    # Committees' members are the district's staff; a member of none sees why it is empty.
+    if not committees and not sel.staff_districts(request.user):
         raise PermissionDenied(_("您不是专工委的工作人员。"))
     page = _page(request, sel.followed_suggestions(request.user))
     return render(

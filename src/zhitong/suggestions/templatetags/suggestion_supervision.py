@@ -25,3 +25,33 @@ def key_suggestions_led(context):
 def aspect_label(value: str) -> str:
     """The label of a quality problem's aspect (合规, 文书, 效果)."""
     return str(ASPECTS.get(value, value))
+
+
+@register.inclusion_tag("suggestions/supervision/_links.html", takes_context=True)
+def supervision_links(context):
+    """The supervision and quality review pages this user works on (督 · 评), for their home:
+    reception days, committees and the suggestions followed (staff), the problem lists. By
+    role and scope alone (no query), but for a unit's count of problems to answer."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from zhitong.core.roles import Role
+    from zhitong.core.scoping import is_unrestricted, scope_region_path
+    from zhitong.suggestions import selectors_supervision as sel
+
+    user = context["user"]
+    role = getattr(user, "role", None)
+    links = []
+    scoped = is_unrestricted(user) or scope_region_path(user) is not None
+    if role == Role.LEADER:
+        links.append((reverse("suggestions:key_led"), _("我领衔督办的建议"), None))
+    if scoped and (role in (Role.STAFF, Role.LEADER) or is_unrestricted(user)):
+        links.append((reverse("suggestions:reception_days"), _("主任接待日"), None))
+        links.append((reverse("suggestions:district_problems"), _("质量评审问题"), None))
+    if scoped and (role == Role.STAFF or is_unrestricted(user)):
+        links.append((reverse("suggestions:committees"), _("专工委对口"), None))
+        links.append((reverse("suggestions:followed"), _("对口建议"), None))
+    if role == Role.UNIT and getattr(user, "unit_id", None):
+        outstanding = sel.problems_of_unit(user).filter(answered_at__isnull=True).count()
+        links.append((reverse("suggestions:unit_problems"), _("质量评审反馈问题清单"), outstanding))
+    return {"links": links}

@@ -316,6 +316,7 @@ def test_bad_reception_posts_are_refused(client, w):
 def test_who_may_set_committees(client, w, who, status):
     login(client, w, who)
     assert client.get(reverse("suggestions:committees")).status_code == status
+    assert client.get(reverse("suggestions:followed")).status_code == status
     response = client.post(
         reverse("suggestions:committees"),
         {"name": "城建环保工委", "categories": [str(w.category.pk)], "members": [str(w.staff.pk)]},
@@ -326,7 +327,7 @@ def test_who_may_set_committees(client, w, who, status):
 
 def test_committees_are_edited_and_their_members_follow_their_suggestions(client, w):
     login(client, w, "staff")
-    assert client.get(reverse("suggestions:followed")).status_code == 403
+    assert "您还不是任何专工委的工作人员" in client.get(reverse("suggestions:followed")).text
     client.post(reverse("suggestions:committees"), {"name": "城建环保工委"})
     committee = Committee.objects.get()
     url = reverse("suggestions:committee_edit", args=[committee.pk])
@@ -447,3 +448,24 @@ def test_bad_quality_posts_are_refused(client, w):
     assert "该问题已经反馈过整改情况" in response.content.decode()
     problem.refresh_from_db()
     assert problem.answer == "已整改。"
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("staff", ["reception_days", "district_problems", "committees", "followed"]),
+        ("leader", ["key_led", "reception_days", "district_problems"]),
+        ("unit", ["unit_problems"]),
+        ("deputy", []),
+    ],
+)
+def test_homes_link_to_the_supervision_pages(client, w, who, links):
+    reviewed(w)
+    login(client, w, who)
+    html = client.get(reverse("accounts:home")).content.decode()
+    every = ["key_led", "reception_days", "district_problems", "committees", "followed"]
+    every.append("unit_problems")
+    for name in every:
+        assert (f'href="{reverse(f"suggestions:{name}")}"' in html) == (name in links), name
+    if who == "unit":
+        assert "1 待反馈" in html
