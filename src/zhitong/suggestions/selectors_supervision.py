@@ -185,6 +185,47 @@ def reception_items(day: ReceptionDay) -> list[ReceptionItem]:
 
 
 @dataclass(frozen=True)
+class DayEvent:
+    occurred_at: datetime.datetime
+    label: str
+    actor_name: str
+    summary: str
+
+
+def reception_day_history(day: ReceptionDay) -> list[DayEvent]:
+    """What was done to the day (planned, its agenda proposed and adjusted, held), oldest
+    first."""
+    from zhitong.core import vocabulary
+    from zhitong.core.events import events_for
+
+    rows = []
+    for event in events_for(day):
+        data = event.data or {}
+        if "added" in data:
+            summary = _("列入建议 #%(id)s") % {"id": data["added"].get("suggestion")}
+        elif "removed" in data:
+            summary = _("移出建议 #%(id)s") % {"id": data["removed"].get("suggestion")}
+        elif "moved" in data:
+            summary = _("建议 #%(id)s 调整到第%(n)s位") % {
+                "id": data["moved"].get("suggestion"),
+                "n": data["moved"].get("position"),
+            }
+        elif "proposed" in data:
+            summary = _("按规则生成%(n)s件") % {"n": len(data["proposed"])}
+        else:
+            summary = ""
+        rows.append(
+            DayEvent(
+                occurred_at=event.occurred_at,
+                label=vocabulary.label(event.verb),
+                actor_name=event.actor_name or _("系统"),
+                summary=str(summary),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class Proposed:
     suggestion: Suggestion
     reason: str

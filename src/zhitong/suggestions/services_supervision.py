@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +49,7 @@ from zhitong.suggestions.services import (
     _record,
     _require,
     _text,
+    notifications_api,
 )
 from zhitong.suggestions.verbs import SuggestionVerb
 from zhitong.units.models import Category, HandlingUnit
@@ -84,6 +86,21 @@ def _check_past(day, *, field: str) -> datetime.date:
     if day > timezone.localdate():
         raise SuggestionError("future_date", _("%(field)s不能晚于今天。") % {"field": field})
     return day
+
+
+PROBLEM_TASK = "quality_problem"
+
+
+def _tell(*, recipients, verb: str, text: str, url: str, subject, task: bool = False) -> None:
+    """Notify after the commit (`recipients`: a function of the notifications API)."""
+
+    def send():
+        api = notifications_api()
+        users = [user for user in recipients(api) if user is not None and user.is_active]
+        if users:
+            api.notify(recipients=users, verb=verb, text=text, url=url, subject=subject, task=task)
+
+    transaction.on_commit(send, robust=True)
 
 
 # --- 领衔督办: supervision activities on key suggestions ---------------------------------------
@@ -184,6 +201,14 @@ def reception_day_create(
     day = ReceptionDay.objects.create(
         district=district, held_on=held_on, director=director, place=place, created_by=by
     )
+    _tell(
+        recipients=lambda api: [director],
+        verb="reception_day",
+        text=_("请您于%(date)s接待代表（主任接待日）%(place)s")
+        % {"date": held_on.isoformat(), "place": place},
+        url=reverse("suggestions:reception_day", args=[day.pk]),
+        subject=day,
+    )
     _day_event(
         day,
         by=by,
@@ -212,7 +237,7 @@ def _renumber(day: ReceptionDay, order: list[int] | None = None) -> None:
     if order is not None:
         rank = {pk: n for n, pk in enumerate(order)}
         items.sort(key=lambda item: rank.get(item.pk, len(rank)))
-    # Two passes: positions are free to move (no unique constraint, but keep them tidy).
+    # Positions carry no unique constraint: each row is saved once, in its new place.
     for number, item in enumerate(items, 1):
         if item.position != number:
             item.position = number
@@ -533,6 +558,16 @@ def quality_review_record(
     rows = QualityProblem.objects.bulk_create(
         [QualityProblem(review=review, unit=p.unit, axis=p.aspect, text=p.text) for p in checked]
     )
+    for row in rows:
+        _tell(
+            recipients=lambda api, unit=row.unit: list(api.recipients_for_unit(unit)),
+            verb=PROBLEM_TASK,
+            text=_("质量评审发现问题，请反馈整改情况：%(title)s（%(text)s）")
+            % {"title": suggestion.title, "text": row.text[:40]},
+            url=reverse("suggestions:unit_problems"),
+            subject=row,
+            task=True,
+        )
     _record(
         suggestion,
         by=by,
@@ -577,6 +612,10 @@ def quality_problem_answer(*, problem: QualityProblem, by, answer: str) -> Quali
     problem.answered_at = timezone.now()
     problem.answered_by = by
     problem.save(update_fields=["answer", "answered_at", "answered_by"])
+    transaction.on_commit(
+        lambda: notifications_api().tasks_done(subject=problem, verb=PROBLEM_TASK, by=by),
+        robust=True,
+    )
     _record(
         suggestion,
         by=by,

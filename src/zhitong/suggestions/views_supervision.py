@@ -267,6 +267,7 @@ def _day_context(request, day: ReceptionDay, bound: dict) -> dict:
         "agenda_min": sel.AGENDA_MIN,
         "agenda_max": sel.AGENDA_MAX,
         "action_error": bound.get("error", ""),
+        "history": sel.reception_day_history(day),
     }
 
 

@@ -253,6 +253,7 @@ def test_staff_plan_a_day_propose_adjust_record_and_hold_it(client, w):
     assert [i.suggestion_id for i in items] == [*(s.pk for s in rows), w.s.pk]
     html = client.get(reverse("suggestions:reception_day", args=[day.pk])).content.decode()
     assert "答复超期（期限2026-03-01）" in html and f'id="form-outcome-{items[0].pk}"' in html
+    assert "按规则生成13件" in html and "安排主任接待日" in html
     response = client.post(
         reverse("suggestions:reception_outcome", args=[day.pk, items[0].pk]),
         {f"o{items[0].pk}-outcome": "住建局现场承诺月底前答复。"},

@@ -456,3 +456,43 @@ def test_bad_quality_input_changes_nothing(w):
             effect="good",
         )
     assert not_replied.value.code == "invalid_transition"
+
+
+def test_the_unit_is_given_a_task_per_problem_closed_by_its_answer(
+    w, django_capture_on_commit_callbacks
+):
+    from zhitong.notifications.models import Notification
+
+    s = reviewed_world(w)
+    with at(D(2026, 4, 5)), django_capture_on_commit_callbacks(execute=True):
+        sup.quality_review_record(
+            suggestion=s,
+            by=w.staff,
+            round=1,
+            compliance="good",
+            writing="good",
+            effect="poor",
+            problems=[problem(w.housing), problem(w.roads)],
+        )
+    tasks = Notification.objects.filter(verb="quality_problem", task=True)
+    assert {n.recipient for n in tasks} == {w.unit, w.co_unit}
+    mine = QualityProblem.objects.get(unit=w.housing)
+    with at(D(2026, 4, 6)), django_capture_on_commit_callbacks(execute=True):
+        sup.quality_problem_answer(problem=mine, by=w.unit, answer="已整改。")
+    assert tasks.get(recipient=w.unit).done_at is not None
+    assert tasks.get(recipient=w.co_unit).done_at is None
+
+
+def test_the_director_is_told_of_the_day(w, django_capture_on_commit_callbacks):
+    from zhitong.notifications.models import Notification
+
+    with at(D(2026, 4, 5)), django_capture_on_commit_callbacks(execute=True):
+        sup.reception_day_create(
+            by=w.staff,
+            district=w.district,
+            held_on=D(2026, 4, 20),
+            director=w.leader,
+            place="区人大",
+        )
+    told = Notification.objects.get(verb="reception_day")
+    assert told.recipient == w.leader and "2026-04-20" in told.text
