@@ -26,7 +26,9 @@ def supervision(request, suggestion):
     return {
         "activities": activities,
         "leader": suggestion.key_leader,
-        "form": (_bound(request, "activity") or forms.ActivityForm()) if may_record else None,
+        "form": (_bound(request, "activity") or forms.ActivityForm(prefix="activity"))
+        if may_record
+        else None,
     }
 
 
@@ -44,7 +46,10 @@ def quality(request, suggestion):
         return {
             "reviews": reviews,
             "aspects": ASPECTS,
-            "form": (_bound(request, "quality") or forms.QualityReviewForm(rounds=rounds))
+            "form": (
+                _bound(request, "quality")
+                or forms.QualityReviewForm(prefix="quality", rounds=rounds)
+            )
             if rounds
             else None,
             "problems": (

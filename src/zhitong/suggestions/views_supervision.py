@@ -72,7 +72,7 @@ def activity_view(request, pk):
         "suggestions.supervise_suggestion", suggestion
     ):
         raise PermissionDenied(_("只有领衔督办的主任会议成员和工作人员可以记录督办活动。"))
-    form = forms.ActivityForm(request.POST)
+    form = forms.ActivityForm(request.POST, prefix="activity")
     if not form.is_valid():
         return _refused(request, suggestion, "activity", form)
     try:
@@ -92,7 +92,9 @@ def quality_review_view(request, pk):
         raise PermissionDenied(_("只有本区人大常委会的工作人员可以进行质量评审。"))
     units = sel.suggestion_units(suggestion)
     form = forms.QualityReviewForm(
-        request.POST, rounds=services.quality_rounds_open(request.user, suggestion)
+        request.POST,
+        prefix="quality",
+        rounds=services.quality_rounds_open(request.user, suggestion),
     )
     problems = forms.ProblemFormSet(request.POST, prefix="problem", units=units)
     bound = {"quality": form, "problems": problems}

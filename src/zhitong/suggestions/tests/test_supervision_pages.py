@@ -60,16 +60,17 @@ def page(client, url):
 
 
 def activity_post(**kw):
-    return {"kind": "meeting", "held_on": "2026-04-03", "note": "召开督办座谈会。", **kw}
+    data = {"kind": "meeting", "held_on": "2026-04-03", "note": "召开督办座谈会。", **kw}
+    return {f"activity-{key}": value for key, value in data.items()}
 
 
 def quality_post(round_=1, problems=(), **kw):
     data = {
-        "round": str(round_),
-        "compliance": "good",
-        "writing": "fair",
-        "effect": "poor",
-        "comment": "答复针对性不强。",
+        "quality-round": str(round_),
+        "quality-compliance": "good",
+        "quality-writing": "fair",
+        "quality-effect": "poor",
+        "quality-comment": "答复针对性不强。",
         "problem-TOTAL_FORMS": "3",
         "problem-INITIAL_FORMS": "0",
         "problem-MIN_NUM_FORMS": "0",
@@ -125,6 +126,7 @@ def test_a_recorded_activity_shows_on_the_page_and_the_leaders_lists(client, w):
     assert response.status_code == 302
     html = client.get(reverse("suggestions:detail", args=[w.s.pk])).content.decode()
     assert "召开督办座谈会。" in html and "督办座谈" in html
+    assert "2026-04-03 督办座谈" in html  # on the timeline
     led = client.get(reverse("suggestions:key_led")).content.decode()
     assert w.s.title in led and "2026-04-03" in led
     home = client.get(reverse("accounts:home")).content.decode()
@@ -437,6 +439,8 @@ def test_bad_quality_posts_are_refused(client, w):
     assert not QualityReview.objects.exists()
     response = client.post(url, quality_post(problems=[(w.housing.pk, "effect", "未回应。")]))
     assert response.status_code == 302
+    html = client.get(reverse("suggestions:detail", args=[w.s.pk])).content.decode()
+    assert "答复后评审 · 合规好，文书较好，效果差；发现问题1个" in html
     response = client.post(url, quality_post())
     assert response.status_code == 400 and "已经进行过答复后评审" in response.content.decode()
     assert QualityReview.objects.count() == 1
