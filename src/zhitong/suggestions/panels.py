@@ -17,6 +17,7 @@ PANEL_MODULES = (
     "zhitong.suggestions.panels_core",
     "zhitong.suggestions.panels_draft",
     "zhitong.suggestions.panels_staff",
+    "zhitong.suggestions.panels_supervision",
 )
 
 

@@ -33,6 +33,11 @@ class SuggestionVerb(models.TextChoices):
     RECEPTION = "suggestion_reception", gettext_lazy("主任接待日现场督办")
     QUALITY_REVIEW = "quality_review", gettext_lazy("质量评审")
     PROBLEM_ANSWER = "quality_problem_answer", gettext_lazy("反馈评审问题整改情况")
+    # On a reception day (主任接待日) and a committee (专工委), not on a suggestion.
+    RECEPTION_DAY = "reception_day", gettext_lazy("安排主任接待日")
+    RECEPTION_AGENDA = "reception_agenda", gettext_lazy("调整主任接待日议程")
+    RECEPTION_HELD = "reception_held", gettext_lazy("主任接待日已举行")
+    COMMITTEE_SAVE = "committee_save", gettext_lazy("设置专工委对口")
 
 
 def _review(data: dict) -> str:
@@ -60,6 +65,39 @@ def _commitment(data: dict) -> str:
     return str(data.get("text", ""))[:60]
 
 
+def _supervision(data: dict) -> str:
+    return " ".join(str(part) for part in (data.get("held_on"), data.get("kind_label")) if part)
+
+
+def _reception(data: dict) -> str:
+    director = (data.get("director") or {}).get("name", "")
+    return _("%(date)s 主任接待日（%(director)s）") % {
+        "date": data.get("held_on", ""),
+        "director": director,
+    }
+
+
+_GRADES = {"good": gettext_lazy("好"), "fair": gettext_lazy("较好"), "poor": gettext_lazy("差")}
+
+
+def _quality(data: dict) -> str:
+    grades = _("合规%(c)s，文书%(w)s，效果%(e)s") % {
+        "c": _GRADES.get(data.get("compliance", ""), ""),
+        "w": _GRADES.get(data.get("writing", ""), ""),
+        "e": _GRADES.get(data.get("effect", ""), ""),
+    }
+    problems = len(data.get("problems") or [])
+    text = f"{data.get('round_label', '')} · {grades}"
+    if problems:
+        text += _("；发现问题%(n)s个") % {"n": problems}
+    return text
+
+
+def _problem(data: dict) -> str:
+    unit = (data.get("unit") or {}).get("name", "")
+    return f"{unit}：{str(data.get('text', ''))[:60]}"
+
+
 register(
     SuggestionVerb,
     {
@@ -72,9 +110,9 @@ register(
         SuggestionVerb.COMMITMENT_REPORT: {"note_unit": True, "describe": _commitment},
         SuggestionVerb.COMMITMENT_VERIFY: {"note_unit": True, "describe": _commitment},
         SuggestionVerb.COMMITMENT_OVERDUE: {"describe": _commitment},
-        SuggestionVerb.SUPERVISION: {"note_unit": True},
-        SuggestionVerb.RECEPTION: {"note_unit": True},
-        SuggestionVerb.QUALITY_REVIEW: {"note_unit": True},
-        SuggestionVerb.PROBLEM_ANSWER: {"note_unit": True},
+        SuggestionVerb.SUPERVISION: {"note_unit": True, "describe": _supervision},
+        SuggestionVerb.RECEPTION: {"note_unit": True, "describe": _reception},
+        SuggestionVerb.QUALITY_REVIEW: {"note_unit": True, "describe": _quality},
+        SuggestionVerb.PROBLEM_ANSWER: {"note_unit": True, "describe": _problem},
     },
 )
