@@ -1128,6 +1128,12 @@ def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
     return recorded
 
 
+def processes_daily(*, today: datetime.date | None = None) -> int:
+    """Each registered process's own daily check (Process.daily); how many it recorded."""
+    today = today or timezone.localdate()
+    return sum(process.daily(today) for process in processes().values())
+
+
 def _record_passing(assignment: Assignment, today: datetime.date) -> bool:
     with transaction.atomic():
         process = process_for(assignment.case.process)

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from importlib import import_module
 
 # The modules that register panels (imported once, in this order).
-PANEL_MODULES = ("zhitong.suggestions.panels_core",)
+PANEL_MODULES = (
+    "zhitong.suggestions.panels_core",
+    # 办 · 评: assignments, replies, rating, commitments (helper-unit).
+    "zhitong.suggestions.panels_handling",
+)
 
 
 @dataclass(frozen=True)

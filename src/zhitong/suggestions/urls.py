@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from zhitong.suggestions import views
+from zhitong.suggestions import views, views_handling
 
 app_name = "suggestions"
 urlpatterns = [
@@ -10,3 +10,5 @@ urlpatterns = [
     path("", views.list_view, name="list"),
     path("<int:pk>/", views.detail_view, name="detail"),
 ]
+# 办 · 评, the two ledgers and their exports, a unit's ratings (helper-unit).
+urlpatterns += views_handling.urlpatterns
