@@ -60,8 +60,20 @@ def _done(request, suggestion, message: str, anchor: str = "panel-handling"):
     return redirect(reverse("suggestions:detail", args=[suggestion.pk]) + f"#{anchor}")
 
 
-def _act(request, suggestion, *, allowed: bool, key: str, form_class, run, success, **kwargs):
-    """The shape of every act: who may act (403), the form, the service."""
+def _act(
+    request,
+    suggestion,
+    *,
+    allowed: bool,
+    key: str,
+    form_class,
+    run,
+    success,
+    anchor: str = "panel-handling",
+    **kwargs,
+):
+    """The shape of every act: who may act (403), the form (`kwargs` are its own), the
+    service."""
     if not allowed:
         raise PermissionDenied(_("你无权办理这件建议。"))
     form = form_class(request.POST, request.FILES, prefix=key, **kwargs) if form_class else None
@@ -71,7 +83,7 @@ def _act(request, suggestion, *, allowed: bool, key: str, form_class, run, succe
         run(form.cleaned_data if form is not None else {})
     except HandlingError as error:  # SuggestionError too
         return _refused(request, suggestion, key, form, str(error))
-    return _done(request, suggestion, success, kwargs.get("anchor", "panel-handling"))
+    return _done(request, suggestion, success, anchor)
 
 
 def _assignment_of(suggestion, aid: int) -> Assignment:
