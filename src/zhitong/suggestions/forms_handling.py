@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from zhitong.core.forms import MultipleFileField
 from zhitong.handling.deadlines import MAX_EXTENSION_MONTHS
 from zhitong.handling.models import GIVEN_SCORE_CHOICES, Rating
+from zhitong.regions.models import Region
 from zhitong.suggestions.handling import RESULT_CLASSES
-from zhitong.suggestions.models import NOTE_LIMIT, Commitment, Contact
+from zhitong.suggestions.models import NOTE_LIMIT, Commitment, CongressSession, Contact
 from zhitong.suggestions.services import FILE_LIMIT, FILES_PER_UPLOAD
+from zhitong.units.models import HandlingUnit
 
 # Commitment rows offered on the reply form (no JavaScript: fixed rows, empty ones ignored).
 COMMITMENT_ROWS = 5
@@ -145,18 +147,28 @@ class DeadlineForm(forms.Form):
     reason = _note(_("调整理由"), rows=2)
 
 
+def _or_none(queryset, model):
+    return queryset if queryset is not None else model.objects.none()
+
+
+def _choices(form, units, streets, sessions) -> None:
+    form.fields["unit"].queryset = _or_none(units, HandlingUnit)
+    form.fields["street"].queryset = _or_none(streets, Region)
+    form.fields["session"].queryset = _or_none(sessions, CongressSession)
+
+
 class _UnitChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
 
 class ReassignForm(forms.Form):
-    unit = _UnitChoice(label=_("改派给"), queryset=None)
+    unit = _UnitChoice(label=_("改派给"), queryset=HandlingUnit.objects.none())
     reason = _note(_("改派理由"), rows=2)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, unit_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        self.fields["unit"].queryset = _or_none(unit_choices, HandlingUnit)
 
 
 class RateForm(forms.Form):
@@ -202,9 +214,11 @@ class CommitmentFilterForm(forms.Form):
         label=_("落实状态"), required=False, choices=[("", _("全部")), *Commitment.State.choices]
     )
     overdue = forms.BooleanField(label=_("只看逾期未落实"), required=False)
-    unit = _UnitChoice(label=_("承办单位"), required=False, queryset=None)
-    street = forms.ModelChoiceField(label=_("街道"), required=False, queryset=None)
-    session = forms.ModelChoiceField(label=_("所属会议"), required=False, queryset=None)
+    unit = _UnitChoice(label=_("承办单位"), required=False, queryset=HandlingUnit.objects.none())
+    street = forms.ModelChoiceField(label=_("街道"), required=False, queryset=Region.objects.none())
+    session = forms.ModelChoiceField(
+        label=_("所属会议"), required=False, queryset=CongressSession.objects.none()
+    )
     month = forms.CharField(
         label=_("承诺完成月份"),
         required=False,
@@ -212,11 +226,11 @@ class CommitmentFilterForm(forms.Form):
         help_text=_("格式：2026-06"),
     )
 
-    def __init__(self, *args, units=None, streets=None, sessions=None, **kwargs):
+    def __init__(
+        self, *args, unit_choices=None, street_choices=None, session_choices=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["street"].queryset = streets
-        self.fields["session"].queryset = sessions
+        _choices(self, unit_choices, street_choices, session_choices)
 
     def clean_month(self):
         value = (self.cleaned_data.get("month") or "").strip()
@@ -234,15 +248,23 @@ class CommitmentFilterForm(forms.Form):
 class HandlingLedgerFilterForm(forms.Form):
     """The suggestion handling ledger's filters (GET)."""
 
-    session = forms.ModelChoiceField(label=_("所属会议"), required=False, queryset=None)
+    session = forms.ModelChoiceField(
+        label=_("所属会议"), required=False, queryset=CongressSession.objects.none()
+    )
     status = forms.ChoiceField(label=_("状态"), required=False)
-    unit = _UnitChoice(label=_("主办单位"), required=False, queryset=None)
-    street = forms.ModelChoiceField(label=_("街道"), required=False, queryset=None)
+    unit = _UnitChoice(label=_("主办单位"), required=False, queryset=HandlingUnit.objects.none())
+    street = forms.ModelChoiceField(label=_("街道"), required=False, queryset=Region.objects.none())
     overdue = forms.BooleanField(label=_("只看超期未答复"), required=False)
 
-    def __init__(self, *args, units=None, streets=None, sessions=None, statuses=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        unit_choices=None,
+        street_choices=None,
+        session_choices=None,
+        statuses=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["street"].queryset = streets
-        self.fields["session"].queryset = sessions
+        _choices(self, unit_choices, street_choices, session_choices)
         self.fields["status"].choices = [("", _("全部")), *statuses]

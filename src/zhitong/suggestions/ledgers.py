@@ -105,7 +105,11 @@ def _sessions(scope: LedgerScope) -> QuerySet[CongressSession]:
 
 
 def filter_choices(scope: LedgerScope) -> dict:
-    return {"units": _units(scope), "streets": _streets(scope), "sessions": _sessions(scope)}
+    return {
+        "unit_choices": _units(scope),
+        "street_choices": _streets(scope),
+        "session_choices": _sessions(scope),
+    }
 
 
 # --- the commitment ledger ----------------------------------------------------------------

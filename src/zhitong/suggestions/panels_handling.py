@@ -215,7 +215,7 @@ def assignments_panel(request, suggestion):
                 request,
                 f"{REASSIGN}-{key}",
                 forms.ReassignForm,
-                units=reassign_units(suggestion, assignment),
+                unit_choices=reassign_units(suggestion, assignment),
             )
         rows.append(row)
     if not rows:

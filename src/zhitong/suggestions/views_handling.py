@@ -266,7 +266,7 @@ def reassign_view(request, pk, aid):
             assignment=assignment, by=request.user, unit=d["unit"], reason=d["reason"]
         ),
         success=_("已改派。"),
-        units=reassign_units(suggestion, assignment),
+        unit_choices=reassign_units(suggestion, assignment),
     )
 
 

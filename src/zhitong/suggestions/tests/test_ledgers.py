@@ -259,3 +259,39 @@ def test_the_daily_check_records_each_overdue_commitment_once(w, client):
     call_command("handling_check_deadlines", "--today", "2026-10-01", stdout=io.StringIO())
     overdue = [e for e in events_for(s) if e.verb == "commitment_overdue"]
     assert len(overdue) == 2
+
+
+def test_who_opens_the_ledgers_and_the_units_ratings(w, client):
+    s, lead, co = hs.carried_out(w)
+    ledgers = (
+        "/work/suggestions/ledger/commitments/",
+        "/work/suggestions/ledger/handling/",
+        "/work/suggestions/ledger/commitments/export/",
+        "/work/suggestions/ledger/handling/export/",
+    )
+    with travel(D(2026, 7, 10)):
+        for name in ("staff", "leader", "street", "unit", "co_unit", "far_staff", "admin"):
+            client.force_login(getattr(w, name))
+            for address in ledgers:
+                assert client.get(address).status_code == 200, (name, address)
+        for name in ("deputy", "other_deputy", "citizen", "liaison"):
+            client.force_login(getattr(w, name))
+            for address in ledgers:
+                assert client.get(address).status_code == 403, (name, address)
+        # Another district's staff: an empty ledger, not ours.
+        client.force_login(w.far_staff)
+        assert s.title not in client.get(ledgers[1]).content.decode()
+        assert "6月底前" not in client.get(ledgers[0]).content.decode()
+        # The co-unit made no commitment: none in its ledger, but the suggestion in its
+        # handling ledger.
+        client.force_login(w.co_unit)
+        assert "6月底前" not in client.get(ledgers[0]).content.decode()
+        assert s.title in client.get(ledgers[1]).content.decode()
+        client.force_login(w.unit)
+        ratings = client.get("/work/suggestions/my-ratings/").content.decode()
+        assert "共 1 次评价" in ratings
+        for name in ("staff", "deputy", "street", "citizen"):
+            client.force_login(getattr(w, name))
+            assert client.get("/work/suggestions/my-ratings/").status_code == 403, name
+        client.logout()
+        assert client.get(ledgers[0]).status_code == 302
