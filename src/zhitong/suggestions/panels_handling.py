@@ -97,6 +97,7 @@ def waiting_reply(suggestion) -> Reply | None:
         return None
     return (
         Reply.objects.filter(case_id=suggestion.case_id, rating__isnull=True)
+        .exclude(assignment__role=Assignment.Role.CO)
         .order_by("-created_at", "-id")
         .first()
     )

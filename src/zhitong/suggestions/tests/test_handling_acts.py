@@ -360,3 +360,23 @@ def test_the_lead_deputy_rates_once_and_an_unsatisfied_rating_needs_a_reason(w, 
         assert r.status_code == 400
     assert Rating.objects.count() == 1
     assert Suggestion.objects.get(pk=s.pk).status == Status.CARRYING_OUT
+
+
+def test_the_rating_is_of_the_lead_units_reply_even_when_a_co_unit_writes_after_it(w):
+    """A co-unit may still send its views once the lead unit replied; the deputy's rating
+    is of the lead's reply, never of those views. (Failed before handling's reply_rate left
+    co-units' replies out of the one to rate.)"""
+    from zhitong.suggestions import services
+
+    s, lead, co = hs.assigned(w)
+    hs.accepted(w, s, lead, co)
+    hs.contacted(w, s, lead)
+    hs.replied(w, s, lead)
+    with travel(D(2026, 2, 5), 9):
+        services.suggestion_reply(assignment=co, by=w.co_unit, text="协办意见：同意。")
+    hs.rated(w, s, result="unsatisfied", attitude="basically", comment="进度太慢。")
+    rating = Rating.objects.get()
+    assert rating.reply.assignment == lead
+    s.refresh_from_db()
+    lead.refresh_from_db()
+    assert s.status == Status.REHANDLING and lead.state == "accepted"
