@@ -953,7 +953,10 @@ def reply_rate(
         )
     comment = _text(process, comment, field=_("评价意见"), limit=NOTE_LIMIT, required=False)
     if reply is None:
-        waiting = Reply.objects.filter(case=case, rating__isnull=True)
+        # A co-unit's reply is its views for the lead unit, not an answer to rate.
+        waiting = Reply.objects.filter(case=case, rating__isnull=True).exclude(
+            assignment__role=Assignment.Role.CO
+        )
         if process.reviews_replies:
             waiting = waiting.filter(sent_at__isnull=False).order_by("-sent_at", "-id")
         else:
@@ -1040,7 +1043,9 @@ def _reply_reached(reply: Reply) -> datetime.datetime:
 
 def _waiting_reply(process: Process, case_id: int) -> Reply | None:
     """The reply the one who asked is to rate: the latest one that reached them, unrated."""
-    waiting = Reply.objects.filter(case_id=case_id, rating__isnull=True)
+    waiting = Reply.objects.filter(case_id=case_id, rating__isnull=True).exclude(
+        assignment__role=Assignment.Role.CO
+    )
     if process.reviews_replies:
         return waiting.filter(sent_at__isnull=False).order_by("-sent_at", "-id").first()
     return waiting.order_by("-created_at", "-id").first()
@@ -1126,6 +1131,12 @@ def deadlines_record_passings(*, today: datetime.date | None = None) -> int:
             if _record_passing(assignment, today):
                 recorded += 1
     return recorded
+
+
+def processes_daily(*, today: datetime.date | None = None) -> int:
+    """Each registered process's own daily check (Process.daily); how many it recorded."""
+    today = today or timezone.localdate()
+    return sum(process.daily(today) for process in processes().values())
 
 
 def _record_passing(assignment: Assignment, today: datetime.date) -> bool:

@@ -9,18 +9,15 @@ summary or the reply are masked as in the list.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from zhitong.core.masking import mask_name, mask_phone
+from zhitong.core.sheets import writer
 from zhitong.handling.models import Assignment, Reply
 from zhitong.opinions.models import Opinion
 
@@ -140,65 +137,22 @@ def ledger_rows(opinions: QuerySet[Opinion]) -> Iterator[list[str]]:
         yield ledger_row(opinion)
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value):
-        return value
-
-
-# A cell a spreadsheet would run as a formula when it starts so (CSV injection): what a
-# citizen wrote must stay text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
-    """The ledger as CSV text: a UTF-8 byte order mark first, so Excel reads the Chinese."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(ledger_headers())
-    for row in rows:
-        yield writer.writerow([_csv_safe(value) for value in row])
-
-
-def _xlsx_cells(sheet, row: list[str]) -> list:
-    """Cells of a row; text that openpyxl would store as a formula ("=...") stays text."""
-    cells = []
-    for value in row:
-        if value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            cells.append(cell)
-        else:
-            cells.append(value)
-    return cells
+    """The ledger as CSV text (zhitong.core.sheets.writer: a byte order mark first, cells
+    that start like a formula kept as text)."""
+    return writer.csv_chunks(ledger_headers(), rows)
 
 
 def write_xlsx(rows: Iterable[list[str]], target) -> None:
     """Write the ledger workbook to `target` (a path or binary file): one sheet, the header
-    styled and frozen, the columns sized."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("意见建议台账"))
-    for index, width in enumerate(COLUMN_WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="B02A37")
-    centre = Alignment(horizontal="center", vertical="center")
-    header = []
-    for title in ledger_headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = centre
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(_xlsx_cells(sheet, row))
-    workbook.save(target)
+    styled and frozen, the columns sized (zhitong.core.sheets.writer)."""
+    writer.write_xlsx(
+        title=_("意见建议台账"),
+        headers=ledger_headers(),
+        rows=rows,
+        target=target,
+        widths=COLUMN_WIDTHS,
+    )
 
 
 # --- large ledgers as background jobs ---------------------------------------------------------

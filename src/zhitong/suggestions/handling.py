@@ -308,6 +308,12 @@ class SuggestionProcess(Process):
         # The deputy is told of an extension decision.
         return [obj.lead_deputy.user] if obj.lead_deputy.user_id else []
 
+    def daily(self, today) -> int:
+        """The daily check: each commitment whose date passed unfulfilled, recorded once."""
+        from zhitong.suggestions.services import commitments_record_passings
+
+        return commitments_record_passings(today=today)
+
     def passing_text(self, obj, assignment) -> str:
         return _("交办的代表建议已超过答复期限（%(due)s）：%(title)s") % {
             "due": assignment.due_date.isoformat() if assignment.due_date else "",

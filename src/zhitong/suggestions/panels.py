@@ -18,6 +18,8 @@ PANEL_MODULES = (
     "zhitong.suggestions.panels_draft",
     "zhitong.suggestions.panels_staff",
     "zhitong.suggestions.panels_supervision",
+    # 办 · 评: assignments, replies, rating, commitments (helper-unit).
+    "zhitong.suggestions.panels_handling",
 )
 
 

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from zhitong.suggestions import views, views_draft, views_figures, views_staff, views_supervision
+from zhitong.suggestions import (
+    views,
+    views_draft,
+    views_figures,
+    views_handling,
+    views_staff,
+    views_supervision,
+)
 
 app_name = "suggestions"
 urlpatterns = [
@@ -75,3 +82,5 @@ urlpatterns = [
     ),
     path("quality/problems/", views_supervision.district_problems_view, name="district_problems"),
 ]
+# 办 · 评, the two ledgers and their exports, a unit's ratings (helper-unit).
+urlpatterns += views_handling.urlpatterns

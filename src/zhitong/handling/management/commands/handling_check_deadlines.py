@@ -4,7 +4,8 @@ Run it daily (cron, or a scheduled task) after midnight Asia/Shanghai. Each pass
 assignment's due date (an opinion's referral, a suggestion's assignment ...) is recorded
 once as an event on its case, and the unit and the staff over the district are notified.
 Then the cases whose reply nobody rated within the working days their process allows are
-closed as 默认满意 (replies_close_unrated). Running it twice, or on two machines, records
+closed as 默认满意 (replies_close_unrated), and each process runs its own daily check
+(Process.daily: a suggestion's commitments overdue). Running it twice, or on two machines, records
 nothing twice.
 """
 
@@ -12,7 +13,11 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhitong.handling.services import deadlines_record_passings, replies_close_unrated
+from zhitong.handling.services import (
+    deadlines_record_passings,
+    processes_daily,
+    replies_close_unrated,
+)
 
 
 class Command(BaseCommand):
@@ -47,4 +52,8 @@ class Command(BaseCommand):
             return
         count = deadlines_record_passings(today=day)
         closed = replies_close_unrated(today=day)
-        self.stdout.write(f"记录超期 {count} 件；逾期未评价、按默认满意办结 {closed} 件。")
+        # Each process's own daily check (Process.daily; suggestions: commitments overdue).
+        own = processes_daily(today=day)
+        self.stdout.write(
+            f"记录超期 {count} 件；逾期未评价、按默认满意办结 {closed} 件；各业务的每日检查记录 {own} 件。"
+        )
