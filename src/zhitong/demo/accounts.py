@@ -37,3 +37,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 DEMO_USERNAMES = {account.role: account.username for account in DEMO_ACCOUNTS}
+
+# Accounts the demo suggestions add (zhitong.demo.suggestions), printed with the others:
+# the government office (区政府办公室), a unit account that confirms the assignment of
+# suggestions at the assignment meeting (交办会). Kept apart from DEMO_ACCOUNTS, whose
+# roles name one account each.
+SUGGESTION_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("unit", "govoffice", "区政府办公室（演示）"),
+)

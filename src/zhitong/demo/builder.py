@@ -26,6 +26,7 @@ from zhitong.demo.accounts import (
 )
 from zhitong.demo.codes import public_code
 from zhitong.demo.opinions import ensure_opinions
+from zhitong.demo.suggestions import ensure_suggestions
 from zhitong.demo.units import DEPARTMENTS, JUDICIAL, STREET, TAXONOMY
 from zhitong.deputies.models import (
     Deputy,
@@ -125,9 +126,17 @@ class SeedResult:
     skipped: list[str] = field(default_factory=list)
 
 
-def seed(scale: int = 1, *, with_accounts: bool = True, with_opinions: bool = True) -> SeedResult:
-    """Build `scale` demo districts (each in its own transaction), the demo accounts and
-    the first district's half year of opinions (zhitong.demo.opinions)."""
+def seed(
+    scale: int = 1,
+    *,
+    with_accounts: bool = True,
+    with_opinions: bool = True,
+    with_suggestions: bool = True,
+) -> SeedResult:
+    """Build `scale` demo districts (each in its own transaction), the demo accounts, the
+    first district's half year of opinions (zhitong.demo.opinions) and its session's
+    suggestions (zhitong.demo.suggestions; with the opinions only: some are raised from
+    them)."""
     specs = district_specs(scale)
     result = SeedResult()
     categories = ensure_categories()
@@ -145,6 +154,9 @@ def seed(scale: int = 1, *, with_accounts: bool = True, with_opinions: bool = Tr
                     ensure_opinions(district)
                 # After the opinions, so that their half year is the same with or without.
                 ensure_deputy_accounts(district)
+                if with_opinions and with_suggestions:
+                    # Deputies co-sign and rate with their accounts.
+                    ensure_suggestions(district)
         (result.built if built else result.skipped).append(spec.name)
     # Regions, stations and categories went in with bulk_create, which sends no save
     # signals: tell the public form's kept choice lists and kept stations to rebuild (a

@@ -32,9 +32,15 @@ from zhitong.opinions.selectors import opinions_visible_to
 from zhitong.opinions.stats import opinion_figures, pending_counts
 from zhitong.opinions.tracking import is_canonical
 from zhitong.regions.models import Region, RegionLevel
+from zhitong.suggestions.models import Suggestion
 from zhitong.workdays.selectors import add_working_days, working_calendar
 
 pytestmark = pytest.mark.django_db
+
+# The demo suggestions (zhitong.demo.suggestions) share the handling tables, and one of
+# them was converted into an opinion (channel "suggestion"): the opinions' figures leave
+# them out.
+OPINIONS = "opinions"
 
 WUCHANG = "420106"
 # Every verb the services and intake write on an opinion, and the status they lead to
@@ -57,6 +63,8 @@ VERBS = {
     "extension_request": None,
     "extension_decide": None,
     "deadline_passed": None,
+    # A deputy raised it into a suggestion (the demo suggestions, zhitong.demo.suggestions).
+    "raise_suggestion": None,
 }
 # Steps nobody signs: the submitter's rating, the scheduled deadline check. (A rating
 # taken by phone, rating_record, is signed by whoever took it.)
@@ -92,7 +100,7 @@ def handler_of(unit) -> User:
 def fingerprint():
     """What a user could tell apart between two builds of the demo opinions."""
     return sorted(
-        Opinion.objects.values_list(
+        Opinion.objects.exclude(channel=Channel.SUGGESTION).values_list(
             "tracking_code",
             "subject",
             "content",
@@ -112,6 +120,8 @@ def delete_demo_opinions():
     # Duplicates first: the main opinions are PROTECTed while merged ones point at them.
     # Only a test empties the demo: the application never deletes a case with a timeline.
     with event_deletes_allowed():
+        # The demo suggestions first: one was converted into an opinion (PROTECTed).
+        Suggestion.objects.all().delete()
         Opinion.objects.filter(merged_into__isnull=False).delete()
         Opinion.objects.all().delete()
         IntakeSession.objects.all().delete()
@@ -121,7 +131,8 @@ def delete_demo_opinions():
 
 
 def test_half_a_year_as_in_the_report(seeded):
-    opinions = Opinion.objects.filter(district=seeded)
+    # The opinion a reviewer made of a demo suggestion (转为意见办理) is the suggestions'.
+    opinions = Opinion.objects.filter(district=seeded).exclude(channel=Channel.SUGGESTION)
     assert opinions.count() == COLLECTED == 528
     assert opinions.filter(status__in=CLOSED_STATUSES).count() == CLOSED == 430
     statuses = Counter(opinions.values_list("status", flat=True))
@@ -143,7 +154,7 @@ def test_half_a_year_as_in_the_report(seeded):
     }
     assert len(months) >= 6
 
-    channels = Counter(opinions.values_list("channel", flat=True))
+    channels = Counter(Opinion.objects.filter(district=seeded).values_list("channel", flat=True))
     assert set(channels) == set(Channel.values) - {Channel.IMPORT}
     assert channels.most_common(1)[0][0] == Channel.STATION_VISIT
 
@@ -159,7 +170,7 @@ def test_half_a_year_as_in_the_report(seeded):
 
 
 def test_opinions_read_like_a_city_district(seeded):
-    rows = list(Opinion.objects.all())
+    rows = list(Opinion.objects.exclude(channel=Channel.SUGGESTION))
     assert all(is_canonical(o.tracking_code) for o in rows)
     assert all(o.search_text == opinion_search_text(o.subject, o.content) for o in rows)
     assert all(o.submitter_phone.startswith("1390000") for o in rows if o.submitter_phone)
@@ -170,7 +181,7 @@ def test_opinions_read_like_a_city_district(seeded):
         assert matter in subjects, matter
     assert len({o.subject for o in rows}) > 300
     # Placed where they belong: the station's street, a community of that street.
-    for o in Opinion.objects.select_related("place", "station"):
+    for o in Opinion.objects.exclude(channel=Channel.SUGGESTION).select_related("place", "station"):
         assert o.place.level == RegionLevel.COMMUNITY and o.place.parent_id == o.street_id
         if o.station_id:
             assert o.station.street_id == o.street_id
@@ -213,7 +224,7 @@ def test_every_timeline_is_the_one_the_services_would_have_written(seeded):
         accepts = [e for e in events if e.verb == "accept"]
         assert opinion.accepted_at == (accepts[0].occurred_at if accepts else None)
         if opinion.status in CLOSED_STATUSES:
-            assert opinion.closed_at == events[-1].occurred_at
+            assert opinion.closed_at == moves[-1].occurred_at
         else:
             assert opinion.closed_at is None
 
@@ -233,7 +244,7 @@ def test_rows_agree_with_their_events(seeded):
         reply = replies[event.data["reply"]]
         assert reply.sent_at == event.occurred_at and reply.reviewed_by_id == event.actor_id
         assert event.data["edited"] == (reply.text_sent != reply.text)
-    ratings = Rating.objects.in_bulk()
+    ratings = Rating.objects.filter(case__process=OPINIONS).in_bulk()
     rated = by_verb["rating_submit"] + by_verb["rating_record"] + by_verb["rating_default"]
     assert len(ratings) == len(rated)
     for event in rated:
@@ -301,10 +312,10 @@ def test_referrals_go_to_the_routed_unit_within_working_days(seeded):
         assert event.data["due_date"] == deadline.due.isoformat()
         assert event.data["deadline"] == deadline.as_data()
     # A due date always matches the computation stored beside it.
-    for referral in Assignment.objects.all():
+    for referral in Assignment.objects.filter(case__process=OPINIONS):
         assert referral.deadline["due"] == referral.due_date.isoformat()
     # Returned referrals were referred again, to another unit.
-    returned = Assignment.objects.filter(state=Assignment.State.RETURNED)
+    returned = Assignment.objects.filter(case__process=OPINIONS, state=Assignment.State.RETURNED)
     assert returned.exists()
     for referral in returned:
         again = referral.opinion.referrals.filter(assigned_at__gt=referral.assigned_at).first()
@@ -314,7 +325,9 @@ def test_referrals_go_to_the_routed_unit_within_working_days(seeded):
 def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
     today = timezone.localdate()
     open_leads = Assignment.objects.filter(
-        role=Assignment.Role.LEAD, state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED]
+        case__process=OPINIONS,
+        role=Assignment.Role.LEAD,
+        state__in=[Assignment.State.PENDING, Assignment.State.ACCEPTED],
     )
     overdue = open_leads.filter(due_date__lt=today, opinion__status=Status.HANDLING)
     assert overdue.count() >= 5
@@ -327,9 +340,13 @@ def test_open_cases_in_every_state_with_overdue_ones_recorded(seeded):
         assert referral.passing_recorded_for == referral.due_date
     # The daily check finds nothing left to record: the demo recorded what it would have.
     assert handling_services.deadlines_record_passings(today=today) == 0
-    pending = Extension.objects.filter(state=Extension.State.PENDING)
+    pending = Extension.objects.filter(
+        assignment__case__process=OPINIONS, state=Extension.State.PENDING
+    )
     assert pending.count() == 1
-    assert Extension.objects.filter(state=Extension.State.APPROVED).exists()
+    assert Extension.objects.filter(
+        assignment__case__process=OPINIONS, state=Extension.State.APPROVED
+    ).exists()
     # Sent back after an unsatisfied rating, being handled again with a fresh deadline.
     assert Opinion.objects.filter(status=Status.HANDLING, returned_for_rework=1).exists()
     # Most closed cases were answered in time and most submitters were satisfied.
@@ -430,7 +447,9 @@ def test_the_services_carry_on_from_every_open_state(seeded):
     referred.refresh_from_db()
     assert referred.status == Status.HANDLING
 
-    waiting = Extension.objects.get(state=Extension.State.PENDING)
+    waiting = Extension.objects.get(
+        assignment__case__process=OPINIONS, state=Extension.State.PENDING
+    )
     services.extension_decide(extension=waiting, by=staff, approve=True)
     waiting.assignment.refresh_from_db()
     assert waiting.assignment.due_date > datetime.date.fromisoformat(
@@ -529,7 +548,9 @@ def test_only_the_first_district_gets_opinions(seeded):
     call_command("seed_demo", scale=2, force=True, stdout=StringIO())
     other = Region.objects.filter(level=RegionLevel.DISTRICT).exclude(code=WUCHANG).get()
     assert not Opinion.objects.filter(district=other).exists()
-    assert Opinion.objects.filter(district=seeded).count() == 528
+    assert (
+        Opinion.objects.filter(district=seeded).exclude(channel=Channel.SUGGESTION).count() == 528
+    )
 
 
 def test_every_open_due_date_is_what_the_services_would_keep(seeded):

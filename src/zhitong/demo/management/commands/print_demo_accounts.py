@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from zhitong.accounts.models import Role, User
 from zhitong.core.netaddr import lan_ip, phone_hint
-from zhitong.demo.accounts import DEMO_ACCOUNTS, DEMO_HOME_PATH, DEMO_LOGIN_PATH, DEMO_PASSWORD
+from zhitong.demo.accounts import (
+    DEMO_ACCOUNTS,
+    DEMO_HOME_PATH,
+    DEMO_LOGIN_PATH,
+    DEMO_PASSWORD,
+    SUGGESTION_ACCOUNTS,
+)
 
 
 def _width(text: str) -> int:
@@ -30,18 +36,29 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host=None, port=8000, **options):
+        # The demo suggestions add the government office's account (区政府办公室), which
+        # confirms assignments; listed when it was made.
+        accounts = [*DEMO_ACCOUNTS, *SUGGESTION_ACCOUNTS]
         present = set(
-            User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list(
+            User.objects.filter(username__in=[a.username for a in accounts]).values_list(
                 "username", flat=True
             )
         )
         header = [_("角色"), _("用户名"), _("密码"), _("登录后首页")]
         rows = []
-        for account in DEMO_ACCOUNTS:
+        for account in accounts:
+            if account in SUGGESTION_ACCOUNTS and account.username not in present:
+                continue
             note = "" if account.username in present else _("（未创建，请先运行 seed_demo）")
+            # The government office is a unit account: named by what it is.
+            role = (
+                account.display_name
+                if account in SUGGESTION_ACCOUNTS
+                else str(Role(account.role).label)
+            )
             rows.append(
                 [
-                    str(Role(account.role).label),
+                    role,
                     account.username,
                     DEMO_PASSWORD,
                     DEMO_HOME_PATH + note,

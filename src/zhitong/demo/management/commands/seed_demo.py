@@ -44,7 +44,14 @@ class Command(BaseCommand):
             help=_("不生成演示意见（半年的意见办理过程，要经过各项办理服务，需要较长时间）。"),
         )
 
-    def handle(self, *args, scale, force, opinions=True, **options):
+        parser.add_argument(
+            "--no-suggestions",
+            action="store_false",
+            dest="suggestions",
+            help=_("不生成演示代表建议（一次人代会会议的建议办理过程，要经过各项办理服务）。"),
+        )
+
+    def handle(self, *args, scale, force, opinions=True, suggestions=True, **options):
         # Demo accounts carry a published password: never seed a production database
         # by accident. Test databases are fine (Django runs tests without DEBUG).
         if not (settings.DEBUG or force or is_test_database()):
@@ -57,7 +64,7 @@ class Command(BaseCommand):
         last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         notifications = Notification.objects.count()
         with _one_line_per_message_quieted():
-            result = seed(scale, with_opinions=opinions)
+            result = seed(scale, with_opinions=opinions, with_suggestions=suggestions)
         elapsed = time.perf_counter() - started
         if result.built:
             self.stdout.write(_("已生成：%(names)s") % {"names": "、".join(result.built)})
