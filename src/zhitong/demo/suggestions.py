@@ -68,14 +68,17 @@ from zhitong.opinions import tracking
 from zhitong.opinions.models import Opinion
 from zhitong.opinions.tracking import ALPHABET, LENGTH, format_code
 from zhitong.regions.models import Region, RegionLevel
-from zhitong.suggestions import services
+from zhitong.suggestions import lifecycle, services
+from zhitong.suggestions import services_supervision as supervision
 from zhitong.suggestions.models import (
     Commitment,
     CongressSession,
     Contact,
     DistrictSettings,
+    QualityReview,
     Status,
     Suggestion,
+    SupervisionActivity,
 )
 from zhitong.suggestions.services import CHECK_KEYS, CommitmentInput
 from zhitong.units.models import Category, HandlingUnit, UnitKind, route_for
@@ -1020,16 +1023,129 @@ class DemoSuggestions:
         self._quality_review()
 
     def _supervision(self) -> None:
-        """Supervision activities (督办) of the key suggestions, led by their leaders
-        (self.leaders; plan.key_leader). To be written by the supervision helper."""
+        """Supervision activities (督办) of the key suggestions still being handled: a
+        meeting soon after the assignment and, for some, a site visit, recorded by the
+        leader who leads each one (领衔督办)."""
+        rng = self._rng("supervision")
+        kinds = [SupervisionActivity.Kind.MEETING, SupervisionActivity.Kind.SITE_VISIT]
+        for plan in self.plans:
+            suggestion = plan.suggestion
+            if plan.key_leader is None or suggestion is None:
+                continue
+            suggestion.refresh_from_db()
+            if not suggestion.is_key or suggestion.assigned_at is None:
+                continue
+            if suggestion.status not in lifecycle.TRANSITIONS["supervise"][0]:
+                continue
+            start = self.local(suggestion.assigned_at)
+            span = max(1, (self.today - start).days - 1)
+            for n, kind in enumerate(kinds[: 1 + rng.randint(0, 1)]):
+                held_on = start + datetime.timedelta(
+                    days=min(span, 10 + 20 * n + rng.randint(0, 9))
+                )
+                supervision.supervision_record(
+                    suggestion=suggestion,
+                    by=plan.key_leader,
+                    kind=kind,
+                    held_on=min(held_on, self.today),
+                    note=texts.SUPERVISION_NOTES[(plan.index + n) % len(texts.SUPERVISION_NOTES)],
+                )
 
     def _reception_day(self) -> None:
-        """The director's reception day (主任接待日) with its items. To be written by the
-        reception-day helper."""
+        """The director's reception day (主任接待日) of last week, held with the agenda the
+        platform proposed and each outcome recorded, and next month's, planned."""
+        held_on = self.working_days_before(self.today, 5)
+        day = supervision.reception_day_create(
+            by=self.staff,
+            district=self.district,
+            held_on=held_on,
+            director=self.leader,
+            place=texts.RECEPTION_PLACE,
+        )
+        items = supervision.reception_agenda_propose(day=day, by=self.staff)
+        if not items:
+            return
+        for n, item in enumerate(items):
+            supervision.reception_outcome_record(
+                item=item,
+                by=self.staff,
+                outcome=texts.RECEPTION_OUTCOMES[n % len(texts.RECEPTION_OUTCOMES)],
+            )
+        if len(items) >= 10:
+            supervision.reception_day_hold(day=day, by=self.staff)
+        upcoming = supervision.reception_day_create(
+            by=self.staff,
+            district=self.district,
+            held_on=self.today + datetime.timedelta(days=28),
+            director=self.leaders[-1],
+            place=texts.RECEPTION_PLACE,
+        )
+        supervision.reception_agenda_propose(day=upcoming, by=self.staff)
 
     def _quality_review(self) -> None:
-        """The quality review (质量评审) of replied suggestions and the units' answers to
-        the problems found. To be written by the quality-review helper."""
+        """The quality review (质量评审) after the reply of a dozen replied suggestions, with
+        problems for their units (some answered), and the second round of a few closed
+        without commitments."""
+        rng = self._rng("quality")
+        grades = list(QualityReview.Grade.values)
+        replied = [
+            plan.suggestion
+            for plan in self.plans
+            if plan.suggestion is not None
+            and Suggestion.objects.filter(
+                pk=plan.suggestion.pk,
+                status__in=[Status.REPLIED, Status.CARRYING_OUT, Status.CLOSED],
+            ).exists()
+        ]
+        for n, suggestion in enumerate(replied[:12]):
+            suggestion.refresh_from_db()
+            lead = (
+                Assignment.objects.filter(case_id=suggestion.case_id, role=Assignment.Role.LEAD)
+                .exclude(state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN])
+                .select_related("unit")
+                .first()
+            )
+            problems = []
+            if lead is not None and n % 3 != 0:
+                problems = [
+                    supervision.ProblemInput(
+                        unit=lead.unit,
+                        aspect=("compliance", "writing", "effect")[n % 3],
+                        text=texts.QUALITY_PROBLEMS[n % len(texts.QUALITY_PROBLEMS)],
+                    )
+                ]
+            review = supervision.quality_review_record(
+                suggestion=suggestion,
+                by=self.staff,
+                round=QualityReview.Round.AFTER_REPLY,
+                compliance=rng.choice(grades[:2]),
+                writing=rng.choice(grades),
+                effect=rng.choice(grades),
+                comment=texts.QUALITY_COMMENTS[n % len(texts.QUALITY_COMMENTS)],
+                problems=problems,
+            )
+            for problem in review.problems.select_related("unit"):
+                answerer = User.objects.filter(
+                    unit=problem.unit, role=Role.UNIT, is_active=True
+                ).first()
+                if answerer is not None and n % 2 == 0:
+                    supervision.quality_problem_answer(
+                        problem=problem, by=answerer, answer=texts.QUALITY_ANSWER
+                    )
+            if (
+                suggestion.status == Status.CLOSED
+                and not suggestion.commitments.exists()
+                and n % 2 == 1
+            ):
+                supervision.quality_review_record(
+                    suggestion=suggestion,
+                    by=self.staff,
+                    round=QualityReview.Round.AFTER_COMMITMENTS,
+                    compliance=grades[0],
+                    writing=grades[0],
+                    effect=rng.choice(grades[:2]),
+                    comment=texts.QUALITY_COMMENTS[0],
+                )
 
     # the calls ------------------------------------------------------------------------------
 

@@ -263,3 +263,25 @@ def test_the_letter_is_a_valid_pdf():
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
     xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
     assert pdf[xref:].startswith(b"xref")
+
+
+def test_supervision_the_reception_day_and_the_quality_review(seeded):
+    from zhitong.suggestions.models import (
+        QualityProblem,
+        QualityReview,
+        ReceptionDay,
+        SupervisionActivity,
+    )
+
+    led = SupervisionActivity.objects.exclude(kind="reception")
+    assert led.exists() and all(a.suggestion.is_key for a in led.select_related("suggestion"))
+    assert all(a.recorded_by.role == "leader" for a in led.select_related("recorded_by"))
+    held = ReceptionDay.objects.get(state=ReceptionDay.State.HELD)
+    assert 10 <= held.items.count() <= 15
+    assert not held.items.filter(outcome="").exists()
+    assert ReceptionDay.objects.filter(state=ReceptionDay.State.PLANNED).exists()
+    assert QualityReview.objects.filter(round=1).count() >= 10
+    assert QualityReview.objects.filter(round=2).exists()
+    problems = QualityProblem.objects.all()
+    assert problems.filter(answered_at__isnull=False).exists()
+    assert problems.filter(answered_at__isnull=True).exists()
