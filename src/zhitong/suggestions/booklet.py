@@ -139,7 +139,10 @@ def booklet_pdf(
                 "suggestions/staff/booklet/body.html",
                 {"entries": chunk, "first_page": page, "session": session},
             )
-            document = pdf.html_layout(html, css=css)
+            # Each chunk's pages go on from the last one's number (the CSS, not a style
+            # block in the template: no template carries one).
+            first = f"@page :first {{ counter-reset: page {page}; }}\n"
+            document = pdf.html_layout(html, css=css + first)
             by_anchor = {e.anchor: e for e in chunk}
             for index, laid in enumerate(document.pages):
                 for anchor in laid.anchors:

@@ -32,7 +32,7 @@ from zhitong.opinions.selectors import opinions_visible_to
 from zhitong.opinions.stats import opinion_figures, pending_counts
 from zhitong.opinions.tracking import is_canonical
 from zhitong.regions.models import Region, RegionLevel
-from zhitong.suggestions.models import Suggestion
+from zhitong.suggestions.models import ReceptionDay, Suggestion
 from zhitong.workdays.selectors import add_working_days, working_calendar
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,9 @@ def delete_demo_opinions():
     # Duplicates first: the main opinions are PROTECTed while merged ones point at them.
     # Only a test empties the demo: the application never deletes a case with a timeline.
     with event_deletes_allowed():
-        # The demo suggestions first: one was converted into an opinion (PROTECTed).
+        # The demo suggestions first: one was converted into an opinion (PROTECTed), and
+        # reception days' agendas PROTECT the suggestions on them.
+        ReceptionDay.objects.all().delete()
         Suggestion.objects.all().delete()
         Opinion.objects.filter(merged_into__isnull=False).delete()
         Opinion.objects.all().delete()
