@@ -396,6 +396,10 @@ def test_a_suggestion_from_draft_to_closed(pages, live_server, demo_structure):
     staff.reload()
     assert timeline_rows(staff) == [(step, dep if who == rater else who) for step, who in expected]
     assert status_badge(staff).inner_text() == "已办结"
+    # The reviews say how they ended: returned by the street, then passed twice.
+    entries = staff.get_by_role("region", name="办理过程").get_by_role("listitem")
+    assert "退回修改" in entries.nth(4).inner_text()
+    assert "通过" in entries.nth(7).inner_text() and "通过" in entries.nth(8).inner_text()
     # The unit sees the ratings without the rater (背靠背评价).
     unit.reload()
     unit_rows = timeline_rows(unit)
