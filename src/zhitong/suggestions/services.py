@@ -1002,7 +1002,9 @@ def contact_record(
         raise SuggestionError("invalid_time", _("请填写有效的沟通时间。"))
     if contacted_at > now:
         raise SuggestionError("future_time", _("沟通时间不能晚于现在。"))
-    if contacted_at < assignment.assigned_at:
+    # The page gives the time to the minute: a contact in the assignment's own minute is
+    # not before it.
+    if contacted_at < assignment.assigned_at.replace(second=0, microsecond=0):
         raise SuggestionError("early_time", _("沟通时间不能早于交办时间。"))
     contact = Contact.objects.create(
         suggestion=suggestion,
