@@ -60,6 +60,7 @@ format: install
 bench: install
 	$(BIN)/python bench/bench_opinions.py
 	$(BIN)/python bench/bench_booklet.py
+	$(BIN)/python bench/bench_suggestions.py
 
 messages: install
 	cd src/zhitong && DEBUG=1 ../../$(BIN)/python ../../manage.py makemessages -l en --no-obsolete

@@ -135,6 +135,14 @@ class Assignment(models.Model):
             models.Index(fields=["state", "due_date"], name="asg_state_due"),
             # The unit inbox: a unit's assignments, newest first, keyset on id.
             models.Index(fields=["unit", "-id"], name="asg_unit_inbox"),
+            # Its default view, the open ones: with the index above PostgreSQL preferred
+            # walking the whole table backwards by id once other units' were newer
+            # (bench/bench_suggestions.py: 47 ms instead of 0.3 at 100,000 suggestions).
+            models.Index(
+                fields=["unit", "-id"],
+                name="asg_unit_open",
+                condition=models.Q(state__in=["pending", "accepted"]),
+            ),
         ]
 
     def __str__(self):

@@ -36,7 +36,11 @@ class _LeaderChoice(forms.ModelChoiceField):
 
 
 def _categories():
-    return Category.objects.filter(is_active=True).order_by("sort_order", "code")
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("parent")  # each choice is named "parent › name": one query
+        .order_by("sort_order", "code")
+    )
 
 
 # --- the queue's filters ------------------------------------------------------------------

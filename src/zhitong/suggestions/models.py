@@ -214,6 +214,10 @@ class Suggestion(CaseMixin):
             models.Index(fields=["district", "status", "-id"], name="sugg_district_status"),
             models.Index(fields=["status", "street"], name="sugg_status_street"),
             models.Index(fields=["open_due_date"], name="sugg_open_due"),
+            # The staff queue's order (number, unnumbered last, then id) within a district:
+            # its first page reads 50 index entries, not a sort of the whole table. (An
+            # ascending PostgreSQL index puts nulls last already; SQLite cannot say so.)
+            models.Index(fields=["district", "number", "id"], name="sugg_district_number"),
         ]
 
     def __str__(self):
