@@ -15,7 +15,7 @@ class DashboardsConfig(AppConfig):
         # The opinions' statistics read the summary through this (opinions sits below).
         use_summary_reader(figures_from_summary)
 
-        # helper-figs: the suggestions' per-unit figures (三评价) read the summary too.
+        # The suggestions' per-unit figures (三评价) read the summary too.
         from zhitong.dashboards.suggestion_figures import unit_counts_from_summary
         from zhitong.suggestions.stats import use_unit_summary_reader
 

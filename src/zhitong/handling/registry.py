@@ -95,11 +95,10 @@ class Process:
         locked, before it is closed)."""
         return Case.objects.none().values_list("pk", flat=True)
 
-    # Helper-unit (issue 12): the process's own daily check, run by handling's daily
-    # command and job after the deadline passings (suggestions: the commitments overdue).
     def daily(self, today: datetime.date) -> int:
-        """Record what the day brings for this process's own rows (each once, safe to run
-        twice); how many it recorded."""
+        """The process's own daily check, run by handling's daily command and job after the
+        deadline passings (suggestions: overdue commitments): record what the day brings
+        for its own rows, each once (safe to run twice); how many it recorded."""
         return 0
 
     def verb(self, act: Act) -> str:

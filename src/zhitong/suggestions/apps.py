@@ -19,7 +19,7 @@ class SuggestionsConfig(AppConfig):
 
         register(SuggestionProcess())
 
-        # helper-figs: what the statistics summary computes for suggestions (dashboards).
+        # What the statistics summary computes for suggestions (dashboards).
         from zhitong.handling.figures import register_figures
         from zhitong.suggestions.figures import SOURCE
 

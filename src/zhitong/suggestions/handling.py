@@ -268,7 +268,7 @@ class SuggestionProcess(Process):
         elif act == Act.RETURN:
             services._notify(
                 obj,
-                recipients=services._staff(obj),
+                recipients=services.staff_of(obj),
                 verb="suggestion_refused",
                 text=_("%(unit)s退回了交办的建议，请改派：%(title)s")
                 % {"unit": assignment.unit_name, "title": obj.title},
@@ -302,7 +302,9 @@ class SuggestionProcess(Process):
         return suggestion_url(obj)
 
     def staff_recipients(self, obj):
-        return lambda api: [u for u in api.recipients_for_region(obj.district) if u.role == "staff"]
+        from zhitong.suggestions.services import staff_of
+
+        return staff_of(obj)
 
     def extension_watchers(self, obj) -> list:
         # The deputy is told of an extension decision.

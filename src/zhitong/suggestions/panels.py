@@ -18,7 +18,7 @@ PANEL_MODULES = (
     "zhitong.suggestions.panels_draft",
     "zhitong.suggestions.panels_staff",
     "zhitong.suggestions.panels_supervision",
-    # 办 · 评: assignments, replies, rating, commitments (helper-unit).
+    # 办 · 评: assignments, replies, rating, commitments.
     "zhitong.suggestions.panels_handling",
 )
 
@@ -68,3 +68,35 @@ def shown_panels(request, suggestion) -> list[Shown]:
         if context is not None:
             shown.append(Shown(template=panel.template, key=panel.key, context=context))
     return shown
+
+
+# --- a refused act: the page again, its form bound with the errors -----------------------
+
+
+def bound_form(request, key: str):
+    """The form `key` as the user posted it when the act was refused (its panel shows it
+    with its errors), or None."""
+    return getattr(request, "suggestion_forms", {}).get(key)
+
+
+def refused_page(request, suggestion, *, bound: dict, error: str = "", status: int = 400):
+    """The suggestion's page again after a refused act: the refused forms (`bound`: {key:
+    form}) for their panels, and why at the top. Nothing changed, but the suggestion is
+    read again so the page shows it as it is now."""
+    from django.shortcuts import render
+    from django.utils.translation import gettext as _
+
+    from zhitong.suggestions.selectors import access_suggestion
+
+    request.suggestion_forms = bound
+    suggestion = access_suggestion(request.user, suggestion.pk)
+    return render(
+        request,
+        "suggestions/detail.html",
+        {
+            "suggestion": suggestion,
+            "panels": shown_panels(request, suggestion),
+            "action_error": error or _("提交的内容有误，请检查后重试。"),
+        },
+        status=status,
+    )

@@ -9,9 +9,8 @@ same lifecycle check as the service behind it.
 from zhitong.core.roles import Role
 from zhitong.suggestions import forms_draft, lifecycle
 from zhitong.suggestions.models import CoSigner, Kind, Review, Status
-from zhitong.suggestions.panels import register_panel
+from zhitong.suggestions.panels import bound_form, register_panel
 from zhitong.suggestions.services import several_matters
-from zhitong.suggestions.views_draft import bound_form
 
 
 def _for_unit(request) -> bool:

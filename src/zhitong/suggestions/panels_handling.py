@@ -145,7 +145,7 @@ def reassign_units(suggestion, assignment: Assignment):
 
 
 def _bound(request) -> dict:
-    return getattr(request, "handling_forms", {})
+    return getattr(request, "suggestion_forms", {})
 
 
 def _form(request, key: str, form_class, **kwargs):

@@ -13,7 +13,7 @@ MANAGE = "suggestions.manage_suggestion"
 
 def bound_form(request, key):
     """The refused form of `key` posted in this request (shown again with its errors)."""
-    return getattr(request, "staff_forms", {}).get(key)
+    return getattr(request, "suggestion_forms", {}).get(key)
 
 
 def _may(request, suggestion) -> bool:

@@ -1,7 +1,7 @@
 """The supervision (领衔督办) and quality review (质量评审) panels of a suggestion's page.
 
 A refused post comes back on the page with its bound form: the view leaves the forms on
-the request (`request.supervision_forms`, by key) for these panels to show."""
+the request (`request.suggestion_forms`, by key) for these panels to show."""
 
 from zhitong.suggestions import forms_supervision as forms
 from zhitong.suggestions import selectors_supervision as sel
@@ -14,7 +14,7 @@ from zhitong.suggestions.services_supervision import (
 
 
 def _bound(request, key):
-    return getattr(request, "supervision_forms", {}).get(key)
+    return getattr(request, "suggestion_forms", {}).get(key)
 
 
 @register_panel("supervision", "suggestions/supervision/panel_supervision.html", order=600)

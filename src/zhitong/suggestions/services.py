@@ -156,22 +156,32 @@ def settings_for(district_id: int) -> DistrictSettings:
     return found or DistrictSettings(district_id=district_id)
 
 
-def _notify(suggestion: Suggestion, *, recipients, verb: str, text: str, task: bool = False):
-    """Notify after the commit (`recipients`: users, or a function of the API giving them)."""
-    from zhitong.suggestions.handling import suggestion_url
-
-    url = suggestion_url(suggestion)
+def notify_after_commit(*, recipients, verb: str, text: str, url: str, subject, task=False):
+    """Notify once the act commits (`recipients`: users, or a function of the notifications
+    API giving them, resolved then)."""
 
     def send():
         api = notifications_api()
         users = recipients(api) if callable(recipients) else recipients
         users = [user for user in users if user is not None and user.is_active]
         if users:
-            api.notify(
-                recipients=users, verb=verb, text=text, url=url, subject=suggestion, task=task
-            )
+            api.notify(recipients=users, verb=verb, text=text, url=url, subject=subject, task=task)
 
     transaction.on_commit(send, robust=True)
+
+
+def _notify(suggestion: Suggestion, *, recipients, verb: str, text: str, task: bool = False):
+    """Notify about `suggestion`, with its page's address, after the commit."""
+    from zhitong.suggestions.handling import suggestion_url
+
+    notify_after_commit(
+        recipients=recipients,
+        verb=verb,
+        text=text,
+        url=suggestion_url(suggestion),
+        subject=suggestion,
+        task=task,
+    )
 
 
 def deputy_users(suggestion: Suggestion, *, cosigners: bool = True) -> list:
@@ -189,7 +199,8 @@ def deputy_users(suggestion: Suggestion, *, cosigners: bool = True) -> list:
     return users
 
 
-def _staff(suggestion: Suggestion):
+def staff_of(suggestion: Suggestion):
+    """The district's committee staff (a function of the notifications API)."""
     return lambda api: [
         user for user in api.recipients_for_region(suggestion.district) if user.role in ("staff",)
     ]
@@ -398,18 +409,8 @@ def cosigner_respond(*, suggestion: Suggestion, by, accept: bool) -> CoSigner:
         verb=SuggestionVerb.COSIGNER_ACCEPT if accept else SuggestionVerb.COSIGNER_DECLINE,
         data={"deputy": {"id": cosigner.deputy_id, "name": cosigner.deputy.name}},
     )
-    tasks_done(suggestion, verb="cosign_invited", by=by)
+    handling.tasks_done(suggestion, verb="cosign_invited", by=by)
     return cosigner
-
-
-def tasks_done(suggestion, *, verb: str, by) -> None:
-    """The task `verb` about `suggestion` leaves the to-do lists of those told (after commit).
-    For a per-person task (an invitation) only `by`'s own copy is ever open to close."""
-
-    def close():
-        notifications_api().tasks_done(subject=suggestion, verb=verb, by=by)
-
-    transaction.on_commit(close, robust=True)
 
 
 @transaction.atomic
@@ -451,7 +452,7 @@ def suggestion_submit(*, suggestion: Suggestion, by) -> Suggestion:
     reviewers = (
         _street_committee(suggestion)
         if suggestion.status == Status.STREET_REVIEW
-        else _staff(suggestion)
+        else staff_of(suggestion)
     )
     _notify(
         suggestion,
@@ -475,7 +476,7 @@ def suggestion_withdraw(*, suggestion: Suggestion, by, reason: str = "") -> Sugg
     suggestion.status = Status.WITHDRAWN
     suggestion.save(update_fields=["status", "updated_at"])
     _record(suggestion, by=by, verb=SuggestionVerb.WITHDRAWN, from_state=from_state, note=reason)
-    tasks_done(suggestion, verb="suggestion_to_review", by=by)
+    handling.tasks_done(suggestion, verb="suggestion_to_review", by=by)
     return suggestion
 
 
@@ -575,11 +576,11 @@ def suggestion_review(
         note=comment,
         data=data,
     )
-    tasks_done(suggestion, verb="suggestion_to_review", by=by)
+    handling.tasks_done(suggestion, verb="suggestion_to_review", by=by)
     if suggestion.status == Status.DISTRICT_REVIEW:
         _notify(
             suggestion,
-            recipients=_staff(suggestion),
+            recipients=staff_of(suggestion),
             verb="suggestion_to_review",
             text=_("街道已阅看通过，请区人大阅看：%(title)s") % {"title": suggestion.title},
             task=True,
@@ -719,8 +720,7 @@ def suggestion_propose(
     """Staff change the proposed units before the assignment meeting."""
     suggestion = _locked(suggestion)
     _require(by, "suggestions.manage_suggestion", suggestion)
-    if suggestion.status != Status.REGISTERED:
-        _check_state(suggestion, "assign")
+    _check_state(suggestion, "assign")  # only while it waits for the assignment meeting
     co_units = _check_units(suggestion, lead, co_units)
     suggestion.proposed_lead = lead
     suggestion.save(update_fields=["proposed_lead", "updated_at"])
@@ -956,7 +956,7 @@ def suggestion_reassign_returned(
             "co_units": [handling.unit_data(a.unit) for a in cos],
         },
     )
-    tasks_done(suggestion, verb="suggestion_refused", by=by)
+    handling.tasks_done(suggestion, verb="suggestion_refused", by=by)
     _tell_assigned(suggestion, [new, *cos])
     return new
 
@@ -1155,7 +1155,7 @@ def commitment_report(*, commitment: Commitment, by, report: str, files=()) -> C
         )
         _notify(
             suggestion,
-            recipients=_staff(suggestion),
+            recipients=staff_of(suggestion),
             verb="commitment_reported",
             text=_("%(unit)s报告承诺事项已落实，请核实：%(text)s")
             % {"unit": commitment.unit.name, "text": commitment.text[:40]},
@@ -1198,7 +1198,7 @@ def commitment_verify(*, commitment: Commitment, by, confirmed: bool, note: str 
         note=note,
         data=_commitment_data(commitment, confirmed=confirmed, closed=closes),
     )
-    tasks_done(suggestion, verb="commitment_reported", by=by)
+    handling.tasks_done(suggestion, verb="commitment_reported", by=by)
     if not confirmed:
         _notify(
             suggestion,

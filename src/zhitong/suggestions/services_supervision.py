@@ -49,7 +49,7 @@ from zhitong.suggestions.services import (
     _record,
     _require,
     _text,
-    notifications_api,
+    notify_after_commit,
 )
 from zhitong.suggestions.verbs import SuggestionVerb
 from zhitong.units.models import Category, HandlingUnit
@@ -91,16 +91,8 @@ def _check_past(day, *, field: str) -> datetime.date:
 PROBLEM_TASK = "quality_problem"
 
 
-def _tell(*, recipients, verb: str, text: str, url: str, subject, task: bool = False) -> None:
-    """Notify after the commit (`recipients`: a function of the notifications API)."""
-
-    def send():
-        api = notifications_api()
-        users = [user for user in recipients(api) if user is not None and user.is_active]
-        if users:
-            api.notify(recipients=users, verb=verb, text=text, url=url, subject=subject, task=task)
-
-    transaction.on_commit(send, robust=True)
+# Notify after the commit (`recipients`: a function of the notifications API).
+_tell = notify_after_commit
 
 
 # --- 领衔督办: supervision activities on key suggestions ---------------------------------------
@@ -612,10 +604,7 @@ def quality_problem_answer(*, problem: QualityProblem, by, answer: str) -> Quali
     problem.answered_at = timezone.now()
     problem.answered_by = by
     problem.save(update_fields=["answer", "answered_at", "answered_by"])
-    transaction.on_commit(
-        lambda: notifications_api().tasks_done(subject=problem, verb=PROBLEM_TASK, by=by),
-        robust=True,
-    )
+    handling.tasks_done(problem, verb=PROBLEM_TASK, by=by)
     _record(
         suggestion,
         by=by,

@@ -16,7 +16,7 @@ urlpatterns = [
     path("from-opinion/<int:pk>/", views.raise_from_opinion_view, name="raise_from_opinion"),
     path("", views.list_view, name="list"),
     path("<int:pk>/", views.detail_view, name="detail"),
-    # helper-figs: the per-unit figures (三评价) and their export.
+    # The per-unit figures (三评价) and their export.
     path("units/", views_figures.unit_figures_view, name="unit_figures"),
     path("units/export/", views_figures.unit_figures_export_view, name="unit_figures_export"),
     # 提 · 阅看: the deputy's draft and the review (views_draft).
@@ -82,5 +82,5 @@ urlpatterns = [
     ),
     path("quality/problems/", views_supervision.district_problems_view, name="district_problems"),
 ]
-# 办 · 评, the two ledgers and their exports, a unit's ratings (helper-unit).
+# 办 · 评, the two ledgers and their exports, a unit's ratings.
 urlpatterns += views_handling.urlpatterns

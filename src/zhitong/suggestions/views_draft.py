@@ -27,7 +27,7 @@ from zhitong.core.roles import Role
 from zhitong.deputies.models import Deputy
 from zhitong.handling.registry import HandlingError
 from zhitong.suggestions import forms_draft, lifecycle, services
-from zhitong.suggestions.panels import shown_panels
+from zhitong.suggestions.panels import refused_page
 from zhitong.suggestions.selectors import access_suggestion
 from zhitong.suggestions.selectors_draft import (
     DEPUTY_SECTIONS,
@@ -40,27 +40,6 @@ QUEUE_PAGE_SIZE = 25
 
 
 # --- the suggestion's page with a refused form ----------------------------------------------
-
-
-def bound_form(request: HttpRequest, key: str):
-    """The form `key` as the user posted it when the act was refused (panels show it with
-    its errors), or None."""
-    return getattr(request, "suggestion_forms", {}).get(key)
-
-
-def render_page(request, suggestion, *, bound=None, error: str = "", status: int = 200):
-    """The suggestion's page, with a refused form (`bound`: {key: form}) and why."""
-    request.suggestion_forms = bound or {}
-    return render(
-        request,
-        "suggestions/detail.html",
-        {
-            "suggestion": suggestion,
-            "panels": shown_panels(request, suggestion),
-            "action_error": error,
-        },
-        status=status,
-    )
 
 
 def suggestion_action(request, pk, *, perm, key, form_class, run, success, form_kwargs=None):
@@ -81,15 +60,7 @@ def suggestion_action(request, pk, *, perm, key, form_class, run, success, form_
         else:
             messages.success(request, success)
             return redirect("suggestions:detail", pk=suggestion.pk)
-    # Read it again: nothing changed, but the page shows it as it is now.
-    suggestion = access_suggestion(request.user, suggestion.pk)
-    return render_page(
-        request,
-        suggestion,
-        bound={key: form},
-        error=error or _("提交的内容有误，请检查后重试。"),
-        status=400,
-    )
+    return refused_page(request, suggestion, bound={key: form}, error=error)
 
 
 # --- the deputy's draft ---------------------------------------------------------------------

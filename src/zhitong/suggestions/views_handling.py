@@ -28,7 +28,7 @@ from zhitong.handling.registry import Act, HandlingError, process_for
 from zhitong.suggestions import forms_handling as forms
 from zhitong.suggestions import ledgers, services
 from zhitong.suggestions.models import Commitment
-from zhitong.suggestions.panels import shown_panels
+from zhitong.suggestions.panels import refused_page
 from zhitong.suggestions.panels_handling import reassign_units
 from zhitong.suggestions.selectors import access_suggestion
 from zhitong.suggestions.services import CommitmentInput
@@ -36,23 +36,13 @@ from zhitong.suggestions.services import CommitmentInput
 PAGE_SIZE = 50
 
 
-def _page(request, suggestion, *, status: int = 200):
-    return render(
-        request,
-        "suggestions/detail.html",
-        {"suggestion": suggestion, "panels": shown_panels(request, suggestion)},
-        status=status,
-    )
-
-
 def _refused(request, suggestion, key: str, form, error: str = ""):
     """The page again, the refused form bound with its errors (and why, at the top)."""
     if error and form is not None:
         form.add_error(None, error)
-    messages.error(request, error or _("提交的内容有误，请检查后重试。"))
-    request.handling_forms = {key: form} if form is not None else {}
-    # Nothing changed, but show the suggestion as it is now.
-    return _page(request, access_suggestion(request.user, suggestion.pk), status=400)
+    return refused_page(
+        request, suggestion, bound={key: form} if form is not None else {}, error=error
+    )
 
 
 def _done(request, suggestion, message: str, anchor: str = "panel-handling"):

@@ -22,7 +22,7 @@ from zhitong.handling.registry import HandlingError
 from zhitong.suggestions import forms_staff, selectors_staff, services, services_settings
 from zhitong.suggestions.booklet import BOOKLET_JOB, booklet_label
 from zhitong.suggestions.models import CongressSession, DistrictSettings
-from zhitong.suggestions.panels import shown_panels
+from zhitong.suggestions.panels import refused_page
 from zhitong.suggestions.selectors import access_suggestion
 
 PAGE_SIZE = 50
@@ -80,20 +80,9 @@ def _act(request, pk, *, key, form_class, run, success, form_kwargs=None):
         else:
             messages.success(request, success)
             return redirect(reverse("suggestions:detail", args=[pk]) + f"#panel-{key}")
-    request.staff_forms = {key: form}
-    suggestion = access_suggestion(request.user, pk)  # as it is (the form may have touched it)
-    panels = shown_panels(request, suggestion)
-    if key not in {panel.key for panel in panels}:
-        # Its panel is not shown in this state: the errors go to the top of the page.
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return render(
-        request,
-        "suggestions/detail.html",
-        {"suggestion": suggestion, "panels": panels},
-        status=400,
-    )
+    # Its panel may not be shown in this state: the errors go to the top of the page too.
+    error = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    return refused_page(request, suggestion, bound={key: form}, error=error)
 
 
 @login_required

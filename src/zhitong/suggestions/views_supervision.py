@@ -24,7 +24,7 @@ from zhitong.suggestions import forms_supervision as forms
 from zhitong.suggestions import selectors_supervision as sel
 from zhitong.suggestions import services_supervision as services
 from zhitong.suggestions.models import Committee, QualityProblem, ReceptionDay
-from zhitong.suggestions.panels import shown_panels
+from zhitong.suggestions.panels import refused_page
 from zhitong.suggestions.selectors import access_suggestion, suggestions_visible_to
 from zhitong.suggestions.services import SuggestionError
 
@@ -40,18 +40,7 @@ def _page(request, rows):
 
 def _detail_again(request, suggestion, bound: dict, error: str):
     """The suggestion's page again with the refused form and why (status 400)."""
-    suggestion = access_suggestion(request.user, suggestion.pk)
-    request.supervision_forms = bound
-    return render(
-        request,
-        "suggestions/detail.html",
-        {
-            "suggestion": suggestion,
-            "panels": shown_panels(request, suggestion),
-            "action_error": error,
-        },
-        status=400,
-    )
+    return refused_page(request, suggestion, bound=bound, error=error)
 
 
 def _refused(request, suggestion, key, form, error=""):
