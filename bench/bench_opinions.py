@@ -126,7 +126,12 @@ def load_opinions(count: int, start_index: int):
     op_buf, ref_buf, ev_buf = io.StringIO(), io.StringIO(), io.StringIO()
     case_buf = io.StringIO()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM opinions_opinion")
+        # The opinion and its case share one id: past both tables' ids (the demo's
+        # suggestions have cases of their own).
+        cursor.execute(
+            "SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM opinions_opinion),"
+            " (SELECT COALESCE(MAX(id), 0) FROM handling_case))"
+        )
         next_id = cursor.fetchone()[0] + 1
     for i in range(count):
         oid = next_id + i

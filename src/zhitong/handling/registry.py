@@ -101,6 +101,11 @@ class Process:
         for its own rows, each once (safe to run twice); how many it recorded."""
         return 0
 
+    def extension_limit(self, obj, assignment) -> int | None:
+        """The most an extension of `assignment` may now ask, in its rule's unit, where the
+        process bounds it below handling's own bounds (None: handling's bounds only)."""
+        return None
+
     def verb(self, act: Act) -> str:
         return self.verbs.get(act, act.value)
 

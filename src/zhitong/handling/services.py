@@ -171,8 +171,11 @@ def _text(process: Process, value, *, field: str, limit: int, required: bool = T
     return text
 
 
-def check_period(process: Process, rule: str, value, *, extension: bool = False) -> int:
-    """A whole number of working days or months within the bounds of the rule."""
+def check_period(
+    process: Process, rule: str, value, *, extension: bool = False, limit: int | None = None
+) -> int:
+    """A whole number of working days or months within the bounds of the rule (and within
+    `limit`, the process's own bound, where it sets one)."""
     months = rule == Rule.MONTHS
     if months:
         low = deadlines.MIN_MONTHS
@@ -180,6 +183,10 @@ def check_period(process: Process, rule: str, value, *, extension: bool = False)
     else:
         low = deadlines.MIN_WORKING_DAYS
         high = deadlines.MAX_EXTENSION_DAYS if extension else deadlines.MAX_WORKING_DAYS
+    if limit is not None:
+        if limit < low:
+            raise process.error("invalid_days", _("已达到最长延期，不能再申请延期。"))
+        high = min(high, limit)
     if isinstance(value, bool) or not isinstance(value, int):
         raise process.error(
             "invalid_days",
@@ -585,7 +592,13 @@ def extension_request(*, assignment: Assignment, by, period, reason: str) -> Ext
         raise process.error("invalid_transition", _("只有已签收、正在办理的主办单位可以申请延期。"))
     if assignment.extensions.filter(state=Extension.State.PENDING).exists():
         raise process.error("pending_exists", _("已有待审批的延期申请。"))
-    period = check_period(process, assignment.rule, period, extension=True)
+    period = check_period(
+        process,
+        assignment.rule,
+        period,
+        extension=True,
+        limit=process.extension_limit(obj, assignment),
+    )
     reason = _text(process, reason, field=_("延期理由"), limit=NOTE_LIMIT)
     extension = Extension.objects.create(
         assignment=assignment, period=period, reason=reason, requested_by=by

@@ -35,6 +35,13 @@ def unit_name(data: dict) -> str:
     return str(unit.get("name", "")) if isinstance(unit, dict) else str(unit or "")
 
 
+def _reply(data: dict) -> str:
+    # A co-unit's reply is its views for the lead unit, not the answer to the case.
+    if data.get("role") == "co":
+        return _("%(unit)s（协办意见）") % {"unit": unit_name(data)}
+    return unit_name(data)
+
+
 def _extension_request(data: dict) -> str:
     if "months" in data:
         return _("申请延长%(n)s个月") % {"n": data.get("months", "")}
@@ -90,7 +97,7 @@ register(
     {
         HandlingVerb.ASSIGNMENT_ACCEPT: {"describe": unit_name},
         HandlingVerb.ASSIGNMENT_RETURN: {**_FOR_UNIT, "describe": unit_name},
-        HandlingVerb.ASSIGNMENT_REPLY: {**_FOR_UNIT, "describe": unit_name},
+        HandlingVerb.ASSIGNMENT_REPLY: {**_FOR_UNIT, "describe": _reply},
         HandlingVerb.REPLY_ON_SPOT: {},
         HandlingVerb.REPLY_REVIEW: {},
         HandlingVerb.EXTENSION_REQUEST: {**_FOR_UNIT, "describe": _extension_request},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhitong.handling import deadlines
-from zhitong.handling.models import Assignment, Rating
+from zhitong.handling.models import Assignment, Extension, Rating
 from zhitong.handling.registry import Act, Process
 from zhitong.suggestions import lifecycle
 from zhitong.suggestions.models import Commitment, Contact, File, Status, Suggestion
@@ -309,6 +309,15 @@ class SuggestionProcess(Process):
     def extension_watchers(self, obj) -> list:
         # The deputy is told of an extension decision.
         return [obj.lead_deputy.user] if obj.lead_deputy.user_id else []
+
+    def extension_limit(self, obj, assignment) -> int | None:
+        """The district's most months of extension, less what was already granted."""
+        from zhitong.suggestions.services import settings_for
+
+        granted = sum(
+            e.period for e in assignment.extensions.all() if e.state == Extension.State.APPROVED
+        )
+        return max(settings_for(obj.district_id).max_extension_months - granted, 0)
 
     def daily(self, today) -> int:
         """The daily check: each commitment whose date passed unfulfilled, recorded once."""

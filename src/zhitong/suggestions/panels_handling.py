@@ -74,6 +74,7 @@ def acts_on(user, suggestion, assignment: Assignment) -> set[str]:
         and assignment.state == Assignment.State.ACCEPTED
         and ok(Act.EXTENSION_REQUEST)
         and not any(e.state == Extension.State.PENDING for e in assignment.extensions.all())
+        and process.extension_limit(suggestion, assignment) != 0
     ):
         acts.add(EXTENSION)
     if ok(Act.CHASE):
@@ -199,6 +200,8 @@ def assignments_panel(request, suggestion):
         }
         if RETURN in acts:
             row["last_day_to_refuse"] = last_day_to_refuse(suggestion, assignment)
+        if EXTENSION in acts:
+            row["extension_left"] = _process().extension_limit(suggestion, assignment)
         simple = {
             RETURN: forms.ReturnForm,
             CONTACT: forms.ContactForm,

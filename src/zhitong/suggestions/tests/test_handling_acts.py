@@ -92,6 +92,44 @@ def test_an_extension_beyond_three_months_is_refused_on_the_form(w, client):
     assert r.status_code == 400 and not Extension.objects.exists()
 
 
+def test_the_districts_most_months_of_extension_bound_the_sum_of_extensions(w, client):
+    from zhitong.handling import services as handling
+    from zhitong.suggestions.models import DistrictSettings
+
+    DistrictSettings.objects.create(district=w.district, max_extension_months=2)
+    s, lead, co = hs.assigned(w)
+    hs.accepted(w, s, lead, co)
+    path = url(s, f"assignments/{lead.pk}/extension/")
+    client.force_login(w.unit)
+    with travel(D(2026, 2, 4)):
+        page = client.get(url(s)).content.decode()
+    assert f'action="{path}"' in page and "尚可延期2个月" in page
+    with travel(D(2026, 2, 4)):
+        r = post(
+            client,
+            w.unit,
+            path,
+            {f"extension-{lead.pk}-months": "3", f"extension-{lead.pk}-reason": "理由"},
+        )
+        assert r.status_code == 400 and not Extension.objects.exists()
+        assert "月数必须在1至2之间" in text_of(r)
+        granted = handling.extension_request(assignment=lead, by=w.unit, period=2, reason="理由")
+        handling.extension_decide(extension=granted, by=w.staff, approve=True)
+        r = post(
+            client,
+            w.unit,
+            path,
+            {f"extension-{lead.pk}-months": "1", f"extension-{lead.pk}-reason": "再延。"},
+        )
+    assert r.status_code == 400 and Extension.objects.count() == 1
+    assert "已达到最长延期" in text_of(r)
+    # The page no longer offers the form.
+    client.force_login(w.unit)
+    with travel(D(2026, 2, 4)):
+        page = client.get(url(s))
+    assert f'action="{path}"' not in page.content.decode()
+
+
 # --- refusal and reassignment ------------------------------------------------------------
 
 
@@ -304,6 +342,8 @@ def test_the_lead_replies_with_commitments_and_the_co_unit_sends_views(w, client
     client.force_login(w.deputy)
     page = text_of(client.get(url(s)))
     assert "上门听取代表意见" in page and "同意主办单位方案" in page
+    # The timeline tells the co-unit's views from the lead unit's reply.
+    assert f"{co.unit.name}（协办意见）" in page and f"{lead.unit.name}（协办意见）" not in page
     download = client.get(url(s, f"files/{letter.pk}/"))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     # Someone who cannot see the page cannot download it either.
