@@ -693,7 +693,13 @@ class DemoSuggestions:
         """Closed opinions of a deputy, each closed before the recess's drafts start, to raise
         into suggestions (as many as the path wants)."""
         wanted = sum(p.count for p in PATHS if p.raised)
-        before = self.now - datetime.timedelta(days=160)
+        assert all(p.stage == "recess1" for p in PATHS if p.raised)
+        # Closed at least 31 days before the recess meeting they go to (as _schedule sets
+        # it): their drafts start after the opinion closed (_schedule), and still leave the
+        # month the filing needs. (A fixed 160 days before now found next to none: the
+        # half year's first closures fall around then.)
+        meeting = self.meeting_day(self.today - datetime.timedelta(days=110))
+        before = meeting - datetime.timedelta(days=31)
         found = []
         candidates = (
             Opinion.objects.filter(
@@ -790,6 +796,10 @@ class DemoSuggestions:
             else:
                 meeting = recess[stage]
                 start = self.before(rng, meeting, 30, 45)
+                if plan.opinions:
+                    # Raised from an opinion: drafted once it closed.
+                    closed = max(o.closed_at for o in plan.opinions)
+                    start = max(start, closed + datetime.timedelta(minutes=rng.randint(60, 600)))
             registered = self._plan_filing(rng, plan, start, meeting)
             if meeting is None or registered is None:
                 continue
