@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhitong.workdays",
     "zhitong.notifications",
     "zhitong.handling",
+    "zhitong.insights",
     "zhitong.opinions",
     "zhitong.suggestions",
     "zhitong.imports",

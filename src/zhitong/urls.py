@@ -22,6 +22,7 @@ urlpatterns = [
     path("work/notifications/", include("zhitong.notifications.urls")),
     path("work/inbox/", include("zhitong.handling.urls")),
     path("work/overview/", include("zhitong.dashboards.urls")),
+    path("work/insights/", include("zhitong.insights.views")),
     path("work/", include("zhitong.core.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -75,8 +75,9 @@ def demo_structure(transactional_db):
 @pytest.fixture
 def demo_district(transactional_db):
     """The demo district with its half year of opinions, seeded into the live server's
-    database. Without its suggestions (their session adds about 25 s to every seed): the
-    suggestions' browser tests build what they need through the pages and services."""
+    database. Without its suggestions (their session adds about 25 s to every seed) nor
+    its router (two trainings): the suggestions' and the router's browser tests build what
+    they need through the pages and services."""
     from django.core.management import call_command
 
-    call_command("seed_demo", "--no-suggestions", verbosity=0)
+    call_command("seed_demo", "--no-suggestions", "--no-router", verbosity=0)

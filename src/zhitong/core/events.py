@@ -27,13 +27,14 @@ def event_record(
     note: str = "",
     data: dict | None = None,
     district_code: str = "",
+    actor_name: str = "",
 ) -> Event:
-    """Append one event for `subject`; must run inside the transaction that made the change."""
+    """Append one event for `subject`; must run inside the transaction that made the change.
+    `actor_name` names an actor that is not a person (the router), where `actor` is None."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("event_record must be called inside transaction.atomic")
     _check_verb(verb)
-    actor_name = ""
     if actor is not None:
         actor_name = actor.get_full_name() or actor.get_username()
     return Event.objects.create(

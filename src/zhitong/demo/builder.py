@@ -26,6 +26,7 @@ from zhitong.demo.accounts import (
 )
 from zhitong.demo.codes import public_code
 from zhitong.demo.opinions import ensure_opinions
+from zhitong.demo.router import ensure_router, retrain_after_opinions
 from zhitong.demo.suggestions import ensure_suggestions
 from zhitong.demo.units import DEPARTMENTS, JUDICIAL, STREET, TAXONOMY
 from zhitong.deputies.models import (
@@ -132,6 +133,7 @@ def seed(
     with_accounts: bool = True,
     with_opinions: bool = True,
     with_suggestions: bool = True,
+    with_router: bool = True,
 ) -> SeedResult:
     """Build `scale` demo districts (each in its own transaction), the demo accounts, the
     first district's half year of opinions (zhitong.demo.opinions) and its session's
@@ -150,6 +152,8 @@ def seed(
                 # The first district's half year of opinions is handled by the demo
                 # accounts, so both are built with it; other districts get none.
                 ensure_demo_accounts(district)
+                # The router first: each opinion gets its proposal as it arrives.
+                first_router = ensure_router() if with_router and with_opinions else None
                 if with_opinions:
                     ensure_opinions(district)
                 # After the opinions, so that their half year is the same with or without.
@@ -157,6 +161,9 @@ def seed(
                 if with_opinions and with_suggestions:
                     # Deputies co-sign and rate with their accounts.
                     ensure_suggestions(district)
+                if first_router is not None and with_opinions:
+                    # Again with the staff's confirmations and corrections.
+                    retrain_after_opinions()
         (result.built if built else result.skipped).append(spec.name)
     # Regions, stations and categories went in with bulk_create, which sends no save
     # signals: tell the public form's kept choice lists and kept stations to rebuild (a

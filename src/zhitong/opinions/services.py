@@ -29,6 +29,7 @@ from zhitong.handling import services as handling
 from zhitong.handling.models import Assignment, Extension, Rating, Reply, Rule
 from zhitong.handling.registry import HandlingError
 from zhitong.handling.services import sync_open_dates
+from zhitong.insights import services as insights
 from zhitong.opinions import lifecycle
 from zhitong.opinions.models import (
     AUTO_CLOSE_DEFAULT,
@@ -226,15 +227,30 @@ def _text(value, *, field: str, limit: int, required: bool = True) -> str:
     return text
 
 
-def _record(*, opinion: Opinion, by, verb: str, from_state: str, note: str = "", data=None) -> None:
+def _record(
+    *,
+    opinion: Opinion,
+    by,
+    verb: str,
+    from_state: str,
+    note: str = "",
+    data=None,
+    model: dict | None = None,
+) -> None:
+    """The act's event. `model`: the act is the router's (auto-routing), not `by`'s, who
+    turned auto-routing on: the event names the router's version and keeps `model`."""
+    data = data or {}
+    if model is not None:
+        data = {**data, "model": model}
     event_record(
-        actor=by,
+        actor=None if model is not None else by,
+        actor_name=model["name"] if model is not None else "",
         subject=opinion,
         verb=verb,
         from_state=from_state,
         to_state=opinion.status,
         note=note,
-        data=data or {},
+        data=data,
         district_code=opinion.district.code,
     )
 
@@ -296,8 +312,28 @@ def _close_duplicates(main: Opinion, *, by) -> None:
 
 
 @transaction.atomic
-def opinion_accept(*, opinion: Opinion, by, category=None, note: str = "") -> Opinion:
-    """Accept (受理) a received opinion, optionally confirming its category."""
+def _learn(opinion: Opinion, by, category: Category | None = None) -> None:
+    """Staff decided the opinion's category (accepting it with one, or setting one, which
+    a referral does first where it was missing): a training row for the router (a
+    confirmation or a correction of what it proposed)."""
+    category = category or opinion.category
+    if category is None:
+        return
+    insights.example_record(
+        process="opinions",
+        object_id=opinion.pk,
+        title=opinion.subject,
+        text=opinion.content,
+        label=category.code,
+        by=by,
+    )
+
+
+def opinion_accept(
+    *, opinion: Opinion, by, category=None, note: str = "", model: dict | None = None
+) -> Opinion:
+    """Accept (受理) a received opinion, optionally confirming its category. `model`: the
+    router accepts it (auto-routing), not `by`."""
     opinion = _lock(opinion)
     _require(by, "opinions.triage_opinion", opinion)
     _require_state("accept", opinion)
@@ -315,8 +351,16 @@ def opinion_accept(*, opinion: Opinion, by, category=None, note: str = "") -> Op
     opinion.accepted_at = timezone.now()
     opinion.save(update_fields=["status", "category", "accepted_at", "updated_at"])
     _record(
-        opinion=opinion, by=by, verb=OpinionVerb.ACCEPT, from_state=from_state, note=note, data=data
+        opinion=opinion,
+        by=by,
+        verb=OpinionVerb.ACCEPT,
+        from_state=from_state,
+        note=note,
+        data=data,
+        model=model,
     )
+    if model is None:
+        _learn(opinion, by, category)
     triaged(opinion, by=by)
     return opinion
 
@@ -384,6 +428,7 @@ def opinion_update_category(*, opinion: Opinion, by, category) -> Opinion:
         from_state=opinion.status,
         data=data,
     )
+    _learn(opinion, by, category)
     return opinion
 
 
@@ -423,6 +468,7 @@ def opinion_refer(
     working_days=None,
     note: str = "",
     category=None,
+    model: dict | None = None,
 ) -> Assignment:
     """Refer (转办) an accepted opinion to a lead unit (主办) and any co-units (协办).
 
@@ -501,6 +547,7 @@ def opinion_refer(
             "due_date": deadline.due.isoformat(),
             "deadline": deadline.as_data(),
         },
+        model=model,
     )
     _notify(
         recipients=_unit_recipients([unit, *co_list]),

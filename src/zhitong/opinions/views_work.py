@@ -41,6 +41,7 @@ from zhitong.opinions import (
     export,
     forms_work,
     lifecycle,
+    routing,
     search,
     selectors,
     services,
@@ -131,6 +132,8 @@ class QueueRow:
     lead: Assignment | None
     co_units: list[str]
     deadline_state: str
+    # The router's proposed category, while staff have still to decide one.
+    proposal: routing.Shown | None = None
 
     @property
     def deadline_label(self) -> str:
@@ -162,6 +165,7 @@ def _queue_rows(opinions: list[Opinion]) -> list[QueueRow]:
     )
     today = timezone.localdate()
     calendar = working_calendar() if opinions else None
+    proposals = routing.proposals_for(opinions)
     rows = []
     for opinion in opinions:
         leads = [r for r in opinion.active_referrals if r.role == Assignment.Role.LEAD]
@@ -176,6 +180,7 @@ def _queue_rows(opinions: list[Opinion]) -> list[QueueRow]:
                     r.unit_name for r in opinion.active_referrals if r.role == Assignment.Role.CO
                 ],
                 deadline_state=deadline_state(lead, today, calendar) if lead else "on_time",
+                proposal=proposals.get(opinion.pk),
             )
         )
     return rows
@@ -260,6 +265,10 @@ def _render_queue(
         "export_query": base_query.urlencode(),
         # The link only; the page checks the district (opinions.change_settings).
         "may_settings": user.is_superuser or getattr(user, "role", "") in (Role.ADMIN, Role.STAFF),
+        # The link only (by role, without asking the permission backends); the page checks
+        # insights.view_router.
+        "may_router": user.is_superuser
+        or getattr(user, "role", "") in (Role.ADMIN, Role.STAFF, Role.LEADER),
     }
     return render(request, "opinions/work/queue.html", context, status=status)
 
@@ -557,9 +566,26 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "record_rating": may_triage and lifecycle.can_rate(opinion),
         "extension_decide": may_refer and bool(pending_extensions),
     }
+    # The router's proposal while the category is undecided: shown, and pre-chosen in the
+    # forms that set the category (staff confirm it, or correct it).
+    proposal = (
+        routing.proposals_for([opinion]).get(opinion.pk)
+        if (actions["accept"] or actions["category"] or actions["refer"])
+        and routing.untriaged(opinion)
+        else None
+    )
+    proposed = (
+        Category.objects.filter(code=proposal.code, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+        if proposal
+        else None
+    )
     forms = {}
     if actions["accept"]:
-        forms["accept"] = form("accept", forms_work.AcceptForm)
+        forms["accept"] = form(
+            "accept", lambda: forms_work.AcceptForm(initial={"category": proposed})
+        )
     if actions["decline"]:
         forms["decline"] = form("decline", forms_work.DeclineForm)
     if actions["answer_on_spot"]:
@@ -567,13 +593,16 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
     if actions["category"]:
         forms["category"] = form(
             "category",
-            lambda: forms_work.CategoryForm(initial={"category": opinion.category_id}),
+            lambda: forms_work.CategoryForm(initial={"category": opinion.category_id or proposed}),
         )
     if actions["refer"]:
         forms["refer"] = form(
             "refer",
             lambda: forms_work.ReferForm(
-                user=user, suggested=suggested, needs_category=opinion.category_id is None
+                user=user,
+                suggested=suggested,
+                needs_category=opinion.category_id is None,
+                initial={"category": proposed} if opinion.category_id is None else None,
             ),
         )
     if actions["merge"]:
@@ -638,6 +667,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         # Staff notes (内部备注) are for those who triage, not for the handling units.
         "show_internal_note": may_triage or may_refer,
         "suggested_unit": suggested,
+        "proposal": proposal,
         "to_rate": _reply_to_rate(replies) if actions["record_rating"] else None,
         # Every form the user may act with now sits in one place, first on a phone: the
         # opinion's own acts, the review, the rating taken by phone, the unit's acts on its

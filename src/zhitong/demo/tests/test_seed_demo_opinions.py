@@ -576,3 +576,26 @@ def test_every_very_overdue_date_is_what_the_services_would_keep(seeded):
     assert all(
         o.open_very_overdue_from == running_lead_dates(o.case_id)["very_overdue"] for o in opinions
     )
+
+
+def test_the_router_proposes_from_the_start_and_learns_from_the_staff(seeded, client):
+    """Trained on the shipped real messages before the half year, so each opinion got a
+    proposal as it arrived and staff's triage confirmed or corrected it; trained again
+    after, on those decisions too."""
+    from zhitong.insights.models import Example, Prediction, RouterVersion
+
+    first, second = RouterVersion.objects.order_by("number")
+    assert first.labels == sorted(first.labels) and len(first.labels) == 7
+    assert {first.state, second.state} in (
+        {RouterVersion.State.RETIRED, RouterVersion.State.CURRENT},
+        {RouterVersion.State.CURRENT, RouterVersion.State.REFUSED},
+    )
+    assert first.figures["macro_f1"] > 0.7 and first.figures["held_back"] > 50
+    sources = set(Example.objects.values_list("source", flat=True))
+    assert sources == {"seed", "prior", "confirmed", "corrected"}
+    assert Prediction.objects.filter(process="opinions").count() > 100
+    waiting = Opinion.objects.filter(status=Status.RECEIVED).count()
+    client.force_login(account("staff"))
+    page = client.get("/work/opinions/?status=received").content.decode()
+    assert waiting == 0 or "模型建议" in page
+    assert "第2版" in client.get("/work/insights/router/").content.decode()

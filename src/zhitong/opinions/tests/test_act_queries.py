@@ -34,8 +34,9 @@ def _accepted(w):
 
 def test_accepting_costs_the_lock_the_update_and_the_event(w, django_assert_max_num_queries):
     opinion = new_opinion(w)
-    # Savepoint; the opinion locked with its district; its row; the event; release.
-    with django_assert_max_num_queries(5):
+    # Savepoint; the opinion locked with its district; its row; the event; the router's
+    # proposal and the training row (insights); release.
+    with django_assert_max_num_queries(7):
         services.opinion_accept(opinion=opinion, by=w.staff, category=w.category)
 
 

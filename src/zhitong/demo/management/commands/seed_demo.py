@@ -50,8 +50,14 @@ class Command(BaseCommand):
             dest="suggestions",
             help=_("不生成演示代表建议（一次人代会会议的建议办理过程，要经过各项办理服务）。"),
         )
+        parser.add_argument(
+            "--no-router",
+            action="store_false",
+            dest="router",
+            help=_("不训练演示分类模型（由随附的真实留言训练，为新意见建议分类）。"),
+        )
 
-    def handle(self, *args, scale, force, opinions=True, suggestions=True, **options):
+    def handle(self, *args, scale, force, opinions=True, suggestions=True, router=True, **options):
         # Demo accounts carry a published password: never seed a production database
         # by accident. Test databases are fine (Django runs tests without DEBUG).
         if not (settings.DEBUG or force or is_test_database()):
@@ -64,7 +70,9 @@ class Command(BaseCommand):
         last_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         notifications = Notification.objects.count()
         with _one_line_per_message_quieted():
-            result = seed(scale, with_opinions=opinions, with_suggestions=suggestions)
+            result = seed(
+                scale, with_opinions=opinions, with_suggestions=suggestions, with_router=router
+            )
         elapsed = time.perf_counter() - started
         if result.built:
             self.stdout.write(_("已生成：%(names)s") % {"names": "、".join(result.built)})
