@@ -311,7 +311,6 @@ def _close_duplicates(main: Opinion, *, by) -> None:
 # --- triage (受理) ---------------------------------------------------------------------
 
 
-@transaction.atomic
 def _learn(opinion: Opinion, by, category: Category | None = None) -> None:
     """Staff decided the opinion's category (accepting it with one, or setting one, which
     a referral does first where it was missing): a training row for the router (a
@@ -329,6 +328,7 @@ def _learn(opinion: Opinion, by, category: Category | None = None) -> None:
     )
 
 
+@transaction.atomic
 def opinion_accept(
     *, opinion: Opinion, by, category=None, note: str = "", model: dict | None = None
 ) -> Opinion:
