@@ -24,19 +24,15 @@ Prior = tuple[Sequence[Message], Sequence[str], Sequence[float]]
 
 
 def fit(make: Callable[[], Router], messages, labels, prior: Prior | None) -> Router:
-    if not prior:
-        return make().fit(list(messages), list(labels))
-    pm, pl, pw = prior
-    return make().fit(
-        list(messages) + list(pm),
-        list(labels) + list(pl),
-        weights=[1.0] * len(messages) + list(pw),
-    )
+    """A router from `make` trained on the messages and the prior rows."""
+    hashed = Router.prepare(list(messages))
+    prior_hashed = Router.prepare(list(prior[0])) if prior else None
+    return _fit_rows(make, hashed, list(labels), range(len(labels)), prior_hashed, prior)
 
 
 def _fit_rows(make, hashed, labels, rows, prior_hashed, prior: Prior | None) -> Router:
     """`fit` on rows of messages already prepared (`Router.prepare`)."""
-    x = hashed[rows]
+    x = hashed[list(rows)]
     y = [labels[i] for i in rows]
     if not prior:
         return make().fit_prepared(x, y)

@@ -7,9 +7,9 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zhitong.core.scoping import work_scope
 from zhitong.insights.models import Example, RouterVersion
-from zhitong.regions.models import Region, RegionLevel
+from zhitong.regions.lookups import districts_in_scope
+from zhitong.regions.models import Region
 from zhitong.units.models import Category
 
 
@@ -47,16 +47,7 @@ def category_names(codes) -> dict[str, str]:
 
 def settings_districts(user) -> list[Region]:
     """The districts whose auto-routing the user may set."""
-    if not user.has_perm("insights.retrain_router"):
-        return []
-    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-    paths = work_scope(user).district_paths
-    if paths is None:
-        return list(districts)
-    q = Q()
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return list(districts.filter(q)) if paths else []
+    return districts_in_scope(user) if user.has_perm("insights.retrain_router") else []
 
 
 def pick_district(districts: list[Region], code: str | None) -> Region | None:

@@ -57,6 +57,8 @@ class Shown:
     name: str
     confidence: float
     version: int
+    # The category with that code (None when it is gone or inactive).
+    category_id: int | None = None
 
     @property
     def percent(self) -> int:
@@ -95,6 +97,9 @@ def proposals_for(opinions) -> dict[int, Shown]:
             categories[p.label].name if p.label in categories else p.label,
             p.confidence,
             p.version.number,
+            categories[p.label].pk
+            if p.label in categories and categories[p.label].is_active
+            else None,
         )
         for object_id, p in found.items()
     }

@@ -574,13 +574,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         and routing.untriaged(opinion)
         else None
     )
-    proposed = (
-        Category.objects.filter(code=proposal.code, is_active=True)
-        .values_list("pk", flat=True)
-        .first()
-        if proposal
-        else None
-    )
+    proposed = proposal.category_id if proposal else None
     forms = {}
     if actions["accept"]:
         forms["accept"] = form(

@@ -1,11 +1,13 @@
 """Finding regions by what office files write: a code, a name, or a name without its
-suffix ("中南路" for "中南路街道")."""
+suffix ("中南路" for "中南路街道"); and the districts in a user's work scope."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from zhitong.regions.models import Region
+from zhitong.core.scoping import work_scope
+from zhitong.regions.models import Region, RegionLevel
 
 
 @dataclass
@@ -53,3 +55,18 @@ def _strip_suffix(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def districts_in_scope(user) -> list[Region]:
+    """The districts in the user's work scope (every district for an unrestricted user),
+    by code."""
+    paths = work_scope(user).district_paths
+    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
+    if paths is None:
+        return list(districts)
+    if not paths:
+        return []
+    q = Q()
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return list(districts.filter(q))

@@ -8,15 +8,16 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhitong.core.models import Job
 from zhitong.core.roles import Role
-from zhitong.core.scoping import is_unrestricted, work_scope
+from zhitong.core.scoping import is_unrestricted
 from zhitong.handling.models import Assignment
-from zhitong.regions.models import Region, RegionLevel
+from zhitong.regions.lookups import districts_in_scope
+from zhitong.regions.models import Region
 from zhitong.suggestions.models import (
     CongressSession,
     CoSigner,
@@ -54,18 +55,7 @@ def is_staff(user) -> bool:
 
 def staff_districts(user) -> list[Region]:
     """The districts whose suggestions the user manages as staff (none for anyone else)."""
-    if not is_staff(user):
-        return []
-    districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-    paths = work_scope(user).district_paths
-    if paths is None:
-        return list(districts)
-    if not paths:
-        return []
-    q = Q()
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return list(districts.filter(q))
+    return districts_in_scope(user) if is_staff(user) else []
 
 
 def office_districts(user) -> list[Region]:
