@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/bench_booklet.py
 	$(BIN)/python bench/bench_suggestions.py
 	$(BIN)/python bench/bench_router.py
+	$(BIN)/python bench/bench_duplicates.py
 
 messages: install
 	cd src/zhitong && DEBUG=1 ../../$(BIN)/python ../../manage.py makemessages -l en --no-obsolete

@@ -158,6 +158,8 @@ RECENT_SESSION_PATHS = ("accepted", "accepted", "referred", "handling")
 RECENT_SESSION_WORKING_DAYS = 5
 # Open opinions put at the demo station on matters the street office handles, so the
 # demo deputy, liaison, street and unit homes each have something to act on.
+# Received opinions that repeat one still being handled (not merged yet).
+RECEIVED_DUPLICATES = 2
 DEMO_STATION_PATHS = {"received": 1, "handling_overdue": 1, "sent": 1}
 # Sessions before this many days ago: their (closed) opinions have time to be rated.
 OLD_SESSION_DAYS = (80, 178)
@@ -611,6 +613,12 @@ class DemoOpinions:
             case.main = free_closed.pop(rng.randrange(len(free_closed)))
         for case in by_path["merged"]:
             case.main = free_handling.pop(rng.randrange(len(free_handling)))
+        # Citizens who wrote again about a matter still being handled, waiting for triage:
+        # the case page shows staff the one handled as a likely duplicate (insights), to
+        # merge in one click.
+        waiting = [c for c in by_path["received"] if c.session is None and not c.at_demo_station]
+        for case in waiting[:RECEIVED_DUPLICATES]:
+            case.main = free_handling.pop(rng.randrange(len(free_handling)))
 
         reasons = list(DECLINE_REASONS)
         rng.shuffle(reasons)
@@ -1002,6 +1010,11 @@ class DemoOpinions:
         clock = self.clock
         if case.session is not None:
             return clock.at(case.session.held_on, datetime.time.min)
+        if case.main is not None and path.age:
+            # Written again lately (its path's age), after the first one came in.
+            ago = rng.uniform(*path.age)
+            moment = self.now - datetime.timedelta(days=ago)
+            return self._moment(rng, case, clock.local_date(moment), not_after=moment)
         if case.main is not None:
             main = case.main.timeline
             limit = main.closed_at or self.now
@@ -1065,7 +1078,7 @@ class DemoOpinions:
             and self._default_close_day(timeline.sent_at) <= self.today
         ):
             raise DoesNotFit(later=True)  # it would have closed by itself already
-        if case.main is not None and path.final != Status.MERGED:
+        if case.main is not None and path.merge and path.final != Status.MERGED:
             merged_at = timeline.steps[-1][0]
             if merged_at >= case.main.timeline.closed_at - datetime.timedelta(hours=1):
                 raise DoesNotFit()

@@ -177,3 +177,26 @@ class RoutingSettings(models.Model):
 
     def __str__(self):
         return f"{self.district_id}: {'on' if self.auto_route else 'off'} ≥ {self.threshold}"
+
+
+class TextPrint(models.Model):
+    """A message's fingerprint (zhitong.insights.similarity): its most telling n-grams, to
+    find messages about the same matter without reading every text again. Kept per object;
+    made again when its text changes (`digest`)."""
+
+    process = models.CharField(_("来源"), max_length=30)
+    object_id = models.CharField(_("对象编号"), max_length=40)
+    # SHA-256 of the title and text printed (the first of them read by the printer).
+    digest = models.CharField(_("摘要"), max_length=64)
+    blob = models.BinaryField(_("指纹"), editable=False)
+    created_at = models.DateTimeField(_("时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("文本指纹")
+        verbose_name_plural = _("文本指纹")
+        constraints = [
+            models.UniqueConstraint(fields=["process", "object_id"], name="textprint_unique_object")
+        ]
+
+    def __str__(self):
+        return f"{self.process}:{self.object_id}"

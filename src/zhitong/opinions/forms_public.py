@@ -263,6 +263,10 @@ class OpinionFieldsForm(forms.Form):
         value = self.cleaned_data.get("place")
         return self._places.get(value) if value else None
 
+    def place_for(self, value: str) -> Region | None:
+        """The place a submitted choice names (None for none, or one not offered)."""
+        return self._places.get(value) if value else None
+
     def clean_submitter_phone(self):
         value = self.cleaned_data.get("submitter_phone", "").strip()
         if not value:

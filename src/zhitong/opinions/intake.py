@@ -33,7 +33,7 @@ from zhitong.core.signals import rows_imported
 from zhitong.deputies.models import Deputy
 from zhitong.notifications.composers import Composed, message_composer
 from zhitong.notifications.services import message_send
-from zhitong.opinions import news, ratelimit, routing
+from zhitong.opinions import duplicates, news, ratelimit, routing
 from zhitong.opinions.models import Attachment, Channel, IntakeSession, Opinion, Status
 from zhitong.opinions.phones import normalize_mobile, normalize_phone  # noqa: F401 - used by the forms
 from zhitong.opinions.search_text import opinion_search_text
@@ -597,6 +597,7 @@ def _create_once(
         _send_code_after_commit(opinion, client_ip)
         news.tell_new_opinion_after_commit(opinion, by)
         routing.propose_after_commit(opinion)
+        duplicates.print_after_commit(opinion)
     return opinion
 
 

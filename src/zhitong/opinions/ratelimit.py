@@ -34,6 +34,9 @@ DEFAULT_RATES = {
     "message_to": "3/3600",
     # Tracking codes sent on behalf of one client address, whatever the numbers typed.
     "message_ip": "5/3600",
+    # Asks for the open opinions like the one being written (the form's script asks as
+    # the citizen types, at most once a second or so; a check without script is a POST).
+    "similar_ip": "120/600",
     # Tracking-code lookups that found nothing, from one client address (guessing codes).
     "lookup_ip": "20/600",
 }

@@ -34,6 +34,7 @@ from zhitong.opinions import lifecycle
 from zhitong.opinions.models import (
     AUTO_CLOSE_DEFAULT,
     AUTO_CLOSE_MAX,
+    OPEN_STATUSES,
     Attachment,
     DeclineReason,
     DistrictSettings,
@@ -909,6 +910,50 @@ def opinion_merge(*, opinion: Opinion, into: Opinion, by, note: str = "") -> Opi
         )
         % {"code": opinion.tracking_code},
     )
+    return opinion
+
+
+@transaction.atomic
+def opinion_follow(*, opinion: Opinion, main_id: int) -> Opinion:
+    """The submitter chose, on the form, to follow an open opinion about the same matter
+    (跟进已有意见) instead of raising a new one: their new opinion is merged into it as
+    their own act, and they follow its progress by their own tracking code. Refused (the
+    opinion stays as it came in, for staff to triage) when the main one can no longer take
+    it: closed, merged, declined or of another district since the form showed it."""
+    if opinion.pk == main_id:
+        raise OpinionError("merge_self", _("不能把意见合并到它自己。"))
+    first, second = sorted([opinion.pk, main_id])
+    try:
+        locked = {first: _lock(first), second: _lock(second)}
+    except OpinionError:
+        raise OpinionError("invalid_main", _("要跟进的意见已不存在。")) from None
+    opinion, main = locked[opinion.pk], locked[main_id]
+    _require_state("merge", opinion)
+    if opinion.status != Status.RECEIVED or opinion.merged_into_id is not None:
+        raise OpinionError("invalid_transition", _("这件意见已在办理，不能再改为跟进。"))
+    if (
+        main.district_id != opinion.district_id
+        or main.merged_into_id is not None
+        or main.status not in OPEN_STATUSES
+    ):
+        raise OpinionError("invalid_main", _("要跟进的意见已办结或已合并，您的意见将单独办理。"))
+    from_state = opinion.status
+    opinion.status = lifecycle.target_of("merge", from_state)
+    opinion.merged_into = main
+    sync_open_dates(opinion, also=["status", "merged_into", "updated_at"])
+    event_record(
+        actor=None,
+        actor_name=_("反映人"),
+        subject=opinion,
+        verb=OpinionVerb.FOLLOW,
+        from_state=from_state,
+        to_state=opinion.status,
+        data={
+            "into": {"id": main.pk, "tracking_code": main.tracking_code, "subject": main.subject}
+        },
+        district_code=opinion.district.code,
+    )
+    triaged(opinion, by=None)
     return opinion
 
 

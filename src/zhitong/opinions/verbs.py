@@ -28,6 +28,8 @@ class OpinionVerb(models.TextChoices):
     RATING_RECORD = "rating_record", gettext_lazy("回访评价")
     RATING_DEFAULT = "rating_default", gettext_lazy("逾期未评价，默认满意办结")
     MERGE = "merge", gettext_lazy("合并至主意见")
+    # The submitter chose, on the form, to follow an open opinion about the same matter.
+    FOLLOW = "follow", gettext_lazy("反映人选择跟进相同问题")
     CLOSE_WITH_MAIN = "close_with_main", gettext_lazy("随主意见办结")
     RAISE_SUGGESTION = "raise_suggestion", gettext_lazy("提出代表建议")
     SETTINGS_CHANGE = "opinion_settings_change", gettext_lazy("修改意见办理设置")
@@ -136,6 +138,10 @@ register(
         },
         OpinionVerb.MERGE: {
             "public": gettext_lazy("与相同问题合并办理"),
+            "describe": lambda data: str((data.get("into") or {}).get("tracking_code", "")),
+        },
+        OpinionVerb.FOLLOW: {
+            "public": gettext_lazy("您选择跟进相同问题，与其合并办理"),
             "describe": lambda data: str((data.get("into") or {}).get("tracking_code", "")),
         },
         OpinionVerb.CLOSE_WITH_MAIN: {"public": gettext_lazy("合并办理的主件已办结")},

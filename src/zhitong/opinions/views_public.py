@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from zhitong.core import vocabulary
 from zhitong.deputies.models import Deputy
 from zhitong.notifications.selectors import message_sent_about
-from zhitong.opinions import intake, lifecycle, ratelimit
+from zhitong.opinions import duplicates, intake, lifecycle, ratelimit
 from zhitong.opinions.forms_public import (
     PublicOpinionForm,
     RatingForm,
@@ -37,7 +38,7 @@ from zhitong.opinions.selectors import (
     reply_to_rate,
     submitter_view,
 )
-from zhitong.opinions.services import OpinionError, rating_submit
+from zhitong.opinions.services import OpinionError, opinion_follow, rating_submit
 from zhitong.opinions.tracking import normalize_code, rating_key, rating_key_matches
 from zhitong.opinions.uploads import MAX_PHOTO_BYTES, MAX_PHOTOS
 from zhitong.regions.models import Region, RegionLevel
@@ -104,6 +105,68 @@ class FormTarget:
     hidden: dict = field(default_factory=dict)
 
 
+def _street_of(target: FormTarget, place: Region | None) -> Region | None:
+    """The street an opinion being written is about: its place's, else its station's."""
+    if place is not None:
+        return intake.street_of_place(place)
+    return target.station.street if target.station is not None else None
+
+
+# The fields a check for similar opinions keeps in the form it shows again.
+KEPT_ON_CHECK = (
+    "subject",
+    "content",
+    "category",
+    "place",
+    "address",
+    "submitter_name",
+    "submitter_phone",
+    "submitter_email",
+)
+
+
+def _check_similar(request, target: FormTarget, place_options, place_required) -> HttpResponse:
+    """The form's "看看有没有人反映过" button, for a phone without JavaScript: the form
+    again, as it was filled in (photos aside, which are not even opened), with the open
+    opinions nearby that look like the same matter. Nothing is written."""
+    signed = request.POST.get("submission_key", "")
+    if read_submission_key(signed) is None:
+        signed = new_submission_key()
+    form = PublicOpinionForm(
+        initial={name: request.POST.get(name, "") for name in KEPT_ON_CHECK},
+        place_options=place_options,
+        place_required=place_required,
+    )
+    place = form.place_for(request.POST.get("place", ""))
+    found = duplicates.for_citizen(
+        district=target.district,
+        place=place,
+        street=_street_of(target, place),
+        subject=request.POST.get("subject", ""),
+        content=request.POST.get("content", ""),
+    )
+    return _render_form(
+        request,
+        target,
+        form,
+        signed,
+        similar=found,
+        checked=True,
+        photos_dropped=bool(request.FILES),
+    )
+
+
+def _follow_chosen(request, opinion: Opinion) -> None:
+    """The submitter pressed a hint's "跟进这一件" button: their new opinion follows it."""
+    main_id = duplicates.followed(request.POST.get("follow", ""))
+    if main_id is None:
+        return
+    try:
+        opinion_follow(opinion=opinion, main_id=main_id)
+    except OpinionError as error:
+        messages.warning(request, error.messages[0] if error.messages else str(error))
+
+
 def _opinion_form(request, target: FormTarget):
     place_options = public_place_choices(target.district)
     place_required = target.station is None
@@ -113,6 +176,8 @@ def _opinion_form(request, target: FormTarget):
         refused = _refuse_post_early(request)
         if refused is not None:
             return refused
+        if request.POST.get("check"):
+            return _check_similar(request, target, place_options, place_required)
         signed = request.POST.get("submission_key", "")
         key = read_submission_key(signed)
         form = PublicOpinionForm(
@@ -146,6 +211,8 @@ def _opinion_form(request, target: FormTarget):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                if submitted.created:
+                    _follow_chosen(request, submitted.opinion)
                 return _submitted_redirect(submitted)
         # A retry whose form no longer passes (a category retired since, say) may still
         # be of a submission that went through: it gets that confirmation, not errors.
@@ -160,16 +227,46 @@ def _opinion_form(request, target: FormTarget):
     else:
         form = PublicOpinionForm(place_options=place_options, place_required=place_required)
         signed = new_submission_key()
+    return _render_form(
+        request,
+        target,
+        form,
+        signed,
+        status=status,
+        throttled=throttled,
+        photos_dropped=request.method == "POST" and bool(request.FILES),
+    )
+
+
+def _render_form(
+    request,
+    target: FormTarget,
+    form,
+    signed: str,
+    *,
+    status: int = 200,
+    throttled=None,
+    photos_dropped: bool = False,
+    similar=(),
+    checked: bool = False,
+) -> HttpResponse:
+    street = _street_of(target, None)
+    query = {"district": target.district.code}
+    if street is not None:
+        query["street"] = street.pk
     context = {
         "form": form,
         "submission_key": signed,
         "throttled": throttled,
-        "photos_dropped": request.method == "POST" and bool(request.FILES),
+        "photos_dropped": photos_dropped,
         "target": target,
         "station": target.station,
         "deputy": target.deputy,
         "district": target.district,
         "hidden": target.hidden,
+        "similar": similar,
+        "similar_checked": checked,
+        "similar_url": f"{reverse('opinions_public:similar')}?{urlencode(query)}",
         **target.context,
         **(target.display() if target.display else {}),
     }
@@ -177,6 +274,39 @@ def _opinion_form(request, target: FormTarget):
     if throttled is not None:
         response["Retry-After"] = str(throttled.retry_after)
     return response
+
+
+@never_cache
+@require_safe
+def similar(request):
+    """The open opinions nearby that look like the one being written (the form's script
+    asks as the citizen types): a piece of the form, empty when there are none.
+
+    Counted per address (similar_ip) before anything is read; the text compared is cut to
+    its first characters, and the candidates to the newest of the street."""
+    if not ratelimit.hit("similar_ip", ratelimit.client_address(request)):
+        response = render(request, "opinions/public/_similar.html", {"throttled": True}, status=429)
+        response["Retry-After"] = str(ratelimit.rate_for("similar_ip").window)
+        return response
+    code = request.GET.get("district", "")[:20]
+    district = next((d for d in intake_districts() if d.code == code), None)
+    if district is None:
+        return HttpResponse(status=400)
+    _choices, places = public_place_choices(district)
+    place = places.get(request.GET.get("place", "")[:40])
+    street = intake.street_of_place(place) if place is not None else None
+    if street is None and request.GET.get("street", "").isdigit():
+        street = Region.objects.filter(
+            pk=int(request.GET["street"]), parent=district, level=RegionLevel.STREET
+        ).first()
+    found = duplicates.for_citizen(
+        district=district,
+        place=place,
+        street=street,
+        subject=request.GET.get("subject", ""),
+        content=request.GET.get("content", ""),
+    )
+    return render(request, "opinions/public/_similar.html", {"similar": found})
 
 
 # The largest body read at all: twice what a valid form with its photos can be, so that a
@@ -361,12 +491,19 @@ def submitted(request, token: str):
     if opinion is None:
         return _not_found(request)
     view = submitter_view(opinion)
+    # Chose, on the form, to follow an open opinion about the same matter.
+    followed = (
+        duplicates.masked(opinion.merged_into.subject)
+        if opinion.status == Status.MERGED and opinion.merged_into_id
+        else ""
+    )
     return _private(
         render(
             request,
             "opinions/public/submitted.html",
             {
                 "opinion": opinion,
+                "followed": followed,
                 "rating_key": rating_key(opinion.tracking_code),
                 "code_sent": message_sent_about(opinion),
                 "message_to": view["phone"] if opinion.submitter_phone else view["email"],

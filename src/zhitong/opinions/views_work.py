@@ -47,8 +47,9 @@ from zhitong.opinions import (
     services,
     stats,
 )
+from zhitong.opinions import duplicates as same_matter
 from zhitong.opinions import jobs as opinion_jobs
-from zhitong.opinions.models import Attachment, DistrictSettings, Opinion, Status
+from zhitong.opinions.models import OPEN_STATUSES, Attachment, DistrictSettings, Opinion, Status
 from zhitong.opinions.services import OpinionError
 from zhitong.regions.models import Region, RegionLevel
 from zhitong.units.models import Category
@@ -418,7 +419,7 @@ class TimelineRow:
     @property
     def detail(self) -> str:
         """What the step was about, from the event's data (unit, due date, decision ...)."""
-        if self.entry.verb == "merge" and not self.show_merge_target:
+        if self.entry.verb in ("merge", "follow") and not self.show_merge_target:
             return ""
         known = vocabulary.verb(self.entry.verb)
         if known is None or known.describe is None:
@@ -575,6 +576,15 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         else None
     )
     proposed = proposal.category_id if proposal else None
+    # Open opinions like this one (insights' fingerprints), for those who triage or refer
+    # it while it is open: likely duplicates, merged into in one click where it may merge.
+    likely = (
+        same_matter.for_staff(opinion, visible)
+        if (may_triage or may_refer)
+        and opinion.status in OPEN_STATUSES
+        and opinion.merged_into_id is None
+        else []
+    )
     forms = {}
     if actions["accept"]:
         forms["accept"] = form(
@@ -662,6 +672,7 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
         "show_internal_note": may_triage or may_refer,
         "suggested_unit": suggested,
         "proposal": proposal,
+        "likely_duplicates": likely,
         "to_rate": _reply_to_rate(replies) if actions["record_rating"] else None,
         # Every form the user may act with now sits in one place, first on a phone: the
         # opinion's own acts, the review, the rating taken by phone, the unit's acts on its

@@ -599,3 +599,24 @@ def test_the_router_proposes_from_the_start_and_learns_from_the_staff(seeded, cl
     page = client.get("/work/opinions/?status=received").content.decode()
     assert waiting == 0 or "模型建议" in page
     assert "第2版" in client.get("/work/insights/router/").content.decode()
+
+
+def test_staff_see_the_repeated_matters_as_likely_duplicates(seeded, client):
+    """Two citizens wrote again about a matter still being handled: every demo opinion has
+    its fingerprint, and the case page of each repeat shows staff the one being handled as
+    a likely duplicate, to merge in one click."""
+    from zhitong.demo.opinions import RECEIVED_DUPLICATES
+    from zhitong.insights.models import TextPrint
+
+    assert TextPrint.objects.filter(process="opinions").count() == Opinion.objects.count()
+    client.force_login(account("staff"))
+    shown = 0
+    for opinion in Opinion.objects.filter(status=Status.RECEIVED):
+        page = client.get(f"/work/opinions/{opinion.pk}/").content.decode()
+        if 'id="likely-duplicates"' not in page:
+            continue
+        panel = page[page.index('id="likely-duplicates"') :]
+        panel = panel[: panel.index("</section>")]
+        assert "合并到这件" in panel and "相似度" in panel
+        shown += 1
+    assert shown >= RECEIVED_DUPLICATES

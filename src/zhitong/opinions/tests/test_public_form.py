@@ -1,6 +1,8 @@
 """The public opinion form at its three stable paths: works without JavaScript, refuses bad
 input in Chinese next to the field and writes nothing, creates one opinion per form."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -47,7 +49,11 @@ def test_each_path_shows_a_form_that_posts_without_javascript(client, station, d
         assert 'enctype="multipart/form-data"' in page
         assert 'name="submission_key"' in page
         assert 'name="content"' in page and 'name="photos"' in page
-        assert "<script" not in page  # nothing needs JavaScript
+        # Nothing needs JavaScript: the one script only shows similar opinions while the
+        # citizen types, which the form's "看看附近有没有人反映过" button does without it.
+        scripts = re.findall(r"<script[^>]*>", page)
+        assert len(scripts) == 1 and "similar-opinions.js" in scripts[0] and "defer" in scripts[0]
+        assert 'name="check"' in page
 
 
 def test_station_form_creates_an_opinion_for_the_station(
