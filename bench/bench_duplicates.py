@@ -7,7 +7,8 @@ Measures, on the shipped messages with votes and with replies (7,142):
 - one hint as the public form's endpoint computes it, less the database: the typed text's
   fingerprint, `CANDIDATES` (500) kept fingerprints read back from their 768-byte blobs, and
   the cosines — median and 95th percentile over the repeats;
-- the background's document frequencies, counted once per process before the first print.
+- the background's document frequencies, counted once per process before the first print;
+- hot topics of 2,000 messages (the overview's bound), their fingerprints made already.
 
 Threads are pinned to one, so that "one core" is what is measured.
 """
@@ -58,6 +59,31 @@ def main() -> int:
     print(
         f"one hint against {CANDIDATES} candidates: median {statistics.median(times) * 1000:.1f} ms,"
         f" p95 {times[int(len(times) * 0.95) - 1] * 1000:.1f} ms ({REPEATS} runs)"
+    )
+
+    # Hot topics, as the overview computes them for one scope: the newest 2,000 opinions at
+    # most (opinions.topics.MAX_OPINIONS), their fingerprints kept, their titles printed.
+    import datetime
+
+    from zhitong.insights import topics
+    from zhitong.insights.router import Message
+
+    items = data.with_votes()[:2000]
+    prints = printer.prints([item.message for item in items])
+    start = time.perf_counter()
+    words = topics.background_words()
+    print(
+        f"background words counted (rjieba, once per process): {time.perf_counter() - start:.1f} s"
+    )
+    now = max(item.at for item in items) + datetime.timedelta(days=1)
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        titles = printer.prints([Message(item.message.title, "") for item in items])
+        topics.hot_topics(items, prints, titles, now=now, background=words, top=20, min_size=2)
+        runs.append(time.perf_counter() - start)
+    print(
+        f"hot topics of 2,000 messages (titles printed, grouped, named): median {statistics.median(runs):.2f} s (5 runs)"
     )
     return 0
 

@@ -110,6 +110,7 @@ def test_opinion_work_pages_pass_axe(page, live_server, demo_district, username)
     assert_accessible(page, case_link.evaluate("a => a.href"))
     assert_accessible(page, f"{live_server.url}{queue}?deadline=overdue")
     assert_accessible(page, f"{live_server.url}{reverse('opinions:stats')}")
+    assert_accessible(page, f"{live_server.url}{reverse('opinions:topics')}")
     for name in ROLE_PAGES[username]:
         assert_accessible(page, f"{live_server.url}{reverse(name)}")
 

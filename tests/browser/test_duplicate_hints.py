@@ -11,6 +11,7 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.cache import cache
 
 from zhitong.opinions import intake
@@ -22,6 +23,7 @@ from .conftest import PHONE
 pytestmark = pytest.mark.browser
 
 WIDTH = 390
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 MAIN_SUBJECT = "丽发新城旁搅拌站夜间施工噪音扰民"
 MAIN_CONTENT = (
     "丽发新城小区旁边的搅拌站每天晚上施工到凌晨，噪音和粉尘很大，"
@@ -97,6 +99,8 @@ def test_hints_appear_while_typing_and_one_tap_follows(phone_page, live_server, 
     found.wait_for(state="visible")
     assert MAIN_SUBJECT in found.inner_text() and "相似度" in found.inner_text()
     assert hints.get_attribute("aria-live") == "polite"
+    results = Axe().run(phone, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
     assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
     assert Opinion.objects.count() == 1  # typing wrote nothing
     found.get_by_role("button", name="是同一件事：跟进它并提交").click()

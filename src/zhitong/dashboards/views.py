@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from zhitong.dashboards import selectors
+from zhitong.opinions import topics
+
+HOT_TOPICS_SHOWN = 5
 
 SORT_LABELS = {
     "on_time": gettext_lazy("按期答复率"),
@@ -33,6 +36,9 @@ def overview_context(request: HttpRequest) -> dict:
         "very_overdue": selectors.very_overdue_cases(user, today=today),
         "key_cases": selectors.key_cases(user, today=today),
         "league": league,
+        # The hottest topics of the recent opinions (opinions.topics), the first few.
+        "hot_topics": topics.hot_topics(user)[:HOT_TOPICS_SHOWN],
+        "hot_topics_days": topics.RECENT_DAYS,
         "league_sorts": [
             (key, SORT_LABELS[key], key == league.sort) for key in selectors.LEAGUE_SORTS
         ],

@@ -8,6 +8,7 @@ read whole, .csv (UTF-8, or GB18030 as Excel in China writes it), .csv.gz or .xl
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import gzip
 import io
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhitong.insights.router import Background, Message, Router
+from zhitong.insights.topics import Item
 
 DATA = Path(__file__).resolve().parent / "data" / "tipdm2020c"
 LABELLED = DATA / "messages-labelled-495.csv"
@@ -99,6 +101,34 @@ def labelled(
     if not found.messages:
         raise DataError(f"{Path(path).name}: no labelled rows")
     return found
+
+
+_DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+
+
+def when(text: str) -> datetime.datetime:
+    """A 留言时间 as the shipped files write it ("2019/8/19 11:34:04", "2019-08-19 ...")."""
+    value = (text or "").strip().replace("-", "/")
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    raise DataError(f"not a date: {text!r}")
+
+
+def with_votes() -> list[Item]:
+    """The shipped messages with votes, as topics' items (votes: 点赞数; person: 留言用户)."""
+    return [
+        Item(
+            id=row["留言编号"],
+            message=Message(row.get(TITLE, ""), row.get(TEXT, "")),
+            at=when(row["留言时间"]),
+            votes=int(row.get("点赞数") or 0),
+            person=row.get("留言用户", ""),
+        )
+        for row in rows(VOTES)
+    ]
 
 
 def unlabelled() -> list[Message]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bulk-supervise/", views.bulk_supervise_view, name="bulk_supervise"),
     path("export/", views.export_view, name="export"),
     path("stats/", views.stats_view, name="stats"),
+    path("topics/", views.topics_view, name="topics"),
     path("settings/", views.settings_view, name="settings"),
     path("<int:pk>/", views.detail_view, name="detail"),
     path(

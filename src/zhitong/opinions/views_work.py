@@ -36,6 +36,7 @@ from zhitong.core.audit import access_record
 from zhitong.core.jobs import job_start
 from zhitong.core.models import AccessRecord
 from zhitong.handling.models import Assignment, Extension, Rating, Reply
+from zhitong.insights import topics as grouping
 from zhitong.opinions import (
     charts,
     export,
@@ -46,6 +47,7 @@ from zhitong.opinions import (
     selectors,
     services,
     stats,
+    topics,
 )
 from zhitong.opinions import duplicates as same_matter
 from zhitong.opinions import jobs as opinion_jobs
@@ -1201,6 +1203,24 @@ def stats_view(request: HttpRequest) -> HttpResponse:
             "total_links": charts.total_links(figures.total, links),
             "chart_data": [chart.data for chart in chart_list],
             "period_invalid": form.is_bound and not form.is_valid(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def topics_view(request: HttpRequest) -> HttpResponse:
+    """Hot topics (热点问题): the recent opinions the user may see, grouped by matter, street
+    and time, hottest first, each with its heat and opinions."""
+    _require_worker(request.user)
+    return render(
+        request,
+        "opinions/work/topics.html",
+        {
+            "topics": topics.hot_topics(request.user),
+            "days": topics.RECENT_DAYS,
+            "half_life": grouping.HALF_LIFE_DAYS,
+            "window": grouping.WINDOW_DAYS,
         },
     )
 
