@@ -22,6 +22,16 @@ def examples_by_source() -> dict[str, int]:
     return {value: counts.get(value, 0) for value in Example.Source.values}
 
 
+def staff_rows_by_process() -> dict[str, int]:
+    """Staff's decisions (confirmed or corrected) by the process they came from."""
+    counts = dict(
+        Example.objects.filter(source__in=[Example.Source.CONFIRMED, Example.Source.CORRECTED])
+        .values_list("process")
+        .annotate(n=Count("id"))
+    )
+    return {"opinions": counts.get("opinions", 0), "suggestions": counts.get("suggestions", 0)}
+
+
 def examples_by_label() -> list[dict]:
     """Each category's training rows (seed, confirmed, corrected), most first."""
     rows = (

@@ -39,6 +39,8 @@ HELD_BACK_ONE_IN = 5
 MIN_ROWS_PER_LABEL = 3
 RANKING_SIZE = 3
 THRESHOLD_RANGE = (0.5, 0.999)
+# The fitted models kept besides the current one's: the newest versions'.
+KEEP_MODELS = 3
 
 
 class InsightsError(Exception):
@@ -309,7 +311,21 @@ def retrain(*, by=None) -> RouterVersion:
             blob=(blob := router.dumps()),
             digest=hashlib.sha256(blob).hexdigest(),
         )
+        prune_models()
     return version
+
+
+def prune_models(keep: int = KEEP_MODELS) -> int:
+    """Drop the fitted models (3–11 MB each) of all but the newest `keep` versions and the
+    current one; their rows, figures and digests stay (the page and the timelines name them).
+    Only the current model is ever loaded. Returns how many were dropped."""
+    newest = list(RouterVersion.objects.order_by("-number").values_list("pk", flat=True)[:keep])
+    return (
+        RouterVersion.objects.exclude(pk__in=newest)
+        .exclude(state=RouterVersion.State.CURRENT)
+        .exclude(blob=b"")
+        .update(blob=b"")
+    )
 
 
 # --- auto-routing --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def _page(request, *, form=None, district=None, status=200):
             "current": current,
             "page": page,
             "by_source": selectors.examples_by_source(),
+            "by_process": selectors.staff_rows_by_process(),
             "by_label": selectors.examples_by_label(),
             "may_retrain": request.user.has_perm("insights.retrain_router"),
             "districts": districts,

@@ -10,7 +10,6 @@ proposes again when it shows the opinion.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from zhitong.handling.registry import HandlingError
 from zhitong.insights import services as insights
 from zhitong.insights.models import Prediction
+from zhitong.insights.proposals import Shown, proposals
 from zhitong.opinions.models import Opinion, Status
 from zhitong.units.models import Category, route_for
 
@@ -49,22 +49,6 @@ def propose(opinion_id: int) -> Prediction | None:
         return None
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A proposal as staff see it: the category's name and code, and how sure."""
-
-    code: str
-    name: str
-    confidence: float
-    version: int
-    # The category with that code (None when it is gone or inactive).
-    category_id: int | None = None
-
-    @property
-    def percent(self) -> int:
-        return round(self.confidence * 100)
-
-
 def untriaged(opinion: Opinion) -> bool:
     """An opinion whose category staff have still to decide."""
     return opinion.status == Status.RECEIVED or (
@@ -75,34 +59,7 @@ def untriaged(opinion: Opinion) -> bool:
 def proposals_for(opinions) -> dict[int, Shown]:
     """The router's proposals for the untriaged opinions among `opinions` (made now, in one
     batch, for those that have none), by opinion id; {} when there is no router."""
-    rows = [(o.pk, o.subject, o.content) for o in opinions if untriaged(o)]
-    if not rows:
-        return {}
-    try:
-        found = insights.predictions_fill(PROCESS, rows)
-    except Exception:  # the queue is shown without proposals
-        logger.exception("proposing categories for the queue failed")
-        return {}
-    if not found:
-        return {}
-    categories = {
-        c.code: c
-        for c in Category.objects.filter(code__in={p.label for p in found.values()}).select_related(
-            "parent"
-        )
-    }
-    return {
-        int(object_id): Shown(
-            p.label,
-            categories[p.label].name if p.label in categories else p.label,
-            p.confidence,
-            p.version.number,
-            categories[p.label].pk
-            if p.label in categories and categories[p.label].is_active
-            else None,
-        )
-        for object_id, p in found.items()
-    }
+    return proposals(PROCESS, [(o.pk, o.subject, o.content) for o in opinions if untriaged(o)])
 
 
 def route_by_model(opinion: Opinion, prediction: Prediction) -> bool:

@@ -42,6 +42,7 @@ from zhitong.opinions import (
     export,
     forms_work,
     lifecycle,
+    reply_quality,
     routing,
     search,
     selectors,
@@ -516,6 +517,9 @@ def _case_context(request: HttpRequest, opinion: Opinion, bound: dict) -> dict:
 
     referral_views = _referral_views(user, opinion, today, calendar, may_refer=may_refer)
     replies = list(selectors.opinion_replies(opinion))
+    # The reply-quality aid, for those who review replies (not the units that wrote them).
+    if may_triage or may_refer:
+        reply_quality.attach(opinion, replies)
     photos = list(opinion.attachments.filter(reply__isnull=True).order_by("created_at", "id"))
     # Merges may join opinions of different scopes: only those this user may open are named.
     visible = selectors.opinions_visible_to(user)

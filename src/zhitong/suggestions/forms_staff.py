@@ -15,7 +15,7 @@ from zhitong.regions.models import Region
 from zhitong.suggestions import selectors_staff
 from zhitong.suggestions.models import CongressSession, DistrictSettings, Status, Suggestion
 from zhitong.suggestions.services import proposed_units
-from zhitong.units.models import Category, HandlingUnit
+from zhitong.units.models import Category, HandlingUnit, route_for
 
 OTHER_DISTRICT_UNIT = _("请从本区在用的承办单位中选择（所选单位不属于本区或已停用）。")
 
@@ -165,15 +165,23 @@ class RegisterForm(_SuggestionForm, _KeyFields):
 
     field_order = ["category", "session", "lead", "co_units", "is_key", "key_leader"]
 
-    def __init__(self, data=None, files=None, *, suggestion: Suggestion, **kwargs):
+    def __init__(self, data=None, files=None, *, suggestion: Suggestion, proposed=None, **kwargs):
+        """`proposed`: the router's category (id), chosen when the deputy gave none."""
         super().__init__(data, files, suggestion=suggestion, **kwargs)
         self.fields["category"].queryset = _categories()
         self.fields["session"].queryset = selectors_staff.district_sessions(suggestion.district)
         if data is None:
+            lead = proposed_units(suggestion)
+            category = suggestion.category_id
+            if category is None and proposed is not None:
+                chosen = Category.objects.filter(pk=proposed).first()
+                if chosen is not None:
+                    category = chosen.pk
+                    lead = route_for(chosen, suggestion.street or suggestion.district)
             self.initial.update(
-                category=suggestion.category_id,
+                category=category,
                 session=suggestion.session_id,
-                lead=getattr(proposed_units(suggestion), "pk", None),
+                lead=getattr(lead, "pk", None),
             )
         self.fields["co_units"].widget.attrs["size"] = 6
 

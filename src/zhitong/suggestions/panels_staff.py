@@ -4,9 +4,11 @@ while it runs, and reassignment (改派) when a unit refused it."""
 
 from django.urls import reverse
 
+from zhitong.insights.proposals import proposals
 from zhitong.suggestions import forms_staff, lifecycle, selectors_staff
 from zhitong.suggestions.models import Status
 from zhitong.suggestions.panels import register_panel
+from zhitong.suggestions.services import PROCESS
 
 MANAGE = "suggestions.manage_suggestion"
 
@@ -24,8 +26,19 @@ def _may(request, suggestion) -> bool:
 def register(request, suggestion):
     if suggestion.status != Status.REVIEWED or not _may(request, suggestion):
         return None
-    form = bound_form(request, "register") or forms_staff.RegisterForm(suggestion=suggestion)
-    return {"form": form, "action": reverse("suggestions:register", args=[suggestion.pk])}
+    # The router's proposal (insights), pre-chosen where the deputy gave no category.
+    proposal = proposals(PROCESS, [(suggestion.pk, suggestion.title, suggestion.content)]).get(
+        suggestion.pk
+    )
+    form = bound_form(request, "register") or forms_staff.RegisterForm(
+        suggestion=suggestion,
+        proposed=proposal.category_id if proposal and not suggestion.category_id else None,
+    )
+    return {
+        "form": form,
+        "action": reverse("suggestions:register", args=[suggestion.pk]),
+        "proposal": proposal,
+    }
 
 
 @register_panel("propose", "suggestions/staff/panel_propose.html", order=210)

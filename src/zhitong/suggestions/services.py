@@ -31,6 +31,7 @@ from zhitong.handling import deadlines
 from zhitong.handling import services as handling
 from zhitong.handling.models import Assignment, Reply, Rule
 from zhitong.handling.registry import HandlingError
+from zhitong.insights import services as insights
 from zhitong.opinions import intake
 from zhitong.opinions import services as opinion_services
 from zhitong.regions.models import Region
@@ -677,6 +678,16 @@ def suggestion_register(
         )
     suggestion.save()
     suggestion.proposed_co_units.set(co_units)
+    # Staff decided its category: a training row for the router (a confirmation or a
+    # correction of what it proposed at registration).
+    insights.example_record(
+        process=PROCESS,
+        object_id=suggestion.pk,
+        title=suggestion.title,
+        text=suggestion.content,
+        label=category.code,
+        by=by,
+    )
     CoSigner.objects.filter(suggestion=suggestion, state=CoSigner.State.INVITED).update(
         state=CoSigner.State.LAPSED
     )

@@ -93,3 +93,16 @@ def test_staff_retrain_from_the_page_as_a_job(staff, client, django_capture_on_c
     assert "第1版已启用" in job.result["summary"]
     page = client.get(reverse("insights:router")).content.decode()
     assert "第1版" in page and "在用" in page
+
+
+def test_old_versions_keep_their_figures_but_not_their_models(staff):
+    seed({HOUSING: "CS01", SCHOOLS: "MS02"}, per_class=25)
+    made = [services.retrain(by=staff) for _ in range(5)]
+    rows = {v.number: v for v in RouterVersion.objects.all()}
+    current = RouterVersion.objects.get(state=RouterVersion.State.CURRENT)
+    kept = {n for n, v in rows.items() if bytes(v.blob)}
+    # The newest three and the current one keep their models; the older ones only their rows.
+    assert kept == {5, 4, 3} | {current.number}
+    assert all(rows[v.number].figures and rows[v.number].digest for v in made)
+    # The current one still loads.
+    assert services.router_of(current).classes_ == ["CS01", "MS02"]
