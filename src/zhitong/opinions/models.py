@@ -232,6 +232,8 @@ class Opinion(CaseMixin):
             models.Index(fields=["district", "-received_at", "-id"], name="op_district_recv"),
             models.Index(fields=["district", "status", "-received_at"], name="op_district_status"),
             models.Index(fields=["street", "-received_at"], name="op_street_recv"),
+            # Opinions nearby, newest first (duplicates: the same community's open ones).
+            models.Index(fields=["place", "-received_at"], name="op_place_recv"),
             models.Index(fields=["station", "-received_at"], name="op_station_recv"),
             models.Index(fields=["deputy", "-received_at"], name="op_deputy_recv"),
             models.Index(fields=["category", "-received_at"], name="op_category_recv"),

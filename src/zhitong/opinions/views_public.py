@@ -227,6 +227,18 @@ def _opinion_form(request, target: FormTarget):
     else:
         form = PublicOpinionForm(place_options=place_options, place_required=place_required)
         signed = new_submission_key()
+    similar = ()
+    if request.method == "POST" and request.POST.get("follow") and throttled is None:
+        # A follow button pressed on a form that did not pass: the hints again, so the
+        # citizen can press it once the form is put right.
+        place = form.place_for(request.POST.get("place", ""))
+        similar = duplicates.for_citizen(
+            district=target.district,
+            place=place,
+            street=_street_of(target, place),
+            subject=request.POST.get("subject", ""),
+            content=request.POST.get("content", ""),
+        )
     return _render_form(
         request,
         target,
@@ -235,6 +247,7 @@ def _opinion_form(request, target: FormTarget):
         status=status,
         throttled=throttled,
         photos_dropped=request.method == "POST" and bool(request.FILES),
+        similar=similar,
     )
 
 

@@ -208,6 +208,23 @@ def test_following_an_open_opinion_merges_the_new_one_as_the_submitters_act(
     assert TextPrint.objects.filter(process="opinions", object_id=str(mine.pk)).exists()
 
 
+def test_a_follow_pressed_on_a_form_that_does_not_pass_keeps_the_hints(w, client):
+    main = stir(w)
+    page = client.get(form_url(w)).content.decode()
+    response = client.post(
+        form_url(w),
+        {
+            **form_data(w, key_of(page), submitter_phone="12345"),
+            "follow": duplicates.follow_ref(main),
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "请填写11位手机号码" in text
+    assert main.subject in text and 'name="follow"' in text
+    assert Opinion.objects.count() == 1
+
+
 def test_following_one_closed_since_keeps_the_new_opinion_for_triage(w, client):
     main = stir(w)
     ref = duplicates.follow_ref(main)
