@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhitong.insights.router import Background, Message, Router
+from zhitong.insights.router import Background, Message, Router, Terms
 from zhitong.insights.topics import Item
 
 DATA = Path(__file__).resolve().parent / "data" / "tipdm2020c"
@@ -155,9 +155,15 @@ def background() -> Background:
     return Background(pool)
 
 
+@functools.cache
+def terms() -> Terms:
+    """The shipped taxonomy's subject names (二级 and 三级) by first-level class."""
+    return Terms([(first, name) for first, second, third in taxonomy() for name in (second, third)])
+
+
 def make_router() -> Router:
-    """An unfitted router on the shipped background corpus."""
-    return Router(background())
+    """An unfitted router on the shipped background corpus and taxonomy."""
+    return Router(background(), terms())
 
 
 def taxonomy() -> list[tuple[str, str, str]]:

@@ -25,8 +25,9 @@ Prior = tuple[Sequence[Message], Sequence[str], Sequence[float]]
 
 def fit(make: Callable[[], Router], messages, labels, prior: Prior | None) -> Router:
     """A router from `make` trained on the messages and the prior rows."""
-    hashed = Router.prepare(list(messages))
-    prior_hashed = Router.prepare(list(prior[0])) if prior else None
+    preparer = make()
+    hashed = preparer.prepare(list(messages))
+    prior_hashed = preparer.prepare(list(prior[0])) if prior else None
     return _fit_rows(make, hashed, list(labels), range(len(labels)), prior_hashed, prior)
 
 
@@ -144,9 +145,10 @@ def out_of_fold(
     classes = sorted(set(labels))
     probs = np.zeros((len(labels), len(classes)))
     k = max(2, min(folds, min(labels.count(c) for c in classes)))
-    # Each message hashed once for all the folds.
-    hashed = Router.prepare(list(messages))
-    prior_hashed = Router.prepare(list(prior[0])) if prior else None
+    # Each message prepared once for all the folds.
+    preparer = make()
+    hashed = preparer.prepare(list(messages))
+    prior_hashed = preparer.prepare(list(prior[0])) if prior else None
     for train, test in StratifiedKFold(k, shuffle=True, random_state=seed).split(
         np.zeros(len(labels)), labels
     ):

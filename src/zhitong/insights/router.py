@@ -11,6 +11,11 @@ What it does (each choice measured on the shipped labelled messages, docs/insigh
   use; its scores become probabilities by a softmax at temperature 0.3. The probabilities
   rank proposals and set the auto-routing threshold; they are not calibrated.
 - Extra rows may carry a weight (the taxonomy's subject names count twice a message).
+- Taxonomy columns (`Terms`): for each first-level class of the taxonomy, how much of the
+  message (and of its title alone) is made of character bigrams of that class's subject
+  names, log(1 + Σ 1/(classes using the bigram)); 2 × 15 dense columns scaled by
+  TERMS_WEIGHT / 3 beside the TF-IDF row, a weight for each learnt per label (so the labels
+  need not be the taxonomy's). +0.04 macro-F1 cross-validated (docs/insights.md).
 
 Pure Python, numpy, scipy and scikit-learn; no Django. `routing_eval`, the retraining job
 and the benchmark use it as it is. Deterministic: the same rows give the same router.
@@ -27,7 +32,6 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 N_FEATURES = 2**22
@@ -78,6 +82,107 @@ class Background:
 
 EMPTY = Background()
 
+# The taxonomy columns' scale (chosen by an inner cross-validation: docs/insights.md).
+TERMS_WEIGHT = 0.5
+
+
+class Terms:
+    """A taxonomy's subject names as character bigrams, each with a weight per first-level
+    class (1 / the number of classes whose names use it). Built from (class, name) pairs;
+    kept in the fitted router (a few thousand bigrams), so predicting reads no file."""
+
+    def __init__(self, names: Sequence[tuple[str, str]] = ()):
+        classes = sorted({cls for cls, _name in names})
+        users: dict[str, set[int]] = {}
+        for cls, name in names:
+            name = _clean(name)
+            if not name or name == "其他":
+                continue
+            for i in range(len(name) - 1):
+                users.setdefault(name[i : i + 2], set()).add(classes.index(cls))
+        self.width = len(classes)
+        self.bigrams = sorted(users)
+        vectors = np.zeros((len(self.bigrams), self.width), dtype=np.float32)
+        for row, bigram in enumerate(self.bigrams):
+            found = sorted(users[bigram])
+            vectors[row, found] = 1.0 / len(found)
+        self.vectors = vectors
+        # Each bigram's own hashed column (not its characters'), for the document columns.
+        own = []
+        if self.bigrams:
+            whole = _HASHER.transform(self.bigrams).tolil().rows
+            chars = _HASHER.transform([b[0] for b in self.bigrams] + [b[1] for b in self.bigrams])
+            chars = chars.tolil().rows
+            n = len(self.bigrams)
+            for i in range(n):
+                left = set(whole[i]) - set(chars[i]) - set(chars[n + i])
+                own.append(min(left) if left else -1)
+        self.own = np.array(own, dtype=np.int64)
+        self._slots = None
+        self._index = None
+
+    def __getstate__(self):
+        return {
+            "width": self.width,
+            "bigrams": self.bigrams,
+            "vectors": self.vectors,
+            "own": self.own,
+        }
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._slots = None
+        self._index = None
+
+    def _lookup(self):
+        if self._slots is None:
+            slots = np.full(N_FEATURES, -1, dtype=np.int32)
+            dense = np.zeros((0, self.width), dtype=np.float64)
+            kept = self.own >= 0
+            columns = self.own[kept]
+            if len(columns):
+                unique, where = np.unique(columns, return_inverse=True)
+                dense = np.zeros((len(unique), self.width), dtype=np.float64)
+                np.add.at(dense, where, self.vectors[kept])
+                slots[unique] = np.arange(len(unique))
+            self._slots, self._dense = slots, dense
+            self._index = {b: i for i, b in enumerate(self.bigrams)}
+        return self._slots, self._dense
+
+    def columns(self, hashed: sp.csr_matrix, messages: Sequence[Message]) -> np.ndarray:
+        """(messages × 2·width): the classes' bigram scores of each document (read off its
+        hashed n-gram counts), then of its title alone, scaled by TERMS_WEIGHT / 3."""
+        slots, dense = self._lookup()
+        found = slots[hashed.indices]
+        hit = found >= 0
+        running = np.zeros((int(hit.sum()) + 1, self.width))
+        if hit.any():
+            np.cumsum(dense[found[hit]], axis=0, out=running[1:])
+        ends = np.concatenate([[0], np.cumsum(hit)])[hashed.indptr]
+        document = np.log1p(running[ends[1:]] - running[ends[:-1]])
+        titles = np.zeros((len(messages), self.width))
+        for n, message in enumerate(messages):
+            title = _clean(message.title)
+            for bigram in {title[i : i + 2] for i in range(len(title) - 1)}:
+                row = self._index.get(bigram)
+                if row is not None:
+                    titles[n] += self.vectors[row]
+        both = np.hstack([document, np.log1p(titles)]) * (TERMS_WEIGHT / 3.0)
+        return both.astype(np.float32)
+
+
+NO_TERMS = Terms()
+
+
+def _unit_rows(x: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row scaled to unit length, in place (as sklearn's normalize, without its checks,
+    which cost more than the work for a single message)."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=x.data * x.data, minlength=x.shape[0]))
+    norms[norms == 0] = 1.0
+    x.data /= norms[rows].astype(x.data.dtype)
+    return x
+
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
     z = scores / TEMPERATURE
@@ -89,10 +194,12 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 class Router:
     """Fit on messages and their labels; predict a probability per label."""
 
-    def __init__(self, background: Background | None = None):
+    def __init__(self, background: Background | None = None, terms: Terms | None = None):
         self.background = background or EMPTY
+        self.terms = terms or NO_TERMS
         self.threshold = 1.0
         self.classes_: list[str] = []
+        self.terms_coef = np.zeros((0, 0), dtype=np.float32)
 
     # --- features -------------------------------------------------------------------------
 
@@ -103,15 +210,30 @@ class Router:
         # The weight of each present n-gram (0 for those dropped), then unit length.
         x.data *= self._idf[x.indices]
         x.eliminate_zeros()
-        return normalize(x, copy=False)
+        return _unit_rows(x)
 
     # --- fit and predict ---------------------------------------------------------------------
 
-    @staticmethod
-    def prepare(messages: Sequence[Message]) -> sp.csr_matrix:
-        """The messages' hashed n-gram counts, for `fit_prepared` and `predict_prepared`
-        (a cross-validation hashes each message once, not once per fold)."""
-        return _hashed(messages)
+    @property
+    def _extra(self) -> int:
+        return 2 * self.terms.width
+
+    def prepare(self, messages: Sequence[Message]) -> sp.csr_matrix:
+        """The messages' hashed n-gram counts and their taxonomy columns, side by side, for
+        `fit_prepared` and `predict_prepared` (a cross-validation prepares each message
+        once, not once per fold)."""
+        messages = list(messages)
+        hashed = _hashed(messages)
+        if not self._extra:
+            return hashed
+        extra = sp.csr_matrix(self.terms.columns(hashed, messages))
+        return sp.hstack([hashed, extra], format="csr")
+
+    def _split(self, prepared: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        prepared = prepared.tocsr()
+        if not self._extra:
+            return prepared, np.zeros((prepared.shape[0], 0), dtype=np.float32)
+        return prepared[:, :N_FEATURES], prepared[:, N_FEATURES:].toarray()
 
     def fit(
         self,
@@ -119,13 +241,17 @@ class Router:
         labels: Sequence[str],
         weights: Sequence[float] | None = None,
     ) -> Router:
-        return self.fit_prepared(_hashed(messages), labels, weights)
+        return self.fit_prepared(self.prepare(messages), labels, weights)
 
     def fit_prepared(
-        self, hashed: sp.csr_matrix, labels: Sequence[str], weights: Sequence[float] | None = None
+        self,
+        prepared: sp.csr_matrix,
+        labels: Sequence[str],
+        weights: Sequence[float] | None = None,
     ) -> Router:
         if len(set(labels)) < 2:
             raise ValueError("the router needs at least two categories to learn from")
+        hashed, extra = self._split(prepared)
         counts = self.background.counts + np.bincount(hashed.indices, minlength=N_FEATURES)
         documents = self.background.documents + hashed.shape[0]
         idf = np.log((1.0 + documents) / (1.0 + counts)) + 1.0
@@ -140,10 +266,15 @@ class Router:
         narrow = sp.csr_matrix(
             (x.data, where[x.indices], x.indptr), shape=(x.shape[0], len(self.columns))
         )
+        if extra.shape[1]:
+            narrow = sp.hstack([narrow, sp.csr_matrix(extra)], format="csr")
         model = LinearSVC(C=C, class_weight="balanced", random_state=0)
         model.fit(narrow, list(labels), sample_weight=None if weights is None else list(weights))
         self.classes_ = [str(c) for c in model.classes_]
-        self.coef = model.coef_.astype(np.float32)
+        coef = model.coef_.astype(np.float32)
+        width = extra.shape[1]
+        self.coef = coef[:, : coef.shape[1] - width]
+        self.terms_coef = coef[:, coef.shape[1] - width :]
         self.intercept = model.intercept_.astype(np.float32)
         self._weights = None
         return self
@@ -164,10 +295,23 @@ class Router:
     def predict_proba(self, messages: Sequence[Message]) -> tuple[list[str], np.ndarray]:
         if not messages:
             return self.classes_, np.zeros((0, len(self.classes_)))
-        return self.predict_prepared(_hashed(messages))
+        messages = list(messages)
+        hashed = _hashed(messages)
+        extra = self.terms.columns(hashed, messages) if self._extra else None
+        return self._predict(hashed, extra)
 
-    def predict_prepared(self, hashed: sp.csr_matrix) -> tuple[list[str], np.ndarray]:
-        return self.classes_, _softmax(self._scores(self._tfidf(hashed)))
+    def predict_prepared(self, prepared: sp.csr_matrix) -> tuple[list[str], np.ndarray]:
+        hashed, extra = self._split(prepared)
+        return self._predict(hashed, extra if extra.shape[1] else None)
+
+    def _predict(self, hashed, extra) -> tuple[list[str], np.ndarray]:
+        scores = self._scores(self._tfidf(hashed))
+        if extra is not None and self.terms_coef.size:
+            more = extra @ self.terms_coef.T
+            if len(self.classes_) == 2:
+                more = np.column_stack([-more[:, 0], more[:, 0]])
+            scores = scores + more
+        return self.classes_, _softmax(scores)
 
     # --- kept in the database ------------------------------------------------------------------
 
@@ -183,6 +327,8 @@ class Router:
             "columns": self.columns.astype(np.int32),
             "coef": self.coef,
             "intercept": self.intercept,
+            "terms": self.terms,
+            "terms_coef": self.terms_coef,
         }
 
     def __setstate__(self, state):
@@ -194,6 +340,9 @@ class Router:
         self.columns = state["columns"].astype(np.int64)
         self.coef = state["coef"]
         self.intercept = state["intercept"]
+        # Versions fitted before the taxonomy columns have none.
+        self.terms = state.get("terms", NO_TERMS)
+        self.terms_coef = state.get("terms_coef", np.zeros((0, 0), dtype=np.float32))
         self._weights = None
 
     def dumps(self) -> bytes:
