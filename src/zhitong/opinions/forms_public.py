@@ -176,6 +176,20 @@ def public_place_choices(district: Region) -> tuple[KeptChoices, dict[str, Regio
     )
 
 
+# What a submitter tells, as the services take it (and as a check for similar opinions keeps
+# it in the form it shows again).
+OPINION_FIELDS = (
+    "subject",
+    "content",
+    "category",
+    "place",
+    "address",
+    "submitter_name",
+    "submitter_phone",
+    "submitter_email",
+)
+
+
 class OpinionFieldsForm(forms.Form):
     """What a submitter tells: subject, content, category, place, contacts."""
 
@@ -281,17 +295,7 @@ class OpinionFieldsForm(forms.Form):
         return phone
 
     def opinion_data(self) -> dict:
-        keys = (
-            "subject",
-            "content",
-            "category",
-            "place",
-            "address",
-            "submitter_name",
-            "submitter_phone",
-            "submitter_email",
-        )
-        return {key: self.cleaned_data.get(key) for key in keys}
+        return {key: self.cleaned_data.get(key) for key in OPINION_FIELDS}
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show a service's ValidationError next to the fields it names."""

@@ -26,6 +26,7 @@ from zhitong.deputies.models import Deputy
 from zhitong.notifications.selectors import message_sent_about
 from zhitong.opinions import duplicates, intake, lifecycle, ratelimit
 from zhitong.opinions.forms_public import (
+    OPINION_FIELDS,
     PublicOpinionForm,
     RatingForm,
     TrackForm,
@@ -112,17 +113,16 @@ def _street_of(target: FormTarget, place: Region | None) -> Region | None:
     return target.station.street if target.station is not None else None
 
 
-# The fields a check for similar opinions keeps in the form it shows again.
-KEPT_ON_CHECK = (
-    "subject",
-    "content",
-    "category",
-    "place",
-    "address",
-    "submitter_name",
-    "submitter_phone",
-    "submitter_email",
-)
+def _hints(request, target: FormTarget, form) -> list:
+    """The open opinions nearby like the one the posted form describes."""
+    place = form.place_for(request.POST.get("place", ""))
+    return duplicates.for_citizen(
+        district=target.district,
+        place=place,
+        street=_street_of(target, place),
+        subject=request.POST.get("subject", ""),
+        content=request.POST.get("content", ""),
+    )
 
 
 def _check_similar(request, target: FormTarget, place_options, place_required) -> HttpResponse:
@@ -133,18 +133,11 @@ def _check_similar(request, target: FormTarget, place_options, place_required) -
     if read_submission_key(signed) is None:
         signed = new_submission_key()
     form = PublicOpinionForm(
-        initial={name: request.POST.get(name, "") for name in KEPT_ON_CHECK},
+        initial={name: request.POST.get(name, "") for name in OPINION_FIELDS},
         place_options=place_options,
         place_required=place_required,
     )
-    place = form.place_for(request.POST.get("place", ""))
-    found = duplicates.for_citizen(
-        district=target.district,
-        place=place,
-        street=_street_of(target, place),
-        subject=request.POST.get("subject", ""),
-        content=request.POST.get("content", ""),
-    )
+    found = _hints(request, target, form)
     return _render_form(
         request,
         target,
@@ -231,14 +224,7 @@ def _opinion_form(request, target: FormTarget):
     if request.method == "POST" and request.POST.get("follow") and throttled is None:
         # A follow button pressed on a form that did not pass: the hints again, so the
         # citizen can press it once the form is put right.
-        place = form.place_for(request.POST.get("place", ""))
-        similar = duplicates.for_citizen(
-            district=target.district,
-            place=place,
-            street=_street_of(target, place),
-            subject=request.POST.get("subject", ""),
-            content=request.POST.get("content", ""),
-        )
+        similar = _hints(request, target, form)
     return _render_form(
         request,
         target,
